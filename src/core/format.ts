@@ -1,0 +1,22 @@
+/**
+ * Python's f"{x:.{digits}f}": correctly rounded, ties to even on the exact
+ * binary value. JS's toFixed breaks exact ties upward, so ties are redone here.
+ */
+export function formatFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const short = x.toFixed(digits);
+  // toFixed(100) is the exact decimal expansion for |x| >= 2^-47: look for a tie there
+  const exact = Math.abs(x).toFixed(100);
+  const dot = exact.indexOf('.');
+  const rest = exact.slice(dot + 1 + digits);
+  if (!/^50*$/.test(rest)) return short;
+  const kept = exact.slice(0, dot + 1 + digits).replace(/\.$/, '');
+  const lastDigit = Number(kept[kept.length - 1]);
+  if (lastDigit % 2 === 1) return short; // round half up lands on even: toFixed is right
+  return (x < 0 ? '-' : '') + kept;
+}
+
+/** Python's f"{n:{width}d}". */
+export function padInt(n: number, width: number): string {
+  return String(n).padStart(width, ' ');
+}

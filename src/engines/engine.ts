@@ -1,0 +1,49 @@
+/**
+ * What the training driver, the sampler and checkpoints need from an engine.
+ * Both engines keep parameters, gradients and Adam moments in state-dict order.
+ */
+import type { ModelConfig } from '../core/config.ts';
+
+export type EngineName = 'fast' | 'scalar';
+export type DType = 'float64' | 'float32';
+
+/** Adam's settings for one step; lr is the decayed learning rate of that step. */
+export interface AdamStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 0-based step index, for bias correction: 1 - beta ** (step + 1). */
+  step: number;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly config: ModelConfig;
+  readonly numParams: number;
+  /**
+   * Forward and backward over a batch of token sequences (each BOS ... BOS),
+   * each cut to blockSize + 1 tokens; the loss is the mean over all predicted
+   * tokens of the batch. Then one Adam update. Returns the loss.
+   */
+  trainStep(batch: readonly (readonly number[])[], adam: AdamStep): number;
+  /** Forward and backward only: the loss, with gradients left in gradients(). */
+  lossAndGrad(batch: readonly (readonly number[])[]): number;
+  /** Summed loss over all predicted tokens of the batch, and their count, without gradients. */
+  evaluate(batch: readonly (readonly number[])[]): { loss: number; tokens: number };
+  /** Starts a new sequence for sampling (empties the KV cache). */
+  resetCache(): void;
+  /** Feeds one token at position posId and returns the next-token logits (valid until the next call). */
+  forwardToken(tokenId: number, posId: number): Float64Array;
+  /** Copies of parameters, gradients and Adam moments, flattened in state-dict order. */
+  weights(): Float64Array;
+  gradients(): Float64Array;
+  optimizerState(): { m: Float64Array; v: Float64Array };
+  setWeights(w: ArrayLike<number>): void;
+  setOptimizerState(m: ArrayLike<number>, v: ArrayLike<number>): void;
+}
+
+/** The tokens of one document as the original trains on them: BOS, the characters, BOS. */
+export function withBOS(ids: readonly number[], BOS: number): number[] {
+  return [BOS, ...ids, BOS];
+}

@@ -1,0 +1,129 @@
+/**
+ * The faithful engine: microgpt.py's training step and Adam on Value graphs.
+ */
+import type { ModelConfig } from '../../core/config.ts';
+import { numParams } from '../../core/config.ts';
+import type { AdamStep, Engine } from '../engine.ts';
+import { emptyCache, flattenParams, gpt, makeStateDict, softmax, type KVCache, type StateDict } from './model.ts';
+import { freeGraph, sum, type Value } from './value.ts';
+
+export class ScalarEngine implements Engine {
+  readonly name = 'scalar' as const;
+  readonly config: ModelConfig;
+  readonly numParams: number;
+  readonly state_dict: StateDict;
+  readonly params: Value[];
+  // Adam's first and second moment buffers
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private keys: KVCache;
+  private values: KVCache;
+  private readonly logitsOut: Float64Array;
+
+  constructor(config: ModelConfig, weights: ArrayLike<number>) {
+    this.config = config;
+    this.numParams = numParams(config);
+    this.state_dict = makeStateDict(config, weights);
+    this.params = flattenParams(this.state_dict);
+    this.m = new Float64Array(this.numParams);
+    this.v = new Float64Array(this.numParams);
+    this.keys = emptyCache(config);
+    this.values = emptyCache(config);
+    this.logitsOut = new Float64Array(config.vocabSize);
+  }
+
+  /** Builds the graph to the mean loss over every predicted token of the batch. */
+  private forwardLoss(batch: readonly (readonly number[])[]): Value {
+    const losses: Value[] = [];
+    for (const tokens of batch) {
+      const n = Math.min(this.config.blockSize, tokens.length - 1);
+      const keys = emptyCache(this.config);
+      const values = emptyCache(this.config);
+      for (let posId = 0; posId < n; posId++) {
+        const tokenId = tokens[posId];
+        const targetId = tokens[posId + 1];
+        const logits = gpt(this.config, this.state_dict, tokenId, posId, keys, values);
+        const probs = softmax(logits);
+        const loss_t = probs[targetId].log().neg();
+        losses.push(loss_t);
+      }
+    }
+    return sum(losses).rmul(1 / losses.length); // (1 / n) * sum(losses)
+  }
+
+  lossAndGrad(batch: readonly (readonly number[])[]): number {
+    for (const p of this.params) p.grad = 0;
+    const loss = this.forwardLoss(batch);
+    const lossData = loss.data;
+    loss.backward();
+    return lossData;
+  }
+
+  trainStep(batch: readonly (readonly number[])[], adam: AdamStep): number {
+    const loss = this.forwardLoss(batch);
+    const lossData = loss.data;
+    loss.backward();
+
+    const { lr, beta1, beta2, eps, step } = adam;
+    const { m, v, params } = this;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      m[i] = beta1 * m[i] + (1 - beta1) * p.grad;
+      v[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2;
+      const m_hat = m[i] / (1 - beta1 ** (step + 1));
+      const v_hat = v[i] / (1 - beta2 ** (step + 1));
+      p.data -= lr * m_hat / (v_hat ** 0.5 + eps);
+      p.grad = 0;
+    }
+    return lossData;
+  }
+
+  evaluate(batch: readonly (readonly number[])[]): { loss: number; tokens: number } {
+    let loss = 0;
+    let tokens = 0;
+    for (const seq of batch) {
+      const n = Math.min(this.config.blockSize, seq.length - 1);
+      this.resetCache();
+      for (let posId = 0; posId < n; posId++) {
+        const probs = softmax(gpt(this.config, this.state_dict, seq[posId], posId, this.keys, this.values));
+        loss -= Math.log(probs[seq[posId + 1]].data);
+        tokens++;
+      }
+    }
+    this.resetCache();
+    return { loss, tokens };
+  }
+
+  resetCache(): void {
+    freeGraph(); // the cached keys and values are graph nodes: recycle them with the cache
+    this.keys = emptyCache(this.config);
+    this.values = emptyCache(this.config);
+  }
+
+  forwardToken(tokenId: number, posId: number): Float64Array {
+    const logits = gpt(this.config, this.state_dict, tokenId, posId, this.keys, this.values);
+    for (let i = 0; i < logits.length; i++) this.logitsOut[i] = logits[i].data;
+    return this.logitsOut;
+  }
+
+  weights(): Float64Array {
+    return Float64Array.from(this.params, (p) => p.data);
+  }
+
+  gradients(): Float64Array {
+    return Float64Array.from(this.params, (p) => p.grad);
+  }
+
+  optimizerState(): { m: Float64Array; v: Float64Array } {
+    return { m: this.m.slice(), v: this.v.slice() };
+  }
+
+  setWeights(w: ArrayLike<number>): void {
+    this.params.forEach((p, i) => (p.data = w[i]));
+  }
+
+  setOptimizerState(m: ArrayLike<number>, v: ArrayLike<number>): void {
+    this.m.set(m);
+    this.v.set(v);
+  }
+}
