@@ -40,8 +40,8 @@ for (const c of fixture.cases) {
     for (const h of c.gauss) {
       const want = fromPythonHex(h);
       const got = r.gauss(0, 0.08);
-      // Math.log/cos/sin may differ from glibc in the last bit: allow 1 ulp, and require most to be exact
-      assert.ok(Math.abs(got - want) <= Math.abs(want) * 2 ** -52, `gauss ${got} vs ${want}`);
+      // Math.log/cos/sin may differ from glibc in the last bit: allow 2 ulps (4e-16 relative), and require most to be exact
+      assert.ok(Math.abs(got - want) <= Math.abs(want) * 2 ** -51, `gauss ${got} vs ${want}`);
       if (got === want) exact++;
     }
     assert.ok(exact / c.gauss.length > 0.85, `only ${exact}/${c.gauss.length} gauss values bit-exact`);

@@ -10,7 +10,7 @@ export type Flags = Record<string, string | boolean | undefined>;
 
 export function parseFlags(argv: string[], options: OptionSpec): Flags {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (see --help)`);
     return values as Flags;
   } catch (e) {
@@ -19,6 +19,20 @@ export function parseFlags(argv: string[], options: OptionSpec): Flags {
     const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
     throw new UsageError(`${msg} (see --help)`);
   }
+}
+
+/** `--flag -3` as `--flag=-3`: parseArgs would take -3 for an option, and range checks give the better message. */
+function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && /^-(\d|\.\d|inf)/i.test(argv[i + 1] ?? '')) {
+      out.push(`${argv[i]}=${argv[++i]}`);
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }
 
 /** A number flag; undefined when absent. */

@@ -66,12 +66,15 @@ export class ScalarEngine implements Engine {
 
     const { lr, beta1, beta2, eps, step } = adam;
     const { m, v, params } = this;
+    // the original computes these inside the loop; they are the same for every parameter
+    const bias1 = 1 - beta1 ** (step + 1);
+    const bias2 = 1 - beta2 ** (step + 1);
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       m[i] = beta1 * m[i] + (1 - beta1) * p.grad;
       v[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2;
-      const m_hat = m[i] / (1 - beta1 ** (step + 1));
-      const v_hat = v[i] / (1 - beta2 ** (step + 1));
+      const m_hat = m[i] / bias1;
+      const v_hat = v[i] / bias2;
       p.data -= lr * m_hat / (v_hat ** 0.5 + eps);
       p.grad = 0;
     }

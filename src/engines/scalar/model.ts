@@ -27,7 +27,7 @@ export function flattenParams(state_dict: StateDict): Value[] {
 }
 
 export function linear(x: Value[], w: Matrix): Value[] {
-  return w.map((wo) => sum(wo.map((wi, i) => wi.mul(x[i]))));
+  return w.map((wo) => sum(wo, (wi, i) => wi.mul(x[i])));
 }
 
 export function softmax(logits: Value[]): Value[] {
@@ -39,7 +39,7 @@ export function softmax(logits: Value[]): Value[] {
 }
 
 export function rmsnorm(x: Value[]): Value[] {
-  const ms = sum(x.map((xi) => xi.mul(xi))).div(x.length);
+  const ms = sum(x, (xi) => xi.mul(xi)).div(x.length);
   const scale = ms.add(1e-5).pow(-0.5);
   return x.map((xi) => xi.mul(scale));
 }
@@ -71,9 +71,9 @@ export function gpt(config: ModelConfig, state_dict: StateDict, tokenId: number,
       const q_h = q.slice(hs, hs + headDim);
       const k_h = keys[li].map((ki) => ki.slice(hs, hs + headDim));
       const v_h = values[li].map((vi) => vi.slice(hs, hs + headDim));
-      const attnLogits = k_h.map((k_ht) => sum(q_h.map((q_hj, j) => q_hj.mul(k_ht[j]))).div(headDim ** 0.5));
+      const attnLogits = k_h.map((k_ht) => sum(q_h, (q_hj, j) => q_hj.mul(k_ht[j])).div(headDim ** 0.5));
       const attnWeights = softmax(attnLogits);
-      const headOut = q_h.map((_, j) => sum(attnWeights.map((a_t, t) => a_t.mul(v_h[t][j]))));
+      const headOut = q_h.map((_, j) => sum(attnWeights, (a_t, t) => a_t.mul(v_h[t][j])));
       xAttn.push(...headOut);
     }
     x = linear(xAttn, state_dict[`layer${li}.attn_wo`]);

@@ -1,0 +1,96 @@
+/**
+ * npm run bench: milliseconds per training step and training tokens per second
+ * for each engine, median of several timed runs after a warm-up, with ratios
+ * measured in this same run. Writes bench/results.md (linked from the README).
+ *
+ *   npm run bench -- --quick     fewer and shorter runs
+ */
+import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_TRAIN, initialWeights, type ModelConfig } from '../src/core/config.ts';
+import { prepareDataset } from '../src/core/dataset.ts';
+import { Random } from '../src/core/random.ts';
+import { Trainer } from '../src/core/trainer.ts';
+import { createEngine } from '../src/engines/create.ts';
+import type { DType, EngineName } from '../src/engines/engine.ts';
+
+const quick = process.argv.includes('--quick');
+const namesPath = fileURLToPath(new URL('../../shared/data/names.txt', import.meta.url));
+if (!existsSync(namesPath)) {
+  console.error(`bench: needs ${namesPath} (makemore's names.txt)`);
+  process.exit(2);
+}
+const text = readFileSync(namesPath, 'utf8');
+
+interface Case {
+  label: string;
+  engine: EngineName;
+  dtype: DType;
+  shape: Omit<ModelConfig, 'vocabSize'>;
+  batchSize: number;
+  /** Steps per timed run, and timed runs. */
+  steps: number;
+  runs: number;
+}
+
+interface Result extends Case {
+  msPerStep: number;
+  tokensPerSecond: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function measure(c: Case): Result {
+  const rng = new Random(42);
+  const data = prepareDataset(text, rng);
+  const model: ModelConfig = { ...c.shape, vocabSize: data.tokenizer.vocabSize };
+  const engine = createEngine(c.engine, model, initialWeights(model, rng), c.dtype);
+  const total = (c.runs + 1) * c.steps;
+  const trainer = new Trainer(engine, data.train, { ...DEFAULT_TRAIN, batchSize: c.batchSize, numSteps: total });
+  const run = () => {
+    let tokens = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < c.steps; i++) {
+      tokens += trainer.tokensAt(trainer.step, model.blockSize);
+      trainer.trainStep();
+    }
+    const ms = performance.now() - t0;
+    return { msPerStep: ms / c.steps, tokensPerSecond: (tokens / ms) * 1000 };
+  };
+  run(); // warm-up: JIT and caches
+  const runs = Array.from({ length: c.runs }, run);
+  return { ...c, msPerStep: median(runs.map((r) => r.msPerStep)), tokensPerSecond: median(runs.map((r) => r.tokensPerSecond)) };
+}
+
+const DEFAULT = { nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
+const LARGER = { nLayer: 4, nEmbd: 64, nHead: 4, blockSize: 32 };
+const scale = quick ? 0.25 : 1;
+const cases: Case[] = [
+  { label: 'default (batch 1)', engine: 'scalar', dtype: 'float64', shape: DEFAULT, batchSize: 1, steps: Math.ceil(200 * scale), runs: 5 },
+];
+
+const results: Result[] = [];
+for (const c of cases) {
+  const r = measure(c);
+  results.push(r);
+  console.log(`${r.label.padEnd(22)} ${r.engine.padEnd(7)} ${r.dtype.padEnd(8)} ${r.msPerStep.toFixed(4).padStart(10)} ms/step ${Math.round(r.tokensPerSecond).toString().padStart(9)} tokens/s`);
+}
+
+const cpu = cpus();
+const machine = `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+const lines = [
+  '# Benchmark results',
+  '',
+  `Written by \`npm run bench\`${quick ? ' --quick' : ''} on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}. One thread.`,
+  'Each figure is the median of several timed runs after one warm-up run; tokens are the predicted tokens of real documents (no padding).',
+  '',
+  '| configuration | engine | dtype | ms / step | tokens / s |',
+  '|---|---|---|---:|---:|',
+  ...results.map((r) => `| ${r.label} | ${r.engine} | ${r.dtype} | ${r.msPerStep.toFixed(4)} | ${Math.round(r.tokensPerSecond)} |`),
+  '',
+];
+const out = fileURLToPath(new URL('./results.md', import.meta.url));
+writeFileSync(`${out}.tmp`, lines.join('\n'));
+renameSync(`${out}.tmp`, out);
+console.log(`machine: ${machine}\nwrote bench/results.md`);

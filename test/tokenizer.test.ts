@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDocs } from '../src/core/docs.ts';
+import { Tokenizer } from '../src/core/tokenizer.ts';
+
+test('docs are the non-empty stripped lines, as Python strips them', () => {
+  assert.deepEqual(parseDocs(' emma \r\n\n\t\nolivia\n  \u3000\n\x1cava\x85\n'), ['emma', 'olivia', 'ava']);
+  assert.deepEqual(parseDocs('\ufeffbom'), ['\ufeffbom'], 'Python does not strip a BOM');
+  assert.deepEqual(parseDocs('\n \n'), []);
+});
+
+test('vocabulary: sorted unique characters by code point, BOS last', () => {
+  const tok = Tokenizer.fromDocs(['emma', 'Zoé', 'ann']);
+  assert.deepEqual(tok.chars, ['Z', 'a', 'e', 'm', 'n', 'o', 'é']);
+  assert.equal(tok.BOS, 7);
+  assert.equal(tok.vocabSize, 8);
+  assert.deepEqual(tok.encode('anna'), [1, 4, 4, 1]);
+  assert.equal(tok.decode([tok.BOS, 2, 3, 3, 1, tok.BOS]), 'emma');
+});
+
+test('characters outside the vocabulary are named in the error', () => {
+  const tok = Tokenizer.fromDocs(['abc']);
+  assert.throws(() => tok.encode('abx'), /character "x" is not in the vocabulary/);
+  assert.throws(() => tok.decode([9]), /token id 9/);
+});
+
+test('astral characters are single tokens', () => {
+  const tok = Tokenizer.fromDocs(['a😀b']);
+  assert.equal(tok.vocabSize, 4);
+  assert.equal(tok.decode(tok.encode('😀a')), '😀a');
+});
