@@ -45,7 +45,7 @@ function measure(c: Case): Result {
   const rng = new Random(42);
   const data = prepareDataset(text, rng);
   const model: ModelConfig = { ...c.shape, vocabSize: data.tokenizer.vocabSize };
-  const engine = createEngine(c.engine, model, initialWeights(model, rng), c.dtype);
+  const engine = createEngine(c.engine, model, initialWeights(model, rng), { dtype: c.dtype, batchSize: c.batchSize });
   const total = (c.runs + 1) * c.steps;
   const trainer = new Trainer(engine, data.train, { ...DEFAULT_TRAIN, batchSize: c.batchSize, numSteps: total });
   const run = () => {
@@ -68,6 +68,12 @@ const LARGER = { nLayer: 4, nEmbd: 64, nHead: 4, blockSize: 32 };
 const scale = quick ? 0.25 : 1;
 const cases: Case[] = [
   { label: 'default (batch 1)', engine: 'scalar', dtype: 'float64', shape: DEFAULT, batchSize: 1, steps: Math.ceil(200 * scale), runs: 5 },
+  { label: 'default (batch 1)', engine: 'fast', dtype: 'float64', shape: DEFAULT, batchSize: 1, steps: Math.ceil(5000 * scale), runs: 7 },
+  { label: 'default (batch 1)', engine: 'fast', dtype: 'float32', shape: DEFAULT, batchSize: 1, steps: Math.ceil(5000 * scale), runs: 7 },
+  // the scalar engine's graph for a batch of 32 would hold ~100M nodes: it is measured at batch 1, in tokens/s
+  { label: 'larger (batch 1)', engine: 'scalar', dtype: 'float64', shape: LARGER, batchSize: 1, steps: quick ? 2 : 5, runs: 3 },
+  { label: 'larger (batch 32)', engine: 'fast', dtype: 'float64', shape: LARGER, batchSize: 32, steps: Math.ceil(20 * scale), runs: 5 },
+  { label: 'larger (batch 32)', engine: 'fast', dtype: 'float32', shape: LARGER, batchSize: 32, steps: Math.ceil(20 * scale), runs: 5 },
 ];
 
 const results: Result[] = [];

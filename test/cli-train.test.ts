@@ -131,3 +131,18 @@ test('a good download is verified and cached, then used', { skip: noNames }, asy
   });
 });
 
+
+test('--engine scalar with --dtype float32 is refused', () => {
+  expectUsageError(runCli(['--data', dataFile(tiny).path, '--engine', 'scalar', '--dtype', 'float32']), /--dtype float32 needs --engine fast/);
+});
+
+test('--batch-size and --dtype are checked', () => {
+  expectUsageError(runCli(['--data', dataFile(tiny).path, '--batch-size', '0']), /--batch-size must be an integer from 1/);
+  expectUsageError(runCli(['--data', dataFile(tiny).path, '--dtype', 'float16']), /--dtype must be one of float64, float32/);
+});
+
+test('batches and float32 train through the CLI', () => {
+  const r = runCli(['--data', dataFile(tiny).path, '--batch-size', '3', '--dtype', 'float32', ...quick]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /step {4}3 \/ {4}3 \| loss \d\.\d{4}\n/);
+});

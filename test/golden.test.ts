@@ -10,15 +10,19 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/losses-seed42.json',
   python20: number[];
 };
 
-test('a 20-step run prints exactly what microgpt.py prints', { skip: noNames }, () => {
-  const r = runCli(['--data', NAMES, '--num-steps', '20']);
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.stdout.split('\n'), readFileSync(GOLDEN, 'utf8').split('\n'));
-});
+for (const engine of ['fast', 'scalar']) {
+  test(`a 20-step run prints exactly what microgpt.py prints (--engine ${engine})`, { skip: noNames }, () => {
+    const r = runCli(['--data', NAMES, '--num-steps', '20', '--engine', engine]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\n'), readFileSync(GOLDEN, 'utf8').split('\n'));
+  });
+}
 
-test('the default 1000-step run starts with the original losses and ends with 20 names', { skip: noNames }, () => {
+test('the default 1000-step run starts with the original losses and ends with 20 names (both engines agree)', { skip: noNames }, () => {
   const r = runCli(['--data', NAMES]);
   assert.equal(r.status, 0, r.stderr);
+  const scalar = runCli(['--data', NAMES, '--engine', 'scalar']);
+  assert.equal(scalar.stdout, r.stdout, 'the scalar engine prints the same 1000 steps and names');
   const lines = r.stdout.split('\n');
   assert.deepEqual(lines.slice(0, 8), [
     'num docs: 32033',
@@ -40,8 +44,11 @@ test('the default 1000-step run starts with the original losses and ends with 20
 
 // 4 printed decimals hide a wrong summation order; full precision does not.
 // scalar20 was recorded from this engine; python20 from CPython 3.11 running microgpt.py.
-test('the first 20 losses agree with the recorded float64 values to 1e-12', { skip: noNames }, () => {
-  const losses = trainLosses('scalar', readFileSync(NAMES, 'utf8'), 20);
+test('the first 20 losses agree with the recorded float64 values to 1e-12, in both engines', { skip: noNames }, () => {
+  const text = readFileSync(NAMES, 'utf8');
+  const losses = trainLosses('scalar', text, 20);
+  const fast = trainLosses('fast', text, 20);
+  fast.forEach((loss, i) => assert.ok(Math.abs(loss - losses[i]) <= 1e-12 * losses[i], `fast step ${i + 1}: ${loss} vs ${losses[i]}`));
   losses.forEach((loss, i) => {
     assert.ok(Math.abs(loss - fixture.scalar20[i]) <= 1e-12 * fixture.scalar20[i], `step ${i + 1}: ${loss} vs ${fixture.scalar20[i]}`);
     assert.ok(Math.abs(loss - fixture.python20[i]) <= 1e-12 * fixture.python20[i], `step ${i + 1}: ${loss} vs python ${fixture.python20[i]}`);

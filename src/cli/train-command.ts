@@ -8,7 +8,9 @@ import { Trainer } from '../core/trainer.ts';
 import { createEngine } from '../engines/create.ts';
 import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
-import type { EngineName } from '../engines/engine.ts';
+import { LineWriter } from './output.ts';
+import type { DType, EngineName } from '../engines/engine.ts';
+import { UsageError } from './errors.ts';
 
 export const TRAIN_OPTIONS: OptionSpec = {
   data: { type: 'string' },
@@ -25,6 +27,8 @@ export const TRAIN_OPTIONS: OptionSpec = {
   temperature: { type: 'string' },
   'num-samples': { type: 'string' },
   engine: { type: 'string' },
+  'batch-size': { type: 'string' },
+  dtype: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -50,7 +54,13 @@ Options (default in brackets):
   --seed N               random seed for shuffle, weights and samples [42]
   --temperature X        sampling temperature, > 0 [0.5]
   --num-samples N        names to sample after training [20]
-  --engine NAME          scalar (readable autograd) [scalar]
+  --engine NAME          fast (typed arrays) or scalar (the readable autograd
+                         engine, as microgpt.py computes); same numbers [fast]
+  --batch-size N         documents per step; the loss is the mean over every
+                         predicted token of the batch's documents (a document
+                         of n characters counts n + 1 tokens, cut to
+                         --block-size), so longer documents weigh more [1]
+  --dtype NAME           float64 or float32 (fast engine only) [float64]
   -h, --help             show this help
 `;
 
@@ -66,7 +76,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     beta1: num(flags, 'beta1') ?? DEFAULT_TRAIN.beta1,
     beta2: num(flags, 'beta2') ?? DEFAULT_TRAIN.beta2,
     eps: num(flags, 'eps') ?? DEFAULT_TRAIN.eps,
-    batchSize: DEFAULT_TRAIN.batchSize,
+    batchSize: int(flags, 'batch-size') ?? DEFAULT_TRAIN.batchSize,
     seed: int(flags, 'seed') ?? DEFAULT_TRAIN.seed,
   });
   const shape = {
@@ -83,22 +93,24 @@ export async function trainCommand(argv: string[]): Promise<void> {
     maxLength: shape.blockSize,
   };
   validateSampleConfig(sampling, shape.blockSize);
-  const engineName = oneOf<EngineName>(flags, 'engine', ['scalar'], 'scalar');
+  const engineName = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
+  const dtype = oneOf<DType>(flags, 'dtype', ['float64', 'float32'], 'float64');
+  if (engineName === 'scalar' && dtype !== 'float64') throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
 
   const log = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
   const { text } = await resolveText(str(flags, 'data'), log);
 
-  const out = process.stdout;
+  const out = new LineWriter(process.stdout);
   const rng = new Random(train.seed);
   const data = prepareDataset(text, rng);
   out.write(`num docs: ${data.docs.length}\n`);
   const model: ModelConfig = validateModelConfig({ ...shape, vocabSize: data.tokenizer.vocabSize });
   out.write(`vocab size: ${model.vocabSize}\n`);
-  const engine = createEngine(engineName, model, initialWeights(model, rng));
+  const engine = createEngine(engineName, model, initialWeights(model, rng), { dtype, batchSize: train.batchSize });
   out.write(`num params: ${numParams(model)}\n`);
 
   const trainer = new Trainer(engine, data.train, train);
-  const live = out.isTTY === true;
+  const live = process.stdout.isTTY === true;
   while (trainer.step < train.numSteps) {
     const loss = trainer.trainStep();
     const line = `step ${padInt(trainer.step, 4)} / ${padInt(train.numSteps, 4)} | loss ${formatFixed(loss, 4)}`;
@@ -108,4 +120,5 @@ export async function trainCommand(argv: string[]): Promise<void> {
   out.write('\n--- inference (new, hallucinated names) ---\n');
   const names = sampleNames(engine, data.tokenizer, rng, sampling.numSamples, sampling);
   names.forEach((name, i) => out.write(`sample ${padInt(i + 1, 2)}: ${name}\n`));
+  out.flush();
 }

@@ -5,6 +5,9 @@
 export function formatFixed(x: number, digits: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
   const short = x.toFixed(digits);
+  // a tie needs x * 10^digits to end in .5 exactly: rule it out cheaply first
+  const scaled = Math.abs(x) * 10 ** digits;
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-6 * Math.max(1, scaled)) return short;
   // toFixed(100) is the exact decimal expansion for |x| >= 2^-47: look for a tie there
   const exact = Math.abs(x).toFixed(100);
   const dot = exact.indexOf('.');

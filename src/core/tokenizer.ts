@@ -19,14 +19,14 @@ export class Tokenizer {
 
   /** sorted(set(''.join(docs))): sorted by code point, as Python sorts str. */
   static fromDocs(docs: readonly string[]): Tokenizer {
-    const set = new Set<string>();
-    for (const doc of docs) for (const ch of doc) set.add(ch);
-    return new Tokenizer([...set].sort(compareCodePoints));
+    return new Tokenizer([...new Set(docs.join(''))].sort(compareCodePoints));
   }
 
   encode(text: string): number[] {
     const out: number[] = [];
-    for (const ch of text) {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.codePointAt(i)!;
+      const ch = code > 0xffff ? text.slice(i, ++i + 1) : text[i]; // a surrogate pair is one character
       const id = this.ids.get(ch);
       if (id === undefined) throw new RangeError(`character ${JSON.stringify(ch)} is not in the vocabulary`);
       out.push(id);

@@ -3,28 +3,34 @@
  * rate schedule, the step counter. The math is the engine's.
  */
 import type { TrainConfig } from './config.ts';
-import type { Engine } from '../engines/engine.ts';
+import type { TokenizedDocs } from './dataset.ts';
+import type { AdamStep, Engine } from '../engines/engine.ts';
 
 export class Trainer {
   /** Steps done so far (the next step's 0-based index). */
   step: number;
+  // reused every step, so that a step allocates nothing
+  private readonly batch: (readonly number[])[] = [];
+  private readonly adam: AdamStep;
 
   constructor(
     readonly engine: Engine,
     /** Training documents as token ids with BOS on both ends, in shuffled order. */
-    readonly docs: readonly (readonly number[])[],
+    readonly docs: Pick<TokenizedDocs, 'at' | 'length'>,
     readonly config: TrainConfig,
     startStep = 0,
   ) {
     if (docs.length === 0) throw new RangeError('no training documents');
     this.step = startStep;
+    this.adam = { lr: 0, beta1: config.beta1, beta2: config.beta2, eps: config.eps, step: 0 };
   }
 
   /** Documents of step s: docs[(s * B + b) % len(docs)] for b < B (B = 1 is the original's order). */
-  batchAt(step: number): (readonly number[])[] {
+  batchAt(step: number): readonly (readonly number[])[] {
     const B = this.config.batchSize;
-    const batch: (readonly number[])[] = [];
-    for (let b = 0; b < B; b++) batch.push(this.docs[(step * B + b) % this.docs.length]);
+    const batch = this.batch;
+    batch.length = B;
+    for (let b = 0; b < B; b++) batch[b] = this.docs.at((step * B + b) % this.docs.length);
     return batch;
   }
 
@@ -36,8 +42,9 @@ export class Trainer {
   /** Runs one step and returns its loss. */
   trainStep(): number {
     const step = this.step;
-    const { beta1, beta2, eps } = this.config;
-    const loss = this.engine.trainStep(this.batchAt(step), { lr: this.learningRateAt(step), beta1, beta2, eps, step });
+    this.adam.lr = this.learningRateAt(step);
+    this.adam.step = step;
+    const loss = this.engine.trainStep(this.batchAt(step), this.adam);
     this.step = step + 1;
     return loss;
   }

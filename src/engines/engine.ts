@@ -45,5 +45,9 @@ export interface Engine {
 
 /** The tokens of one document as the original trains on them: BOS, the characters, BOS. */
 export function withBOS(ids: readonly number[], BOS: number): number[] {
-  return [BOS, ...ids, BOS];
+  const tokens = new Array<number>(ids.length + 2);
+  tokens[0] = BOS;
+  for (let i = 0; i < ids.length; i++) tokens[i + 1] = ids[i];
+  tokens[ids.length + 1] = BOS;
+  return tokens;
 }
