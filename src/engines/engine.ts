@@ -19,6 +19,7 @@ export interface AdamStep {
 
 export interface Engine {
   readonly name: EngineName;
+  readonly dtype: DType;
   readonly config: ModelConfig;
   readonly numParams: number;
   /**

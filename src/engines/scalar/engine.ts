@@ -9,6 +9,7 @@ import { freeGraph, sum, type Value } from './value.ts';
 
 export class ScalarEngine implements Engine {
   readonly name = 'scalar' as const;
+  readonly dtype = 'float64' as const;
   readonly config: ModelConfig;
   readonly numParams: number;
   readonly state_dict: StateDict;

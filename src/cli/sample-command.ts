@@ -1,0 +1,81 @@
+/** `microgpt sample`: names from a saved model. */
+import { DEFAULT_SAMPLE, validateSampleConfig } from '../core/config.ts';
+import { prepareDataset } from '../core/dataset.ts';
+import { GPT } from '../core/gpt.ts';
+import { Random } from '../core/random.ts';
+import type { DType, EngineName } from '../engines/engine.ts';
+import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { readTextFile } from './data-source.ts';
+import { UsageError } from './errors.ts';
+import { readCheckpointFile } from './files.ts';
+import { markSample, summarizeMarks } from './marks.ts';
+
+const OPTIONS: OptionSpec = {
+  model: { type: 'string' },
+  'num-samples': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  prompt: { type: 'string' },
+  seed: { type: 'string' },
+  'max-length': { type: 'string' },
+  data: { type: 'string' },
+  engine: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export const SAMPLE_HELP = `Usage: microgpt sample --model FILE [options]
+
+Prints names drawn from a saved model, one per line.
+
+Options (default in brackets):
+  --model FILE           a checkpoint written by microgpt train --out (required)
+  --num-samples N        how many names [20]
+  --temperature X        > 0; lower is more conservative [0.5]
+  --top-k K              draw from the K most likely characters only; 0 = all [0]
+  --prompt TEXT          every name starts with TEXT (fed through the model first)
+  --seed N               random seed; without it, sampling continues the
+                         training run's random stream, so the first names are
+                         the ones training printed
+  --max-length L         longest name in characters, at most the block size
+  --data FILE            the training text: mark each name (train), (val) or (new)
+  --engine NAME          fast or scalar [fast]
+  -h, --help             show this help
+`;
+
+export async function sampleCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, OPTIONS);
+  if (flags.help) {
+    process.stdout.write(SAMPLE_HELP);
+    return;
+  }
+  const modelPath = str(flags, 'model');
+  if (!modelPath) throw new UsageError('sample needs --model FILE (see --help)');
+  const ckpt = readCheckpointFile(modelPath);
+  const options = validateSampleConfig(
+    {
+      temperature: num(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
+      numSamples: int(flags, 'num-samples') ?? DEFAULT_SAMPLE.numSamples,
+      topK: int(flags, 'top-k') ?? DEFAULT_SAMPLE.topK,
+      maxLength: int(flags, 'max-length') ?? ckpt.model.blockSize,
+    },
+    ckpt.model.blockSize,
+  );
+  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
+  const gpt = GPT.fromCheckpoint(ckpt, { engine, dtype: engine === 'scalar' ? 'float64' : (ckpt.dtype as DType) });
+  const seed = int(flags, 'seed');
+  if (seed !== undefined) gpt.rng.seed(seed);
+  const prompt = str(flags, 'prompt') ?? '';
+  try {
+    gpt.tokenizer.encode(prompt);
+  } catch (e) {
+    throw new UsageError(`--prompt: ${(e as Error).message}`);
+  }
+  if ([...prompt].length >= options.maxLength) throw new UsageError(`--prompt has ${[...prompt].length} characters; names are at most ${options.maxLength}`);
+  const dataPath = str(flags, 'data');
+  const data = dataPath ? prepareDataset(readTextFile(dataPath), new Random(ckpt.train.seed), ckpt.train.valFraction) : undefined;
+  const names = gpt.sample({ ...options, prompt });
+  const marks = data ? names.map((n) => markSample(n, data)) : undefined;
+  const lines = names.map((n, i) => (marks ? `${n}\t(${marks[i]})` : n));
+  if (marks) lines.push(summarizeMarks(marks));
+  process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
+}

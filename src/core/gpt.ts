@@ -1,0 +1,120 @@
+/**
+ * A model ready to use: configuration, tokenizer, an engine holding the
+ * weights, and the Random stream it samples from.
+ */
+import type { Checkpoint } from './checkpoint.ts';
+import { initialWeights, validateModelConfig, type ModelConfig, type TrainConfig } from './config.ts';
+import { Random } from './random.ts';
+import { probabilities, sampleTokens } from './sample.ts';
+import { Tokenizer } from './tokenizer.ts';
+import { createEngine } from '../engines/create.ts';
+import { withBOS, type DType, type Engine, type EngineName } from '../engines/engine.ts';
+
+export interface EngineChoice {
+  /** 'fast' (default) or 'scalar'. */
+  engine?: EngineName;
+  /** 'float64' (default) or 'float32' (fast engine only). */
+  dtype?: DType;
+  /** Largest training batch (the fast engine allocates for it). Default 1. */
+  batchSize?: number;
+}
+
+export interface SampleRequest {
+  /** Default 20. */
+  numSamples?: number;
+  /** Default 0.5. */
+  temperature?: number;
+  /** Keep the k most likely characters; 0 (default) keeps all. */
+  topK?: number;
+  /** Text the samples start with; each of its characters must be in the vocabulary. */
+  prompt?: string;
+  /** Longest sample in characters, prompt included; at most blockSize (the default). */
+  maxLength?: number;
+}
+
+/** One sampled character and the distribution it was drawn from. */
+export interface SampledToken {
+  char: string;
+  probs: Float64Array;
+}
+
+export class GPT {
+  constructor(
+    readonly config: ModelConfig,
+    readonly tokenizer: Tokenizer,
+    readonly engine: Engine,
+    /** The stream samples are drawn from. */
+    readonly rng: Random,
+  ) {}
+
+  /** A fresh model: weights drawn from rng, gauss(0, 0.08) each, as microgpt.py draws them. */
+  static init(tokenizer: Tokenizer, shape: Omit<ModelConfig, 'vocabSize'>, rng: Random, choice: EngineChoice = {}): GPT {
+    const config = validateModelConfig({ ...shape, vocabSize: tokenizer.vocabSize });
+    return new GPT(config, tokenizer, createEngine(choice.engine ?? 'fast', config, initialWeights(config, rng), choice), rng);
+  }
+
+  /** The model a checkpoint holds, with its Adam moments and its Random state. */
+  static fromCheckpoint(ckpt: Checkpoint, choice: EngineChoice = {}): GPT {
+    const engine = createEngine(choice.engine ?? 'fast', ckpt.model, ckpt.weights, { dtype: choice.dtype ?? ckpt.dtype, batchSize: choice.batchSize });
+    if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
+    const rng = new Random();
+    rng.setstate(ckpt.rng);
+    return new GPT(ckpt.model, new Tokenizer(ckpt.vocab), engine, rng);
+  }
+
+  get numParams(): number {
+    return this.engine.numParams;
+  }
+
+  /** Names drawn one after another from this model's Random stream. */
+  sample(request: SampleRequest = {}): string[] {
+    const { numSamples = 20, temperature = 0.5, topK = 0, prompt = '', maxLength } = request;
+    const promptIds = this.tokenizer.encode(prompt);
+    const limit = Math.min(maxLength ?? this.config.blockSize, this.config.blockSize);
+    if (promptIds.length >= limit) throw new RangeError(`the prompt has ${promptIds.length} characters; samples are at most ${limit}`);
+    const names: string[] = [];
+    for (let i = 0; i < numSamples; i++) {
+      names.push(this.tokenizer.decode(sampleTokens(this.engine, this.tokenizer.BOS, this.rng, { temperature, topK, prompt: promptIds, maxLength: limit })));
+    }
+    return names;
+  }
+
+  /**
+   * Next-character probabilities after BOS + text, at temperature t and top-k:
+   * one distribution per position (the first is after BOS alone).
+   */
+  nextTokenProbabilities(text: string, temperature = 1, topK = 0): Float64Array[] {
+    const ids = this.tokenizer.encode(text);
+    if (ids.length >= this.config.blockSize) throw new RangeError(`the text has ${ids.length} characters; the model reads at most ${this.config.blockSize - 1}`);
+    const out: Float64Array[] = [];
+    this.engine.resetCache();
+    [this.tokenizer.BOS, ...ids].forEach((id, pos) => {
+      out.push(probabilities(this.engine.forwardToken(id, pos), temperature, topK, new Float64Array(this.config.vocabSize)));
+    });
+    this.engine.resetCache();
+    return out;
+  }
+
+  /** Mean loss per predicted token (nats) over the documents, and the perplexity. */
+  evaluate(docs: readonly string[]): { loss: number; tokens: number; perplexity: number } {
+    const seqs = docs.map((d) => withBOS(this.tokenizer.encode(d), this.tokenizer.BOS));
+    const { loss, tokens } = this.engine.evaluate(seqs);
+    return { loss: loss / tokens, tokens, perplexity: Math.exp(loss / tokens) };
+  }
+
+  /** Everything a checkpoint holds; the Adam moments unless weightsOnly. */
+  toCheckpoint(train: TrainConfig & { valFraction: number }, step: number, dataHash: string, weightsOnly = false): Checkpoint {
+    const dtype = this.engine.dtype;
+    return {
+      model: this.config,
+      vocab: [...this.tokenizer.chars],
+      train,
+      step,
+      rng: this.rng.getstate(),
+      dtype,
+      dataHash,
+      weights: this.engine.weights(),
+      adam: weightsOnly ? undefined : this.engine.optimizerState(),
+    };
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * microgpt as a library: the same code in Node and the browser (no Node-only
+ * imports here; files and the network are the Node entry's, microgpt/node).
+ */
+export { Random, type RandomState } from './core/random.ts';
+export { Tokenizer } from './core/tokenizer.ts';
+export { parseDocs } from './core/docs.ts';
+export { prepareDataset, TokenizedDocs, DataError, type Dataset } from './core/dataset.ts';
+export {
+  DEFAULT_MODEL, DEFAULT_TRAIN, DEFAULT_SAMPLE, ConfigError, numParams, stateDictShapes, initialWeights,
+  validateModelConfig, validateTrainConfig, validateSampleConfig,
+  type ModelConfig, type TrainConfig, type SampleConfig,
+} from './core/config.ts';
+export { GPT, type EngineChoice, type SampleRequest } from './core/gpt.ts';
+export { train, type TrainOptions, type TrainResult, type TrainRun, type StepEvent } from './core/train.ts';
+export { saveCheckpoint, loadCheckpoint, hashDocs, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from './core/checkpoint.ts';
+export { probabilities } from './core/sample.ts';
+export { lossCurveSvg, type LossPoint } from './core/plot.ts';
+export { formatFixed } from './core/format.ts';
+export { createEngine, type EngineOptions } from './engines/create.ts';
+export type { Engine, EngineName, DType, AdamStep } from './engines/engine.ts';
+export { FastEngine } from './engines/fast/engine.ts';
+export { ScalarEngine } from './engines/scalar/engine.ts';
+export { Value } from './engines/scalar/value.ts';
+
+import type { SampleRequest } from './core/gpt.ts';
+import type { GPT } from './core/gpt.ts';
+
+/** sample(gpt, request): names drawn from a model (the same as gpt.sample(request)). */
+export function sample(gpt: GPT, request: SampleRequest = {}): string[] {
+  return gpt.sample(request);
+}
