@@ -8,7 +8,8 @@ import { Random } from './random.ts';
 import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
-import { withBOS, type DType, type Engine, type EngineName } from '../engines/engine.ts';
+import { withBOS, type Engine, type EngineName, type DType } from '../engines/engine.ts';
+import { FastEngine } from '../engines/fast/engine.ts';
 
 export interface EngineChoice {
   /** 'fast' (default) or 'scalar'. */
@@ -30,6 +31,18 @@ export interface SampleRequest {
   prompt?: string;
   /** Longest sample in characters, prompt included; at most blockSize (the default). */
   maxLength?: number;
+  /** Draw from this stream instead of the model's own (which training runs continue). */
+  rng?: Random;
+}
+
+/** What the model computes for a text: next-character probabilities and attention, position by position. */
+export interface Inspection {
+  /** 'BOS' then the text's characters: the input at each position. */
+  inputs: string[];
+  /** probs[t]: the distribution of the character after inputs[0..t]. */
+  probs: Float64Array[];
+  /** attention[layer][head][t]: weights of query t over positions 0..t. */
+  attention: Float64Array[][][];
 }
 
 /** One sampled character and the distribution it was drawn from. */
@@ -68,13 +81,13 @@ export class GPT {
 
   /** Names drawn one after another from this model's Random stream. */
   sample(request: SampleRequest = {}): string[] {
-    const { numSamples = 20, temperature = 0.5, topK = 0, prompt = '', maxLength } = request;
+    const { numSamples = 20, temperature = 0.5, topK = 0, prompt = '', maxLength, rng = this.rng } = request;
     const promptIds = this.tokenizer.encode(prompt);
     const limit = Math.min(maxLength ?? this.config.blockSize, this.config.blockSize);
     if (promptIds.length >= limit) throw new RangeError(`the prompt has ${promptIds.length} characters; samples are at most ${limit}`);
     const names: string[] = [];
     for (let i = 0; i < numSamples; i++) {
-      names.push(this.tokenizer.decode(sampleTokens(this.engine, this.tokenizer.BOS, this.rng, { temperature, topK, prompt: promptIds, maxLength: limit })));
+      names.push(this.tokenizer.decode(sampleTokens(this.engine, this.tokenizer.BOS, rng, { temperature, topK, prompt: promptIds, maxLength: limit })));
     }
     return names;
   }
@@ -93,6 +106,24 @@ export class GPT {
     });
     this.engine.resetCache();
     return out;
+  }
+
+  /** Probabilities and attention maps for BOS + text (the fast engine keeps the attention weights). */
+  inspect(text: string, temperature = 1, topK = 0): Inspection {
+    const engine = this.engine instanceof FastEngine ? this.engine : new FastEngine(this.config, this.engine.weights());
+    const ids = this.tokenizer.encode(text);
+    if (ids.length >= this.config.blockSize) throw new RangeError(`the text has ${ids.length} characters; the model reads at most ${this.config.blockSize - 1}`);
+    const inputs = ['BOS', ...[...text]];
+    const probs: Float64Array[] = [];
+    engine.resetCache();
+    [this.tokenizer.BOS, ...ids].forEach((id, pos) => {
+      probs.push(probabilities(engine.forwardToken(id, pos), temperature, topK, new Float64Array(this.config.vocabSize)));
+    });
+    const attention = Array.from({ length: this.config.nLayer }, (_, l) =>
+      Array.from({ length: this.config.nHead }, (_, h) => inputs.map((_, t) => engine.attentionRow(l, h, t))),
+    );
+    engine.resetCache();
+    return { inputs, probs, attention };
   }
 
   /** Mean loss per predicted token (nats) over the documents, and the perplexity. */

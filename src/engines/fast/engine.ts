@@ -234,6 +234,17 @@ export class FastEngine implements Engine {
     return row instanceof Float64Array ? row : Float64Array.from(row);
   }
 
+  /**
+   * Attention weights of the sequence fed by forwardToken: layer l, head h,
+   * query position t over key positions 0..t (a copy).
+   */
+  attentionRow(layer: number, head: number, t: number): Float64Array {
+    const T = this.config.blockSize;
+    if (t >= this.cached) throw new RangeError(`no attention for position ${t}: the cache holds ${this.cached}`);
+    const a = (head * T + t) * T; // sequence 0's block starts at 0
+    return Float64Array.from(this.acts.layers[layer].att.subarray(a, a + t + 1));
+  }
+
   weights(): Float64Array {
     return Float64Array.from(this.params.all);
   }

@@ -1,0 +1,150 @@
+// The playground end to end, in Debian's Chromium through playwright-core: training,
+// samples, temperature, attention, checkpoint download and upload, a bad upload,
+// phone and desktop layouts, and no console error anywhere.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { ROOT, tempDir } from './helpers/cli.ts';
+import { loadCheckpoint } from '../src/core/checkpoint.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const WEB = join(ROOT, 'web-dist');
+const SHOTS = join(ROOT, 'test-results');
+const skip = !existsSync(CHROMIUM) ? `needs ${CHROMIUM} (.ci/run installs Debian's chromium)` : !existsSync(join(WEB, 'index.html')) ? 'needs npm run build:web (npm test runs it)' : false;
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** Serves web-dist/ on 127.0.0.1 (a free port). */
+async function serve(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(WEB, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(WEB) || !existsSync(file) || statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, server };
+}
+
+test('the playground trains, samples, inspects, saves and loads, in Chromium', { skip, timeout: 180_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const { url, server } = await serve();
+  mkdirSync(SHOTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const consoleErrors: string[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(url);
+    await page.screenshot({ path: join(SHOTS, 'playground-start.png') });
+
+    // a size that does not fit is refused on the page
+    await page.fill('#nEmbd', '10');
+    await page.click('#start');
+    await page.waitForSelector('#message:not([hidden])');
+    assert.match(await page.textContent('#message') ?? '', /Embedding \(10\) must be divisible by Heads \(4\)/);
+    await page.fill('#nEmbd', '16');
+
+    // train the default 1000 steps; the settings go into the address
+    await page.click('#start');
+    await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 120_000 });
+    assert.match(page.url(), /nEmbd=16&nHead=4&blockSize=16&numSteps=1000/);
+    const loss = Number(await page.textContent('#stat-loss'));
+    assert.ok(loss < 2.7, `the loss fell to ${loss}`);
+    const worker = (await page.textContent('#stat-worker')) ?? '';
+    const m = /^([\d.]+) s for 1000 steps$/.exec(worker);
+    assert.ok(m, worker);
+    assert.ok(Number(m[1]) < 1, `1000 steps took ${m[1]} s of worker time`);
+    const samples = await page.$$eval('#samples li', (lis) => lis.map((li) => li.textContent ?? ''));
+    assert.equal(samples.length, 8);
+    assert.match(await page.textContent('#samples-note') ?? '', /from the model at step 1000/);
+    await page.screenshot({ path: join(SHOTS, 'playground-trained.png'), fullPage: true });
+
+    // temperature: hot samples differ from cold ones
+    const sampleAt = async (t: string) => {
+      await page.fill('#numSamples', '30');
+      await page.locator('#temperature').fill(t);
+      await page.$eval('#samples', (ol) => ol.replaceChildren()); // so that the wait sees the new names
+      await page.click('#sample');
+      await page.waitForFunction((n) => document.querySelectorAll('#samples li').length === n, 30);
+      return page.$$eval('#samples li', (lis) => lis.map((li) => li.textContent ?? ''));
+    };
+    const cold = await sampleAt('0.1');
+    const hot = await sampleAt('2');
+    assert.equal(await page.textContent('#temperature-value'), '2');
+    assert.ok(new Set(hot).size > new Set(cold).size, 'hotter samples are more varied');
+
+    // one token at a time, with the distribution it was drawn from
+    await page.click('#next-token');
+    await page.waitForSelector('#token-bars .bar.picked');
+    const vocabSize = await page.$$eval('#token-bars .bar', (b) => b.length); // the characters of the built-in names, and BOS
+    assert.ok(vocabSize >= 27, `${vocabSize} bars`);
+
+    // attention view: a heatmap per layer and head, and next-character bars per position
+    await page.fill('#inspect-word', 'emma');
+    await page.click('#inspect');
+    await page.waitForSelector('#attention canvas');
+    assert.equal(await page.$$eval('#attention canvas', (c) => c.length), 4);
+    assert.equal(await page.$$eval('#inspect-probs .position', (p) => p.length), 5);
+    await page.screenshot({ path: join(SHOTS, 'playground-attention.png'), fullPage: true });
+
+    // download a checkpoint, and load it back
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const saved = join(tempDir(), 'from-page.safetensors');
+    await download.saveAs(saved);
+    const ckpt = loadCheckpoint(readFileSync(saved));
+    assert.equal(ckpt.step, 1000);
+    assert.deepEqual(ckpt.model, { nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16, vocabSize });
+    await page.click('#reset');
+    await page.waitForFunction(() => document.body.dataset.state === 'idle');
+    await page.setInputFiles('#load', saved);
+    await page.waitForSelector('#message.info');
+    assert.match(await page.textContent('#message') ?? '', /Loaded a checkpoint: 4\d{3} parameters, step 1000/);
+
+    // bad uploads get a message, and the page keeps working
+    const junk = join(tempDir(), 'junk.safetensors');
+    writeFileSync(junk, 'definitely not a checkpoint');
+    await page.setInputFiles('#load', junk);
+    await page.waitForFunction(() => /not a safetensors file/.test(document.getElementById('message')?.textContent ?? ''));
+    await page.selectOption('#dataset', 'custom');
+    const binary = join(tempDir(), 'photo.txt');
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+    await page.setInputFiles('#upload-text', binary);
+    await page.waitForFunction(() => /photo.txt is not a text file/.test(document.getElementById('message')?.textContent ?? ''));
+    const empty = join(tempDir(), 'empty.txt');
+    writeFileSync(empty, '');
+    await page.setInputFiles('#upload-text', empty);
+    await page.waitForFunction(() => /empty.txt is empty/.test(document.getElementById('message')?.textContent ?? ''));
+    await page.click('#sample');
+    await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0);
+    await page.screenshot({ path: join(SHOTS, 'playground-errors.png') });
+
+    // a phone: nothing wider than the screen
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    phone.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    phone.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await phone.goto(page.url()); // the address carries the settings (and dataset=custom by now)
+    assert.equal(await phone.inputValue('#temperature'), '2');
+    await phone.selectOption('#dataset', 'names');
+    await phone.fill('#numSteps', '200');
+    await phone.click('#start');
+    await phone.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 60_000 });
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(overflow <= 390, `the page is ${overflow}px wide on a 390px screen`);
+    await phone.screenshot({ path: join(SHOTS, 'playground-phone.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  assert.deepEqual(consoleErrors, []);
+});
