@@ -55,8 +55,8 @@ function measure(c: Case): Result {
     let tokens = 0;
     const t0 = performance.now();
     for (let i = 0; i < c.steps; i++) {
-      tokens += trainer.tokensAt(trainer.step, model.blockSize);
       trainer.trainStep();
+      tokens += trainer.lastTokens;
     }
     const ms = performance.now() - t0;
     return { msPerStep: ms / c.steps, tokensPerSecond: (tokens / ms) * 1000 };

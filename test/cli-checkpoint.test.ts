@@ -164,5 +164,7 @@ test('saveCheckpoint and loadCheckpoint round-trip float32 models exactly', () =
   assert.equal(c.dtype, 'float32');
   assert.deepEqual(loadCheckpoint(saveCheckpoint(c)).weights, c.weights);
   assert.ok(c.weights.every((w) => Math.fround(w) === w), 'stored as float32');
+  const scalar = runCli(['--data', join(dir, 'data.txt'), '--resume', ck, '--num-steps', '3', '--engine', 'scalar', '--num-samples', '1']);
+  assert.equal(scalar.status, 0, scalar.stderr); // the scalar engine resumes a float32 checkpoint in float64
   assert.ok(existsSync(ck));
 });

@@ -5,7 +5,7 @@ import { padInt } from '../core/format.ts';
 import { lossCurveSvg } from '../core/plot.ts';
 import { train, type TrainResult } from '../core/train.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
-import { int, num, oneOf, parseFlags, str, type Flags, type OptionSpec } from './args.ts';
+import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
@@ -95,8 +95,8 @@ Sampling after training:
   -h, --help             show this help
 `;
 
-/** Model flags, or the checkpoint's values; a flag that disagrees with the checkpoint is an error. */
-function settings<T extends object>(flags: Flags, keys: Record<string, keyof T>, defaults: T, ckpt: T | undefined, read: (name: string) => number | undefined, free: string[] = []): T {
+/** Settings from flags, else the checkpoint, else the defaults; a flag that disagrees with the checkpoint is an error (except those in free). */
+function settings<T extends object>(keys: Record<string, keyof T>, defaults: T, ckpt: T | undefined, read: (name: string) => number | undefined, free: string[] = []): T {
   const out = { ...defaults, ...ckpt };
   for (const [flag, key] of Object.entries(keys)) {
     const v = read(flag);
@@ -115,11 +115,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }
   const resumePath = str(flags, 'resume');
   const ckpt: Checkpoint | undefined = resumePath ? readCheckpointFile(resumePath) : undefined;
-  const shape = settings<Omit<ModelConfig, 'vocabSize'>>(flags, { 'n-layer': 'nLayer', 'n-embd': 'nEmbd', 'n-head': 'nHead', 'block-size': 'blockSize' }, { ...DEFAULT_MODEL }, ckpt?.model, (f) => int(flags, f));
+  const shape = settings<Omit<ModelConfig, 'vocabSize'>>({ 'n-layer': 'nLayer', 'n-embd': 'nEmbd', 'n-head': 'nHead', 'block-size': 'blockSize' }, { ...DEFAULT_MODEL }, ckpt?.model, (f) => int(flags, f));
   validateModelConfig({ ...shape, vocabSize: 2 }); // shape errors before reading any data
   const readTrain = (f: string) => (['num-steps', 'seed', 'batch-size'].includes(f) ? int(flags, f) : num(flags, f));
   const trainKeys: Record<string, keyof TrainConfig> = { 'num-steps': 'numSteps', 'learning-rate': 'learningRate', beta1: 'beta1', beta2: 'beta2', eps: 'eps', seed: 'seed', 'batch-size': 'batchSize' };
-  const trainConfig = validateTrainConfig(settings(flags, trainKeys, DEFAULT_TRAIN, ckpt?.train, readTrain, ['num-steps']));
+  const trainConfig = validateTrainConfig(settings(trainKeys, DEFAULT_TRAIN, ckpt?.train, readTrain, ['num-steps']));
   const valFraction = num(flags, 'val-fraction') ?? ckpt?.train.valFraction ?? 0;
   if (ckpt && flags['val-fraction'] !== undefined && valFraction !== ckpt.train.valFraction) throw new UsageError(`--val-fraction ${valFraction} disagrees with the checkpoint (${ckpt.train.valFraction})`);
   if (!(valFraction >= 0 && valFraction < 1)) throw new UsageError(`--val-fraction must be in [0, 1), got ${valFraction}`);
@@ -136,7 +136,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     shape.blockSize,
   );
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
-  const dtype = oneOf<DType>(flags, 'dtype', ['float64', 'float32'], ckpt?.dtype ?? 'float64');
+  const dtype = oneOf<DType>(flags, 'dtype', ['float64', 'float32'], engine === 'scalar' ? 'float64' : ckpt?.dtype ?? 'float64');
   if (engine === 'scalar' && dtype !== 'float64') throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
   const outPath = str(flags, 'out');
   const saveEvery = int(flags, 'save-every');

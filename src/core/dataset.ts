@@ -6,7 +6,6 @@
 import { parseDocs } from './docs.ts';
 import type { Random } from './random.ts';
 import { Tokenizer } from './tokenizer.ts';
-import { withBOS } from '../engines/engine.ts';
 
 export interface Dataset {
   /** All documents after the shuffle. */
@@ -41,7 +40,7 @@ export class TokenizedDocs {
   at(i: number): number[] {
     let tokens = this.cache[i];
     if (tokens === undefined) {
-      tokens = withBOS(this.tokenizer.encode(this.docs[i]), this.tokenizer.BOS);
+      tokens = this.tokenizer.encodeDoc(this.docs[i]);
       this.cache[i] = tokens;
     }
     return tokens;

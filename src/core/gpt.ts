@@ -8,7 +8,7 @@ import { Random } from './random.ts';
 import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
-import { withBOS, type Engine, type EngineName, type DType } from '../engines/engine.ts';
+import type { DType, Engine, EngineName } from '../engines/engine.ts';
 import { FastEngine } from '../engines/fast/engine.ts';
 
 export interface EngineChoice {
@@ -92,20 +92,9 @@ export class GPT {
     return names;
   }
 
-  /**
-   * Next-character probabilities after BOS + text, at temperature t and top-k:
-   * one distribution per position (the first is after BOS alone).
-   */
+  /** Next-character distributions after BOS + text at temperature and top-k, one per position (the first after BOS alone). */
   nextTokenProbabilities(text: string, temperature = 1, topK = 0): Float64Array[] {
-    const ids = this.tokenizer.encode(text);
-    if (ids.length >= this.config.blockSize) throw new RangeError(`the text has ${ids.length} characters; the model reads at most ${this.config.blockSize - 1}`);
-    const out: Float64Array[] = [];
-    this.engine.resetCache();
-    [this.tokenizer.BOS, ...ids].forEach((id, pos) => {
-      out.push(probabilities(this.engine.forwardToken(id, pos), temperature, topK, new Float64Array(this.config.vocabSize)));
-    });
-    this.engine.resetCache();
-    return out;
+    return this.inspect(text, temperature, topK).probs;
   }
 
   /** Probabilities and attention maps for BOS + text (the fast engine keeps the attention weights). */
@@ -128,7 +117,7 @@ export class GPT {
 
   /** Mean loss per predicted token (nats) over the documents, and the perplexity. */
   evaluate(docs: readonly string[]): { loss: number; tokens: number; perplexity: number } {
-    const seqs = docs.map((d) => withBOS(this.tokenizer.encode(d), this.tokenizer.BOS));
+    const seqs = docs.map((d) => this.tokenizer.encodeDoc(d));
     const { loss, tokens } = this.engine.evaluate(seqs);
     return { loss: loss / tokens, tokens, perplexity: Math.exp(loss / tokens) };
   }

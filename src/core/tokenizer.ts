@@ -34,6 +34,16 @@ export class Tokenizer {
     return out;
   }
 
+  /** A document as the model trains on it: BOS, its characters, BOS. */
+  encodeDoc(doc: string): number[] {
+    const ids = this.encode(doc);
+    const tokens = new Array<number>(ids.length + 2);
+    tokens[0] = this.BOS;
+    for (let i = 0; i < ids.length; i++) tokens[i + 1] = ids[i];
+    tokens[ids.length + 1] = this.BOS;
+    return tokens;
+  }
+
   /** Decodes ids to text; BOS is dropped. */
   decode(ids: Iterable<number>): string {
     let s = '';

@@ -111,11 +111,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const step = trainer.step;
     const lr = trainer.learningRateAt(step);
-    const tokens = trainer.tokensAt(step, gpt.config.blockSize);
     const t0 = performance.now();
     const loss = trainer.trainStep();
     const t1 = performance.now();
-    const event: StepEvent = { step: trainer.step, numSteps, loss, lr, tokens, ms: t1 - t0 };
+    const event: StepEvent = { step: trainer.step, numSteps, loss, lr, tokens: trainer.lastTokens, ms: t1 - t0 };
     if (evalEvery > 0 && (trainer.step % evalEvery === 0 || trainer.step === numSteps)) {
       const r = gpt.engine.evaluate(valSeqs);
       event.valLoss = r.loss / r.tokens;

@@ -9,6 +9,8 @@ import type { AdamStep, Engine } from '../engines/engine.ts';
 export class Trainer {
   /** Steps done so far (the next step's 0-based index). */
   step: number;
+  /** Tokens the last step predicted (real ones, no padding). */
+  lastTokens = 0;
   // reused every step, so that a step allocates nothing
   private readonly batch: (readonly number[])[] = [];
   private readonly adam: AdamStep;
@@ -44,15 +46,12 @@ export class Trainer {
     const step = this.step;
     this.adam.lr = this.learningRateAt(step);
     this.adam.step = step;
-    const loss = this.engine.trainStep(this.batchAt(step), this.adam);
+    const batch = this.batchAt(step);
+    let tokens = 0;
+    for (const doc of batch) tokens += Math.min(this.engine.config.blockSize, doc.length - 1);
+    const loss = this.engine.trainStep(batch, this.adam);
+    this.lastTokens = tokens;
     this.step = step + 1;
     return loss;
-  }
-
-  /** Tokens the model predicts in a step's batch (the real ones, no padding). */
-  tokensAt(step: number, blockSize: number): number {
-    let n = 0;
-    for (const doc of this.batchAt(step)) n += Math.min(blockSize, doc.length - 1);
-    return n;
   }
 }

@@ -43,12 +43,3 @@ export interface Engine {
   setWeights(w: ArrayLike<number>): void;
   setOptimizerState(m: ArrayLike<number>, v: ArrayLike<number>): void;
 }
-
-/** The tokens of one document as the original trains on them: BOS, the characters, BOS. */
-export function withBOS(ids: readonly number[], BOS: number): number[] {
-  const tokens = new Array<number>(ids.length + 2);
-  tokens[0] = BOS;
-  for (let i = 0; i < ids.length; i++) tokens[i + 1] = ids[i];
-  tokens[ids.length + 1] = BOS;
-  return tokens;
-}

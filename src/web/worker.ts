@@ -16,6 +16,8 @@ let settings: Settings | undefined;
 let gpt: GPT | undefined;
 let run: TrainRun | undefined;
 let paused: Checkpoint | undefined;
+/** The checkpoint last loaded from a file, until training starts again. */
+let loaded: Checkpoint | undefined;
 let controller: AbortController | undefined;
 let workerMs = 0;
 /** Samples shown on the page come from their own stream, so that training's stays the CLI's. */
@@ -108,7 +110,7 @@ function handle(message: ToWorker): void | Promise<void> {
       controller?.abort();
       text = message.text;
       settings = message.settings;
-      paused = undefined;
+      paused = loaded = undefined;
       workerMs = 0;
       return runTraining();
     case 'pause':
@@ -119,7 +121,7 @@ function handle(message: ToWorker): void | Promise<void> {
       return;
     case 'reset':
       controller?.abort();
-      gpt = run = paused = undefined;
+      gpt = run = paused = loaded = undefined;
       workerMs = 0;
       post({ type: 'state', state: 'idle', step: 0, workerMs: 0 });
       return;
@@ -149,7 +151,7 @@ function handle(message: ToWorker): void | Promise<void> {
       return;
     }
     case 'save': {
-      const ckpt = paused ?? run?.checkpoint() ?? (gpt ? gpt.toCheckpoint({ numSteps: 1, learningRate: 0.01, beta1: 0.85, beta2: 0.99, eps: 1e-8, batchSize: 1, seed: 42, valFraction: 0 }, 0, '') : undefined);
+      const ckpt = paused ?? run?.checkpoint() ?? loaded;
       if (!ckpt) throw new Error('nothing to save yet: train or load a model first');
       const bytes = saveCheckpoint(ckpt);
       post({ type: 'checkpoint', bytes: bytes.buffer as ArrayBuffer, step: ckpt.step }, [bytes.buffer as ArrayBuffer]);
@@ -160,6 +162,7 @@ function handle(message: ToWorker): void | Promise<void> {
       controller?.abort();
       run = undefined;
       paused = undefined;
+      loaded = ckpt;
       gpt = GPT.fromCheckpoint(ckpt);
       post({ type: 'ready', info: info(undefined, gpt, ckpt.step, ckpt.train.numSteps), samples: preview(gpt), trained: ckpt.step > 0 });
       return;
