@@ -57,7 +57,8 @@ export interface TrainRun {
   train: TrainConfig & { valFraction: number };
   /** Steps done so far. */
   step: number;
-  dataHash: string;
+  /** Identifies the training documents (stored in checkpoints). */
+  readonly dataHash: string;
   /** A checkpoint of the run as it stands now. */
   checkpoint(weightsOnly?: boolean): Checkpoint;
 }
@@ -73,10 +74,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const valFraction = options.valFraction ?? ckpt?.train.valFraction ?? 0;
   const rng = new Random(trainConfig.seed);
   const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
-  const dataHash = hashDocs(dataset.docs);
+  let hash: string | undefined; // computed when a checkpoint needs it
+  const dataHash = () => (hash ??= hashDocs(dataset.docs));
   let gpt: GPT;
   if (ckpt) {
-    if (ckpt.dataHash && ckpt.dataHash !== dataHash) throw new DataError(`the data differs from the data the checkpoint was trained on`);
+    if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
     if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`--num-steps ${trainConfig.numSteps} is below the checkpoint's ${ckpt.step} steps done`);
     gpt = GPT.fromCheckpoint(ckpt, { ...options, batchSize: trainConfig.batchSize });
   } else {
@@ -88,11 +90,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     gpt,
     dataset,
     train: fullTrain,
-    dataHash,
+    get dataHash() {
+      return dataHash();
+    },
     get step() {
       return trainer.step;
     },
-    checkpoint: (weightsOnly = false) => gpt.toCheckpoint(fullTrain, trainer.step, dataHash, weightsOnly),
+    checkpoint: (weightsOnly = false) => gpt.toCheckpoint(fullTrain, trainer.step, dataHash(), weightsOnly),
   };
   options.onStart?.(run);
 
