@@ -204,38 +204,57 @@ export function matmulBackward(dinp: Floats, dw: Floats, dout: Floats, inp: Floa
       if (two) dinp[xb + i] += b;
     }
   }
-  // dw in tiles of ROWS_PER_TILE rows, so a tile of inp stays in cache across all of dw
-  const IC8 = IC - (IC % 8);
+  // dw in tiles of ROWS_PER_TILE rows, so a tile of inp stays in cache across all of dw;
+  // two rows of dw and four columns at a time (each dout and inp value loaded once for two sums)
+  const OC2 = OC - (OC % 2);
   for (let t0 = r0; t0 < r1; t0 += ROWS_PER_TILE) {
     const t1 = Math.min(r1, t0 + ROWS_PER_TILE);
-    for (let o = 0; o < OC; o++) {
+    let o = 0;
+    for (; o < OC2; o += 2) {
       const wo = o * IC;
+      const wb = wo + IC;
       let i = 0;
-      for (; i < IC8; i += 8) {
+      for (; i < IC4; i += 4) {
         let a0 = dw[wo + i], a1 = dw[wo + i + 1], a2 = dw[wo + i + 2], a3 = dw[wo + i + 3];
-        let a4 = dw[wo + i + 4], a5 = dw[wo + i + 5], a6 = dw[wo + i + 6], a7 = dw[wo + i + 7];
+        let b0 = dw[wb + i], b1 = dw[wb + i + 1], b2 = dw[wb + i + 2], b3 = dw[wb + i + 3];
         for (let r = t0; r < t1; r++) {
-          const d = dout[r * OC + o];
+          const y = r * OC + o;
+          const d = dout[y];
+          const e = dout[y + 1];
           const x = r * IC + i;
-          a0 += d * inp[x];
-          a1 += d * inp[x + 1];
-          a2 += d * inp[x + 2];
-          a3 += d * inp[x + 3];
-          a4 += d * inp[x + 4];
-          a5 += d * inp[x + 5];
-          a6 += d * inp[x + 6];
-          a7 += d * inp[x + 7];
+          const x0 = inp[x], x1 = inp[x + 1], x2 = inp[x + 2], x3 = inp[x + 3];
+          a0 += d * x0;
+          a1 += d * x1;
+          a2 += d * x2;
+          a3 += d * x3;
+          b0 += e * x0;
+          b1 += e * x1;
+          b2 += e * x2;
+          b3 += e * x3;
         }
         dw[wo + i] = a0;
         dw[wo + i + 1] = a1;
         dw[wo + i + 2] = a2;
         dw[wo + i + 3] = a3;
-        dw[wo + i + 4] = a4;
-        dw[wo + i + 5] = a5;
-        dw[wo + i + 6] = a6;
-        dw[wo + i + 7] = a7;
+        dw[wb + i] = b0;
+        dw[wb + i + 1] = b1;
+        dw[wb + i + 2] = b2;
+        dw[wb + i + 3] = b3;
       }
       for (; i < IC; i++) {
+        let a = dw[wo + i];
+        let b = dw[wb + i];
+        for (let r = t0; r < t1; r++) {
+          a += dout[r * OC + o] * inp[r * IC + i];
+          b += dout[r * OC + o + 1] * inp[r * IC + i];
+        }
+        dw[wo + i] = a;
+        dw[wb + i] = b;
+      }
+    }
+    for (; o < OC; o++) {
+      const wo = o * IC;
+      for (let i = 0; i < IC; i++) {
         let a = dw[wo + i];
         for (let r = t0; r < t1; r++) a += dout[r * OC + o] * inp[r * IC + i];
         dw[wo + i] = a;
