@@ -4,7 +4,14 @@
  */
 export function parseDocs(text: string): string[] {
   // fast path: nothing to strip but the newlines themselves
-  if (!HAS_PY_WS_BUT_NEWLINE.test(text)) return text.split('\n').filter((line) => line.length > 0);
+  if (!HAS_PY_WS_BUT_NEWLINE.test(text)) {
+    const lines = text.split('\n');
+    if (!text.includes('\n\n') && lines[0] !== '') {
+      if (lines[lines.length - 1] === '') lines.pop(); // the final newline
+      return lines;
+    }
+    return lines.filter((line) => line.length > 0);
+  }
   const docs: string[] = [];
   for (const line of text.split('\n')) {
     // most lines need no stripping: skip the regex for them
