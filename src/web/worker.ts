@@ -95,6 +95,7 @@ async function runTraining(resume?: Checkpoint): Promise<void> {
     },
   });
   flush(true);
+  workerMs += performance.now() - t0; // the tail after the last flush
   if (result.stopped === 'aborted') {
     paused = result.checkpoint();
     post({ type: 'state', state: 'paused', step: result.step, workerMs });
