@@ -6,7 +6,7 @@ import type { EngineName } from '../engines/engine.ts';
 import { oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
-import { readCheckpointFile } from './files.ts';
+import { readModelFlag } from './files.ts';
 
 const OPTIONS: OptionSpec = {
   model: { type: 'string' },
@@ -34,11 +34,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     process.stdout.write(EVAL_HELP);
     return;
   }
-  const modelPath = str(flags, 'model');
-  if (!modelPath) throw new UsageError('eval needs --model FILE (see --help)');
-  const ckpt = readCheckpointFile(modelPath);
+  const ckpt = readModelFlag(flags, 'eval');
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
-  const gpt = GPT.fromCheckpoint(ckpt, { engine, dtype: engine === 'scalar' ? 'float64' : ckpt.dtype, batchSize: 64 });
+  const gpt = GPT.fromCheckpoint(ckpt, { engine, batchSize: 64 });
   const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));
   const docs = parseDocs(text);
   if (docs.length === 0) throw new UsageError(`${origin} has no non-empty line`);

@@ -1,6 +1,7 @@
 /** File access for the CLI: atomic writes, and checkpoints read with one-line errors. */
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../core/checkpoint.ts';
+import type { Flags } from './args.ts';
 import { UsageError } from './errors.ts';
 
 /** Writes to a temporary name beside the file, then renames: a killed process never leaves a truncated file. */
@@ -31,6 +32,13 @@ export function readCheckpointFile(path: string): Checkpoint {
     if (e instanceof CheckpointError) throw new UsageError(`checkpoint ${path}: ${e.message}`);
     throw e;
   }
+}
+
+/** The checkpoint named by a command's --model flag. */
+export function readModelFlag(flags: Flags, command: string): Checkpoint {
+  const path = typeof flags.model === 'string' ? flags.model : undefined;
+  if (!path) throw new UsageError(`${command} needs --model FILE (see --help)`);
+  return readCheckpointFile(path);
 }
 
 export function writeCheckpointFile(path: string, ckpt: Checkpoint): void {

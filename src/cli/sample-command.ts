@@ -3,11 +3,11 @@ import { DEFAULT_SAMPLE, validateSampleConfig } from '../core/config.ts';
 import { prepareDataset } from '../core/dataset.ts';
 import { GPT } from '../core/gpt.ts';
 import { Random } from '../core/random.ts';
-import type { DType, EngineName } from '../engines/engine.ts';
+import type { EngineName } from '../engines/engine.ts';
 import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
-import { readCheckpointFile } from './files.ts';
+import { readModelFlag } from './files.ts';
 import { markSample, summarizeMarks } from './marks.ts';
 
 const OPTIONS: OptionSpec = {
@@ -48,9 +48,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     process.stdout.write(SAMPLE_HELP);
     return;
   }
-  const modelPath = str(flags, 'model');
-  if (!modelPath) throw new UsageError('sample needs --model FILE (see --help)');
-  const ckpt = readCheckpointFile(modelPath);
+  const ckpt = readModelFlag(flags, 'sample');
   const options = validateSampleConfig(
     {
       temperature: num(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
@@ -61,7 +59,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     ckpt.model.blockSize,
   );
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
-  const gpt = GPT.fromCheckpoint(ckpt, { engine, dtype: engine === 'scalar' ? 'float64' : (ckpt.dtype as DType) });
+  const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const seed = int(flags, 'seed');
   if (seed !== undefined) gpt.rng.seed(seed);
   const prompt = str(flags, 'prompt') ?? '';

@@ -66,9 +66,11 @@ export class GPT {
     return new GPT(config, tokenizer, createEngine(choice.engine ?? 'fast', config, initialWeights(config, rng), choice), rng);
   }
 
-  /** The model a checkpoint holds, with its Adam moments and its Random state. */
+  /** The model a checkpoint holds, with its Adam moments and its Random state; the fast engine keeps the checkpoint's dtype. */
   static fromCheckpoint(ckpt: Checkpoint, choice: EngineChoice = {}): GPT {
-    const engine = createEngine(choice.engine ?? 'fast', ckpt.model, ckpt.weights, { dtype: choice.dtype ?? ckpt.dtype, batchSize: choice.batchSize });
+    const name = choice.engine ?? 'fast';
+    const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
+    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype, batchSize: choice.batchSize });
     if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
     const rng = new Random();
     rng.setstate(ckpt.rng);

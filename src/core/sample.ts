@@ -4,7 +4,6 @@
  */
 import type { Engine } from '../engines/engine.ts';
 import type { Random } from './random.ts';
-import type { Tokenizer } from './tokenizer.ts';
 
 export interface SampleOptions {
   temperature: number;
@@ -67,11 +66,4 @@ export function sampleTokens(engine: Engine, BOS: number, rng: Random, options: 
   }
   engine.resetCache();
   return sample;
-}
-
-/** numSamples names, as strings. */
-export function sampleNames(engine: Engine, tokenizer: Tokenizer, rng: Random, numSamples: number, options: SampleOptions): string[] {
-  const names: string[] = [];
-  for (let i = 0; i < numSamples; i++) names.push(tokenizer.decode(sampleTokens(engine, tokenizer.BOS, rng, options)));
-  return names;
 }

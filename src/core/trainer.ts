@@ -28,7 +28,7 @@ export class Trainer {
   }
 
   /** Documents of step s: docs[(s * B + b) % len(docs)] for b < B (B = 1 is the original's order). */
-  batchAt(step: number): readonly (readonly number[])[] {
+  private batchAt(step: number): readonly (readonly number[])[] {
     const B = this.config.batchSize;
     const batch = this.batch;
     batch.length = B;
