@@ -48,7 +48,7 @@ function measure(c: Case): Result {
   const rng = new Random(42);
   const data = prepareDataset(text, rng);
   const model: ModelConfig = { ...c.shape, vocabSize: data.tokenizer.vocabSize };
-  const engine = createEngine(c.engine, model, initialWeights(model, rng), { dtype: c.dtype, batchSize: c.batchSize });
+  const engine = createEngine(c.engine, model, initialWeights(model, rng), { dtype: c.dtype });
   const total = (c.runs + 1) * c.steps;
   const trainer = new Trainer(engine, data.train, { ...DEFAULT_TRAIN, batchSize: c.batchSize, numSteps: total });
   const run = () => {

@@ -3,8 +3,11 @@
  * checkpoint files (written atomically) and text files. `import ... from 'microgpt'`
  * resolves here under Node.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './core/checkpoint.ts';
+import { writeFileAtomic } from './io/files.ts';
+
+export { FileError } from './io/files.ts';
 
 export * from './index.ts';
 
@@ -15,13 +18,7 @@ export function readCheckpointFile(path: string): Checkpoint {
 
 /** Writes a checkpoint to a temporary name beside path, then renames it into place. */
 export function writeCheckpointFile(path: string, checkpoint: Checkpoint): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, saveCheckpoint(checkpoint));
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  writeFileAtomic(path, saveCheckpoint(checkpoint));
 }
 
 /** The text of a file, for train({ text }). */

@@ -139,7 +139,7 @@ test('resume flags that disagree with the checkpoint are refused', () => {
   expectUsageError(runCli(['--data', data, '--resume', ck, '--n-embd', '32']), /--n-embd 32 disagrees with the checkpoint \(16\)/);
   expectUsageError(runCli(['--data', data, '--resume', ck, '--learning-rate', '0.1']), /--learning-rate 0.1 disagrees with the checkpoint \(0.01\)/);
   expectUsageError(runCli(['--data', data, '--resume', ck, '--seed', '7']), /--seed 7 disagrees/);
-  expectUsageError(runCli(['--data', data, '--resume', ck, '--num-steps', '2']), /--num-steps 2 is below the checkpoint's 3 steps/);
+  expectUsageError(runCli(['--data', data, '--resume', ck, '--num-steps', '2']), /--num-steps must be at least the checkpoint's 3 steps done, got 2/);
   writeFileSync(join(dir, 'other.txt'), 'anna\nbob\ncarl\ndorb\n');
   expectUsageError(runCli(['--data', join(dir, 'other.txt'), '--resume', ck]), /the data differs from the data the checkpoint was trained on/);
   expectUsageError(runCli(['--data', data, '--resume', join(dir, 'missing.safetensors')]), /cannot read checkpoint .*missing.safetensors: no such file/);

@@ -69,7 +69,7 @@ test('sample: a prompt character outside the vocabulary is named', { skip: noNam
   expectUsageError(runCli(['sample', '--model', ck, '--prompt', 'mA']), /--prompt: character "A" is not in the vocabulary/);
   expectUsageError(runCli(['sample', '--model', ck, '--prompt', 'abcdefghijklmnopq']), /--prompt has 17 characters; names are at most 16/);
   expectUsageError(runCli(['sample']), /sample needs --model FILE/);
-  expectUsageError(runCli(['sample', '--model', ck, '--max-length', '99']), /--max-length must be an integer from 1 to 16/);
+  expectUsageError(runCli(['sample', '--model', ck, '--max-length', '99']), /--max-length must be at most the block size \(16\), got 99/);
 });
 
 test('samples are marked as copied from training, validation, or new', { skip: noNames }, () => {

@@ -34,7 +34,7 @@ for (let seed = 1; seed <= 12; seed++) {
   test(`fast = scalar to 1e-10 on loss and every gradient: ${JSON.stringify(config)}, batch ${batch.length}`, () => {
     const weights = initialWeights(config, new Random(seed));
     const scalar = new ScalarEngine(config, weights);
-    const fast = new FastEngine(config, weights, 'float64', batch.length);
+    const fast = new FastEngine(config, weights);
     const ls = scalar.lossAndGrad(batch);
     const lf = fast.lossAndGrad(batch);
     assert.ok(Math.abs(ls - lf) <= 1e-10 * ls, `loss ${lf} vs ${ls}`);
@@ -54,7 +54,7 @@ test('a training step updates the same way in both engines (batch 3, 2 layers)',
   const { config, batch } = { config: { vocabSize: 6, nLayer: 2, nEmbd: 8, nHead: 2, blockSize: 5 }, batch: [[5, 0, 1, 5], [5, 2, 2, 3, 4, 0, 1, 5], [5, 4, 5]] };
   const weights = initialWeights(config, new Random(3));
   const scalar = new ScalarEngine(config, weights);
-  const fast = new FastEngine(config, weights, 'float64', 3);
+  const fast = new FastEngine(config, weights);
   for (let step = 0; step < 5; step++) {
     const adam = { lr: 0.01 * (1 - step / 5), beta1: 0.85, beta2: 0.99, eps: 1e-8, step };
     const ls = scalar.trainStep(batch, adam);
@@ -71,7 +71,7 @@ test('the forward pass computes the same numbers as the scalar engine, bit for b
   const weights = initialWeights(config, new Random(42));
   const batch = [[26, 4, 12, 12, 0, 26], [26, 14, 11, 8, 21, 8, 0, 26]];
   const s = new ScalarEngine(config, weights).evaluate(batch);
-  const f = new FastEngine(config, weights, 'float64', 2).evaluate(batch);
+  const f = new FastEngine(config, weights).evaluate(batch);
   assert.equal(f.tokens, s.tokens);
   assert.equal(f.loss, s.loss);
 });
@@ -118,8 +118,14 @@ test('sampling with the KV cache gives the logits of the full forward pass, in b
   assert.throws(() => fast.forwardToken(0, 6), /position 6/);
 });
 
-test('a batch larger than the engine was built for is refused', () => {
+test('the engine grows its activations for a larger batch, and the loss is the same as an engine that started large', () => {
   const config: ModelConfig = { vocabSize: 4, nLayer: 1, nEmbd: 4, nHead: 1, blockSize: 4 };
-  const fast = new FastEngine(config, initialWeights(config, new Random(1)), 'float64', 2);
-  assert.throws(() => fast.lossAndGrad([[3, 0, 3], [3, 1, 3], [3, 2, 3]]), /batch of 3 sequences/);
+  const weights = initialWeights(config, new Random(1));
+  const small = new FastEngine(config, weights);
+  const batch = [[3, 0, 3], [3, 1, 2, 3], [3, 2, 3]];
+  small.lossAndGrad([[3, 0, 3]]); // sized for one sequence
+  const grown = small.lossAndGrad(batch);
+  const fresh = new FastEngine(config, weights).lossAndGrad(batch);
+  assert.equal(grown, fresh);
+  assert.ok(Number.isFinite(grown));
 });

@@ -3,6 +3,7 @@
  * core/config.ts, and every problem becomes a UsageError naming the flag.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkSetting, SETTINGS, type NumberSetting, type SettingKey } from '../core/settings.ts';
 import { UsageError } from './errors.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -35,13 +36,16 @@ function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
   return out;
 }
 
+/** Decimal numbers only: 16, -3, 0.5, .5, 1e-8 (not 0x10, 0b11, Infinity or an empty string). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** A number flag; undefined when absent. */
 export function num(flags: Flags, name: string): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
   const s = String(raw).trim();
-  const v = s === '' ? NaN : Number(s);
-  if (!Number.isFinite(v)) throw new UsageError(`--${name}: '${raw}' is not a number`);
+  const v = DECIMAL.test(s) ? Number(s) : NaN;
+  if (!Number.isFinite(v)) throw new UsageError(`--${name}: '${raw}' is not a decimal number`);
   return v;
 }
 
@@ -62,4 +66,39 @@ export function oneOf<T extends string>(flags: Flags, name: string, choices: rea
   if (v === undefined) return fallback;
   if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${v}'`);
   return v as T;
+}
+
+/** parseArgs options for the settings named: each takes a value. */
+export function settingOptions(keys: readonly SettingKey[]): OptionSpec {
+  return Object.fromEntries(keys.map((k) => [SETTINGS[k].flag, { type: 'string' as const }]));
+}
+
+/** A setting's flag, read as its kind says and checked against its range; undefined when absent. */
+export function settingFlag(flags: Flags, key: SettingKey): number | undefined {
+  const s: NumberSetting = SETTINGS[key];
+  const v = s.kind === 'int' ? int(flags, s.flag) : num(flags, s.flag);
+  return v === undefined ? undefined : checkSetting(key, v);
+}
+
+/** --help lines for the settings named: flag, help, [default]; wrapped at 80 columns. */
+export function settingHelp(keys: readonly SettingKey[]): string {
+  return keys.map((k) => helpLine(`--${SETTINGS[k].flag} ${SETTINGS[k].valueName ?? (SETTINGS[k].kind === 'int' ? 'N' : 'X')}`, `${SETTINGS[k].help} [${SETTINGS[k].default}]`)).join('');
+}
+
+/** One option's help: the name in a 23-column gutter, the text wrapped beside it. */
+export function helpLine(name: string, text: string): string {
+  const gutter = 25;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && gutter + line.length + 1 + word.length > 80) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  const head = `  ${name}`;
+  const pad = ' '.repeat(gutter);
+  const first = head.length <= gutter - 2 ? head.padEnd(gutter) + lines[0] : `${head}\n${pad}${lines[0]}`;
+  return [first, ...lines.slice(1).map((l) => pad + l)].join('\n') + '\n';
 }

@@ -5,10 +5,11 @@
  * lists shipped by two npm packages.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { readFileBytes, writeFileAtomic } from '../io/files.ts';
 import { UsageError } from './errors.ts';
 
 export const NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/988aa59/names.txt';
@@ -23,16 +24,7 @@ export interface TextSource {
 
 /** Reads a text file, or throws a UsageError that names the problem. */
 export function readTextFile(path: string, what = 'data file'): string {
-  let bytes: Buffer;
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${what} ${path} is a directory`);
-    bytes = readFileSync(path);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UsageError(`cannot read ${what} ${path}: ${why}`);
-  }
+  const bytes = readFileBytes(path, what);
   if (bytes.length === 0) throw new UsageError(`${what} ${path} is empty`);
   if (bytes.includes(0)) throw new UsageError(`${what} ${path} is not text (it contains NUL bytes)`);
   try {
@@ -68,13 +60,7 @@ async function cachedNames(log: (line: string) => void): Promise<TextSource> {
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (sha256(bytes) !== NAMES_SHA256) throw new Error('the download does not match the expected sha256');
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  writeFileAtomic(path, bytes);
   return { text: Buffer.from(bytes).toString('utf8'), origin: path };
 }
 

@@ -36,7 +36,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const ckpt = readModelFlag(flags, 'eval');
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
-  const gpt = GPT.fromCheckpoint(ckpt, { engine, batchSize: 64 });
+  const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));
   const docs = parseDocs(text);
   if (docs.length === 0) throw new UsageError(`${origin} has no non-empty line`);

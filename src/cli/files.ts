@@ -1,31 +1,13 @@
-/** File access for the CLI: atomic writes, and checkpoints read with one-line errors. */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+/** Checkpoint files for the CLI, read with one-line errors. */
 import { CheckpointError, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../core/checkpoint.ts';
+import { readFileBytes, writeFileAtomic } from '../io/files.ts';
 import type { Flags } from './args.ts';
 import { UsageError } from './errors.ts';
 
-/** Writes to a temporary name beside the file, then renames: a killed process never leaves a truncated file. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+export { writeFileAtomic } from '../io/files.ts';
 
 export function readCheckpointFile(path: string): Checkpoint {
-  let bytes: Buffer;
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`checkpoint ${path} is a directory`);
-    bytes = readFileSync(path);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read checkpoint ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-  }
+  const bytes = readFileBytes(path, 'checkpoint');
   try {
     return loadCheckpoint(bytes);
   } catch (e) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** The microgpt command line: subcommand dispatch and the one place errors are reported. */
-import { ConfigError } from '../core/config.ts';
+import { ConfigError } from '../core/settings.ts';
 import { DataError } from '../core/dataset.ts';
+import { FileError } from '../io/files.ts';
 import { UsageError } from './errors.ts';
 
 // each command's modules load only when it runs: a run starts faster
@@ -20,8 +21,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  const known = e instanceof UsageError || e instanceof ConfigError || e instanceof DataError || e instanceof RangeError;
-  const message = e instanceof Error ? e.message : String(e);
+  const known = e instanceof UsageError || e instanceof FileError || e instanceof ConfigError || e instanceof DataError || e instanceof RangeError;
+  const message = e instanceof ConfigError ? e.describe((s) => `--${s.flag}`) : e instanceof Error ? e.message : String(e);
   process.stderr.write(`microgpt: ${known ? message : `internal error: ${message}`}\n`);
   process.exitCode = known ? 2 : 1;
 });

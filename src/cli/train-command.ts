@@ -1,11 +1,12 @@
 /** `microgpt train` (the default command): the original's run, with every setting a flag. */
 import type { Checkpoint } from '../core/checkpoint.ts';
-import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, type ModelConfig, type TrainConfig } from '../core/config.ts';
+import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, validateValidation } from '../core/config.ts';
+import { SETTINGS, type SettingKey } from '../core/settings.ts';
 import { padInt } from '../core/format.ts';
 import { lossCurveSvg } from '../core/plot.ts';
 import { train, type TrainResult } from '../core/train.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
-import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { helpLine, int, oneOf, parseFlags, settingFlag, settingHelp, settingOptions, str, type Flags, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
@@ -14,32 +15,21 @@ import { LineWriter } from './output.ts';
 import { Progress } from './progress.ts';
 import { markSample, summarizeMarks } from './marks.ts';
 
+const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
+const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'seed', 'batchSize'] as const;
+const SAMPLE_KEYS = ['numSamples', 'temperature', 'topK'] as const;
+
 const OPTIONS: OptionSpec = {
+  ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, 'valFraction', 'evalEvery', ...SAMPLE_KEYS]),
   data: { type: 'string' },
-  'num-steps': { type: 'string' },
-  'n-layer': { type: 'string' },
-  'n-embd': { type: 'string' },
-  'n-head': { type: 'string' },
-  'block-size': { type: 'string' },
-  'learning-rate': { type: 'string' },
-  beta1: { type: 'string' },
-  beta2: { type: 'string' },
-  eps: { type: 'string' },
-  seed: { type: 'string' },
-  'batch-size': { type: 'string' },
   engine: { type: 'string' },
   dtype: { type: 'string' },
-  'val-fraction': { type: 'string' },
-  'eval-every': { type: 'string' },
   out: { type: 'string' },
   'save-every': { type: 'string' },
   resume: { type: 'string' },
   until: { type: 'string' },
   log: { type: 'string' },
   plot: { type: 'string' },
-  temperature: { type: 'string' },
-  'num-samples': { type: 'string' },
-  'top-k': { type: 'string' },
   'mark-samples': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -54,55 +44,21 @@ Data (first found): --data FILE; ./input.txt; makemore's names.txt, downloaded
 once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
-  --n-layer N            transformer layers [1]
-  --n-embd N             embedding width [16]
-  --n-head N             attention heads; must divide --n-embd [4]
-  --block-size N         context length; longer documents are cut [16]
-Training:
-  --data FILE            training text
-  --num-steps N          training steps; the learning rate decays linearly to 0
-                         over them [1000]
-  --learning-rate X      Adam learning rate [0.01]
-  --beta1 X              Adam beta1 [0.85]
-  --beta2 X              Adam beta2 [0.99]
-  --eps X                Adam epsilon [1e-8]
-  --seed N               random seed for shuffle, weights and samples [42]
-  --batch-size N         documents per step; the loss is the mean over every
-                         predicted token of the batch's documents (a document
-                         of n characters counts n + 1 tokens, cut to
-                         --block-size), so longer documents weigh more [1]
-  --engine NAME          fast (typed arrays) or scalar (the readable autograd
-                         engine, as microgpt.py computes); same numbers [fast]
-  --dtype NAME           float64 or float32 (fast engine only) [float64]
-Validation:
-  --val-fraction F       hold out this share of the shuffled documents [0]
-  --eval-every K         print the mean validation loss per token every K steps
-Checkpoints (safetensors):
-  --out FILE             save the model at the end, on Ctrl-C, and every
-                         --save-every K steps (written atomically)
-  --resume FILE          continue a run exactly where its checkpoint stopped
-                         (same data; model and training flags must agree;
-                         --num-steps may extend the schedule)
-  --until STEP           stop once STEP steps are done, to resume later
-Logging:
-  --log FILE             a JSON-lines record per step
-  --plot FILE            the loss curve as an SVG file (see also microgpt plot)
-Sampling after training:
-  --num-samples N        names to sample [20]
-  --temperature X        sampling temperature, > 0 [0.5]
-  --top-k K              sample from the K most likely characters; 0 = all [0]
-  --mark-samples         mark each name as (train), (val) or (new)
-  -h, --help             show this help
-`;
+${settingHelp(MODEL_KEYS)}Training:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays) or scalar (the readable autograd engine, as microgpt.py computes); same numbers [fast]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}Validation:
+${settingHelp(['valFraction', 'evalEvery'])}Checkpoints (safetensors):
+${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
+${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
+${settingHelp(SAMPLE_KEYS)}${helpLine('--mark-samples', 'mark each name as (train), (val) or (new)')}${helpLine('-h, --help', 'show this help')}`;
 
 /** Settings from flags, else the checkpoint, else the defaults; a flag that disagrees with the checkpoint is an error (except those in free). */
-function settings<T extends object>(keys: Record<string, keyof T>, defaults: T, ckpt: T | undefined, read: (name: string) => number | undefined, free: string[] = []): T {
+function settings<K extends SettingKey>(keys: readonly K[], defaults: Record<K, number>, ckpt: Partial<Record<K, number>> | undefined, flags: Flags, free: readonly SettingKey[] = []): Record<K, number> {
   const out = { ...defaults, ...ckpt };
-  for (const [flag, key] of Object.entries(keys)) {
-    const v = read(flag);
+  for (const key of keys) {
+    const v = settingFlag(flags, key);
     if (v === undefined) continue;
-    if (ckpt && !free.includes(flag) && ckpt[key] !== v) throw new UsageError(`--${flag} ${v} disagrees with the checkpoint (${String(ckpt[key])})`);
-    (out as Record<keyof T, unknown>)[key] = v;
+    if (ckpt && !free.includes(key) && ckpt[key] !== v) throw new UsageError(`--${SETTINGS[key].flag} ${v} disagrees with the checkpoint (${String(ckpt[key])})`);
+    out[key] = v;
   }
   return out;
 }
@@ -115,22 +71,17 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }
   const resumePath = str(flags, 'resume');
   const ckpt: Checkpoint | undefined = resumePath ? readCheckpointFile(resumePath) : undefined;
-  const shape = settings<Omit<ModelConfig, 'vocabSize'>>({ 'n-layer': 'nLayer', 'n-embd': 'nEmbd', 'n-head': 'nHead', 'block-size': 'blockSize' }, { ...DEFAULT_MODEL }, ckpt?.model, (f) => int(flags, f));
+  const shape = settings(MODEL_KEYS, DEFAULT_MODEL, ckpt?.model, flags);
   validateModelConfig({ ...shape, vocabSize: 2 }); // shape errors before reading any data
-  const readTrain = (f: string) => (['num-steps', 'seed', 'batch-size'].includes(f) ? int(flags, f) : num(flags, f));
-  const trainKeys: Record<string, keyof TrainConfig> = { 'num-steps': 'numSteps', 'learning-rate': 'learningRate', beta1: 'beta1', beta2: 'beta2', eps: 'eps', seed: 'seed', 'batch-size': 'batchSize' };
-  const trainConfig = validateTrainConfig(settings(trainKeys, DEFAULT_TRAIN, ckpt?.train, readTrain, ['num-steps']));
-  const valFraction = num(flags, 'val-fraction') ?? ckpt?.train.valFraction ?? 0;
-  if (ckpt && flags['val-fraction'] !== undefined && valFraction !== ckpt.train.valFraction) throw new UsageError(`--val-fraction ${valFraction} disagrees with the checkpoint (${ckpt.train.valFraction})`);
-  if (!(valFraction >= 0 && valFraction < 1)) throw new UsageError(`--val-fraction must be in [0, 1), got ${valFraction}`);
-  const evalEvery = int(flags, 'eval-every') ?? 0;
-  if (evalEvery < 0) throw new UsageError(`--eval-every must be a positive integer, got ${evalEvery}`);
-  if (evalEvery > 0 && valFraction === 0) throw new UsageError('--eval-every needs held-out documents: set --val-fraction');
+  const trainConfig = validateTrainConfig(settings(TRAIN_KEYS, DEFAULT_TRAIN, ckpt?.train, flags, ['numSteps']));
+  const { valFraction } = settings(['valFraction'], { valFraction: 0 }, ckpt?.train, flags);
+  const evalEvery = settingFlag(flags, 'evalEvery') ?? 0;
+  validateValidation(valFraction, evalEvery);
   const sampling = validateSampleConfig(
     {
-      temperature: num(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
-      numSamples: int(flags, 'num-samples') ?? DEFAULT_SAMPLE.numSamples,
-      topK: int(flags, 'top-k') ?? DEFAULT_SAMPLE.topK,
+      temperature: settingFlag(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
+      numSamples: settingFlag(flags, 'numSamples') ?? DEFAULT_SAMPLE.numSamples,
+      topK: settingFlag(flags, 'topK') ?? DEFAULT_SAMPLE.topK,
       maxLength: shape.blockSize,
     },
     shape.blockSize,

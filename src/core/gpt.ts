@@ -9,15 +9,12 @@ import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
 import type { DType, Engine, EngineName } from '../engines/engine.ts';
-import { FastEngine } from '../engines/fast/engine.ts';
 
 export interface EngineChoice {
   /** 'fast' (default) or 'scalar'. */
   engine?: EngineName;
   /** 'float64' (default) or 'float32' (fast engine only). */
   dtype?: DType;
-  /** Largest training batch (the fast engine allocates for it). Default 1. */
-  batchSize?: number;
 }
 
 export interface SampleRequest {
@@ -70,7 +67,7 @@ export class GPT {
   static fromCheckpoint(ckpt: Checkpoint, choice: EngineChoice = {}): GPT {
     const name = choice.engine ?? 'fast';
     const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
-    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype, batchSize: choice.batchSize });
+    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype });
     if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
     const rng = new Random();
     rng.setstate(ckpt.rng);
@@ -99,9 +96,9 @@ export class GPT {
     return this.inspect(text, temperature, topK).probs;
   }
 
-  /** Probabilities and attention maps for BOS + text (the fast engine keeps the attention weights). */
+  /** Probabilities and attention maps for BOS + text. */
   inspect(text: string, temperature = 1, topK = 0): Inspection {
-    const engine = this.engine instanceof FastEngine ? this.engine : new FastEngine(this.config, this.engine.weights());
+    const engine = this.engine;
     const ids = this.tokenizer.encode(text);
     if (ids.length >= this.config.blockSize) throw new RangeError(`the text has ${ids.length} characters; the model reads at most ${this.config.blockSize - 1}`);
     const inputs = ['BOS', ...[...text]];

@@ -5,7 +5,7 @@
  * signal, a UI or a worker's messages get their turn.
  */
 import { hashDocs, type Checkpoint } from './checkpoint.ts';
-import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, type ModelConfig, type TrainConfig } from './config.ts';
+import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validateValidation, type ModelConfig, type TrainConfig } from './config.ts';
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { GPT, type EngineChoice } from './gpt.ts';
 import { Random } from './random.ts';
@@ -72,6 +72,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const ckpt = options.resume;
   const trainConfig = validateTrainConfig({ ...DEFAULT_TRAIN, ...ckpt?.train, ...options.train });
   const valFraction = options.valFraction ?? ckpt?.train.valFraction ?? 0;
+  const evalEvery = options.evalEvery ?? 0;
+  validateValidation(valFraction, evalEvery);
   const rng = new Random(trainConfig.seed);
   const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
   let hash: string | undefined; // computed when a checkpoint needs it
@@ -79,10 +81,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let gpt: GPT;
   if (ckpt) {
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
-    if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`--num-steps ${trainConfig.numSteps} is below the checkpoint's ${ckpt.step} steps done`);
-    gpt = GPT.fromCheckpoint(ckpt, { ...options, batchSize: trainConfig.batchSize });
+    if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
+    gpt = GPT.fromCheckpoint(ckpt, options);
   } else {
-    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, { ...options, batchSize: trainConfig.batchSize });
+    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, options);
   }
   const fullTrain = { ...trainConfig, valFraction };
   const trainer = new Trainer(gpt.engine, dataset.train, trainConfig, ckpt?.step ?? 0);
@@ -102,10 +104,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const { numSteps } = trainConfig;
   const until = Math.min(options.until ?? numSteps, numSteps);
-  const evalEvery = options.evalEvery ?? 0;
   const yieldEveryMs = options.yieldEveryMs ?? 50;
   const valSeqs = evalEvery > 0 && dataset.val.length > 0 ? dataset.val.slice() : [];
-  if (evalEvery > 0 && valSeqs.length === 0) throw new ConfigError('--eval-every needs held-out documents: set --val-fraction');
+  if (evalEvery > 0 && valSeqs.length === 0) throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');
   let lastYield = performance.now();
   let stopped: TrainResult['stopped'] = 'done';
   while (trainer.step < until) {

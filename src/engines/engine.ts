@@ -2,7 +2,7 @@
  * What the training driver, the sampler and checkpoints need from an engine.
  * Both engines keep parameters, gradients and Adam moments in state-dict order.
  */
-import type { ModelConfig } from '../core/config.ts';
+import type { ModelConfig } from './shape.ts';
 
 export type EngineName = 'fast' | 'scalar';
 export type DType = 'float64' | 'float32';
@@ -30,12 +30,14 @@ export interface Engine {
   trainStep(batch: readonly (readonly number[])[], adam: AdamStep): number;
   /** Forward and backward only: the loss, with gradients left in gradients(). */
   lossAndGrad(batch: readonly (readonly number[])[]): number;
-  /** Summed loss over all predicted tokens of the batch, and their count, without gradients. */
+  /** Summed (not mean) loss over all predicted tokens of the batch, and their count, without gradients. */
   evaluate(batch: readonly (readonly number[])[]): { loss: number; tokens: number };
   /** Starts a new sequence for sampling (empties the KV cache). */
   resetCache(): void;
   /** Feeds one token at position posId and returns the next-token logits (valid until the next call). */
   forwardToken(tokenId: number, posId: number): Float64Array;
+  /** Attention weights of the sequence fed by forwardToken: layer, head, query position t over key positions 0..t (a copy). */
+  attentionRow(layer: number, head: number, t: number): Float64Array;
   /** Copies of parameters, gradients and Adam moments, flattened in state-dict order. */
   weights(): Float64Array;
   gradients(): Float64Array;

@@ -1,5 +1,5 @@
 /** The playground page: settings, the worker, and what it shows. */
-import { ConfigError, parseDocs, validateModelConfig, validateTrainConfig } from '../index.ts';
+import { ConfigError, DEFAULT_TRAIN, parseDocs, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
 import { BUILTIN_NAMES } from './datasets.ts';
 import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.ts';
@@ -19,10 +19,6 @@ let lastVal = NaN;
 
 // --- settings, kept in the address so that a link reproduces a run
 const NUMBER_FIELDS = ['nLayer', 'nEmbd', 'nHead', 'blockSize', 'numSteps', 'batchSize', 'learningRate', 'seed'] as const;
-const LABELS: Record<string, string> = {
-  '--n-layer': 'Layers', '--n-embd': 'Embedding', '--n-head': 'Heads', '--block-size': 'Block size',
-  '--num-steps': 'Steps', '--batch-size': 'Batch', '--learning-rate': 'Learning rate', '--seed': 'Seed',
-};
 
 function readSettings(): Settings {
   const n = (id: string) => Number(input(id).value);
@@ -177,10 +173,10 @@ $('start').onclick = () => {
   const settings = readSettings();
   try {
     validateModelConfig({ ...settings, vocabSize: 2 });
-    validateTrainConfig({ ...settings, beta1: 0.85, beta2: 0.99, eps: 1e-8 });
+    validateTrainConfig({ ...DEFAULT_TRAIN, ...settings });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    say(e.message.replace(/--[a-z-]+/g, (flag) => LABELS[flag] ?? flag));
+    say(e.describe((s) => s.label));
     return;
   }
   const text = trainingText();

@@ -19,7 +19,7 @@ export function trainLosses(engine: EngineName, text: string, steps: number, sha
   const rng = new Random(train.seed ?? 42);
   const data = prepareDataset(text, rng);
   const model: ModelConfig = { ...shape, vocabSize: data.tokenizer.vocabSize };
-  const e = createEngine(engine, model, initialWeights(model, rng), { dtype, batchSize: train.batchSize ?? 1 });
+  const e = createEngine(engine, model, initialWeights(model, rng), { dtype });
   const trainer = new Trainer(e, data.train, { ...DEFAULT_TRAIN, numSteps: steps, ...train });
   return Array.from({ length: steps }, () => trainer.trainStep());
 }

@@ -12,7 +12,7 @@ const [namesPath, batchSize, steps] = [process.argv[2], Number(process.argv[3]),
 const rng = new Random(42);
 const data = prepareDataset(readFileSync(namesPath, 'utf8'), rng);
 const config = { vocabSize: data.tokenizer.vocabSize, nLayer: 2, nEmbd: 16, nHead: 4, blockSize: 16 };
-const engine = createEngine('fast', config, initialWeights(config, rng), { batchSize });
+const engine = createEngine('fast', config, initialWeights(config, rng));
 // a small document set, tokenized up front, so that only the steps run after the marker
 const docs = data.train.slice(0, 64);
 const trainer = new Trainer(engine, docs, { ...DEFAULT_TRAIN, batchSize, numSteps: 2 * steps });

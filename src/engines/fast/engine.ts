@@ -4,7 +4,7 @@
  * forward, backward and update are at the top; the layers are in layers.ts.
  * Nothing in a training step allocates.
  */
-import { numParams, type ModelConfig } from '../../core/config.ts';
+import { numParams, type ModelConfig } from '../shape.ts';
 import type { AdamStep, DType, Engine } from '../engine.ts';
 import {
   attentionBackward, attentionForward, encoderBackward, encoderForward, matmulBackward, matmulForward, reluBackward, reluForward,
@@ -17,6 +17,9 @@ import {
 
 type Batch = readonly (readonly number[])[];
 
+/** Sequences evaluated per forward when evaluate() is given many. */
+const EVAL_CHUNK = 64;
+
 export class FastEngine implements Engine {
   readonly name = 'fast' as const;
   readonly numParams: number;
@@ -24,18 +27,18 @@ export class FastEngine implements Engine {
   readonly grads: ParameterTensors;
   private readonly m: Floats;
   private readonly v: Floats;
-  private readonly acts: ActivationTensors;
-  private readonly scratch: GradientScratch;
-  /** Sequences per forward: the training batch size (longer batches are evaluated in chunks). */
-  readonly maxBatch: number;
+  // sized for maxBatch sequences by reserve(), which grows them on first use of a larger batch
+  private acts!: ActivationTensors;
+  private scratch!: GradientScratch;
+  private maxBatch = 0;
   /**
    * The batch in flight, packed: sequence b's positions are rows
    * starts[b] .. starts[b + 1] - 1, each row with its token, position and target.
    */
-  private readonly tokens: Int32Array;
-  private readonly positions: Int32Array;
-  private readonly targets: Int32Array;
-  private readonly starts: Int32Array;
+  private tokens!: Int32Array;
+  private positions!: Int32Array;
+  private targets!: Int32Array;
+  private starts!: Int32Array;
   private batchSize = 0;
   /** Positions already in the KV cache of sequence 0 while sampling. */
   private cached = 0;
@@ -44,23 +47,30 @@ export class FastEngine implements Engine {
     readonly config: ModelConfig,
     weights: ArrayLike<number>,
     readonly dtype: DType = 'float64',
-    maxBatch = 1,
   ) {
     this.numParams = numParams(config);
-    this.maxBatch = maxBatch;
     const all = allocFloats(dtype, this.numParams);
     all.set(weights);
     this.params = parameterTensors(config, all);
     this.grads = parameterTensors(config, allocFloats(dtype, this.numParams));
     this.m = allocFloats(dtype, this.numParams);
     this.v = allocFloats(dtype, this.numParams);
-    this.acts = activationTensors(config, maxBatch, dtype);
-    this.scratch = gradientScratch(config, maxBatch, dtype);
-    const rows = maxBatch * config.blockSize;
+    this.reserve(1);
+  }
+
+  /** Sizes activations for batches of up to B sequences; like llm.c's gpt2_forward, on the first batch that needs more. */
+  private reserve(B: number): void {
+    if (B <= this.maxBatch) return;
+    const { config, dtype } = this;
+    this.acts = activationTensors(config, B, dtype);
+    this.scratch = gradientScratch(config, B, dtype);
+    const rows = B * config.blockSize;
     this.tokens = new Int32Array(rows);
     this.positions = new Int32Array(rows);
     this.targets = new Int32Array(rows);
-    this.starts = new Int32Array(maxBatch + 1);
+    this.starts = new Int32Array(B + 1);
+    this.maxBatch = B;
+    this.cached = 0; // the KV cache was in the old arrays
   }
 
   trainStep(batch: Batch, adam: AdamStep): number {
@@ -153,7 +163,7 @@ export class FastEngine implements Engine {
 
   /** Packs the batch's sequences (each cut to blockSize + 1 tokens) into rows; returns the row count. */
   private loadBatch(batch: Batch): number {
-    if (batch.length > this.maxBatch) throw new RangeError(`batch of ${batch.length} sequences; this engine holds ${this.maxBatch}`);
+    this.reserve(batch.length);
     const T = this.config.blockSize;
     let row = 0;
     for (let b = 0; b < batch.length; b++) {
@@ -206,8 +216,9 @@ export class FastEngine implements Engine {
   evaluate(batch: Batch): { loss: number; tokens: number } {
     let loss = 0;
     let tokens = 0;
-    for (let i = 0; i < batch.length; i += this.maxBatch) {
-      const N = this.loadBatch(batch.slice(i, i + this.maxBatch));
+    const chunk = Math.max(this.maxBatch, Math.min(batch.length, EVAL_CHUNK));
+    for (let i = 0; i < batch.length; i += chunk) {
+      const N = this.loadBatch(batch.slice(i, i + chunk));
       for (let b = 0; b < this.batchSize; b++) this.forwardPositions(b, 0, this.starts[b + 1] - this.starts[b]);
       loss += softmaxCrossEntropyForward(this.acts.probs, this.acts.logits, this.targets, 0, N, this.config.vocabSize);
       tokens += N;

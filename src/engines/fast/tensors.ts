@@ -3,7 +3,7 @@
  * Adam moments) with named views in state-dict order, and the activations of
  * a (B, T) batch, all allocated once.
  */
-import { numParams, stateDictShapes, type ModelConfig } from '../../core/config.ts';
+import { numParams, stateDictShapes, type ModelConfig } from '../shape.ts';
 import type { DType } from '../engine.ts';
 
 export type Floats = Float64Array | Float32Array;

@@ -1,9 +1,10 @@
 /**
  * The faithful engine: microgpt.py's training step and Adam on Value graphs.
  */
-import type { ModelConfig } from '../../core/config.ts';
-import { numParams } from '../../core/config.ts';
+import type { ModelConfig } from '../shape.ts';
+import { numParams } from '../shape.ts';
 import type { AdamStep, Engine } from '../engine.ts';
+import { FastEngine } from '../fast/engine.ts';
 import { emptyCache, flattenParams, gpt, makeStateDict, softmax, type KVCache, type StateDict } from './model.ts';
 import { freeGraph, sum, type Value } from './value.ts';
 
@@ -20,6 +21,8 @@ export class ScalarEngine implements Engine {
   private keys: KVCache;
   private values: KVCache;
   private readonly logitsOut: Float64Array;
+  /** Tokens fed by forwardToken since the last resetCache, for attentionRow. */
+  private readonly fed: number[] = [];
 
   constructor(config: ModelConfig, weights: ArrayLike<number>) {
     this.config = config;
@@ -102,12 +105,25 @@ export class ScalarEngine implements Engine {
     freeGraph(); // the cached keys and values are graph nodes: recycle them with the cache
     this.keys = emptyCache(this.config);
     this.values = emptyCache(this.config);
+    this.fed.length = 0;
   }
 
   forwardToken(tokenId: number, posId: number): Float64Array {
+    this.fed[posId] = tokenId;
     const logits = gpt(this.config, this.state_dict, tokenId, posId, this.keys, this.values);
     for (let i = 0; i < logits.length; i++) this.logitsOut[i] = logits[i].data;
     return this.logitsOut;
+  }
+
+  /**
+   * gpt() keeps no attention weights (microgpt.py's doesn't), so they come from
+   * the fast engine fed the same tokens: its forward pass computes the same numbers bit for bit.
+   */
+  attentionRow(layer: number, head: number, t: number): Float64Array {
+    if (t >= this.fed.length) throw new RangeError(`no attention for position ${t}: the cache holds ${this.fed.length}`);
+    const fast = new FastEngine(this.config, this.weights());
+    this.fed.forEach((id, pos) => fast.forwardToken(id, pos));
+    return fast.attentionRow(layer, head, t);
   }
 
   weights(): Float64Array {

@@ -2,8 +2,8 @@
  * The GPT of microgpt.py on scalar Values: read it beside the original.
  * Follows GPT-2 with minor differences: layernorm -> rmsnorm, no biases, GeLU -> ReLU.
  */
-import type { ModelConfig } from '../../core/config.ts';
-import { stateDictShapes } from '../../core/config.ts';
+import type { ModelConfig } from '../shape.ts';
+import { stateDictShapes } from '../shape.ts';
 import { Value, sum } from './value.ts';
 
 export type Matrix = Value[][];

@@ -1,0 +1,13 @@
+/** Errors that mean bad input, thrown by the core; each face words them as one line. */
+
+/** A run whose loss or gradients stopped being finite: the settings are too aggressive for the data. */
+export class DivergedError extends Error {
+  override name = 'DivergedError';
+  constructor(
+    /** The 1-based step whose loss (or gradient) was not finite. */
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(`diverged at step ${step} (loss ${loss}); lower the learning rate`);
+  }
+}

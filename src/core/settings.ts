@@ -1,0 +1,111 @@
+/**
+ * Every setting in one table: its key, CLI flag, page label, kind, default,
+ * range and one line of help. Validation, the CLI's options and --help, and
+ * the playground's fields, labels and URL keys are all read from here, so a
+ * new hyperparameter is one entry plus its use.
+ */
+
+export type SettingGroup = 'model' | 'train' | 'sample';
+
+export interface NumberSetting {
+  /** The library's name, and the key in the page's address. */
+  key: string;
+  /** The CLI flag without its dashes. */
+  flag: string;
+  /** The page's label. */
+  label: string;
+  group: SettingGroup;
+  kind: 'int' | 'number';
+  default: number;
+  min: number;
+  max: number;
+  /** The bounds themselves are not allowed (a learning rate above 0, a beta below 1). */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  /** One line of help (the CLI's --help and the page's explanation). */
+  help: string;
+  /** The CLI shows this instead of the flag's value name (N or X). */
+  valueName?: string;
+}
+
+const int = (s: Omit<NumberSetting, 'kind'>): NumberSetting => ({ ...s, kind: 'int' });
+const num = (s: Omit<NumberSetting, 'kind'>): NumberSetting => ({ ...s, kind: 'number' });
+
+/** microgpt.py's settings with its defaults, and ours beside them. */
+export const SETTINGS = {
+  // the shape of the network
+  nLayer: int({ key: 'nLayer', flag: 'n-layer', label: 'Layers', group: 'model', default: 1, min: 1, max: 64, help: 'transformer layers' }),
+  nEmbd: int({ key: 'nEmbd', flag: 'n-embd', label: 'Embedding', group: 'model', default: 16, min: 1, max: 4096, help: 'embedding width: numbers per token' }),
+  nHead: int({ key: 'nHead', flag: 'n-head', label: 'Heads', group: 'model', default: 4, min: 1, max: 4096, help: 'attention heads; must divide the embedding width' }),
+  blockSize: int({ key: 'blockSize', flag: 'block-size', label: 'Block size', group: 'model', default: 16, min: 1, max: 4096, help: 'context length; longer documents are cut' }),
+  // how training runs
+  numSteps: int({ key: 'numSteps', flag: 'num-steps', label: 'Steps', group: 'train', default: 1000, min: 1, max: 1_000_000_000, help: 'training steps; the learning rate decays linearly to 0 over them' }),
+  learningRate: num({ key: 'learningRate', flag: 'learning-rate', label: 'Learning rate', group: 'train', default: 0.01, min: 0, max: 10, minExclusive: true, help: "Adam's learning rate: how far each step moves the weights" }),
+  beta1: num({ key: 'beta1', flag: 'beta1', label: 'Adam β1', group: 'train', default: 0.85, min: 0, max: 1, maxExclusive: true, help: "Adam's beta1: how long the gradient's running mean remembers" }),
+  beta2: num({ key: 'beta2', flag: 'beta2', label: 'Adam β2', group: 'train', default: 0.99, min: 0, max: 1, maxExclusive: true, help: "Adam's beta2: how long the squared gradient's running mean remembers" }),
+  eps: num({ key: 'eps', flag: 'eps', label: 'Adam ε', group: 'train', default: 1e-8, min: 0, max: 1, minExclusive: true, help: "Adam's epsilon, added to the root of v_hat" }),
+  batchSize: int({ key: 'batchSize', flag: 'batch-size', label: 'Batch', group: 'train', default: 1, min: 1, max: 65536, help: "documents per step; the loss is the mean over every predicted token of the batch's documents (a document of n characters counts n + 1 tokens, cut to the block size), so longer documents weigh more" }),
+  seed: int({ key: 'seed', flag: 'seed', label: 'Seed', group: 'train', default: 42, min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, help: 'random seed for the shuffle, the initial weights and the samples' }),
+  valFraction: num({ key: 'valFraction', flag: 'val-fraction', label: 'Validation share', group: 'train', default: 0, min: 0, max: 1, maxExclusive: true, valueName: 'F', help: 'hold out this share of the shuffled documents for validation' }),
+  evalEvery: int({ key: 'evalEvery', flag: 'eval-every', label: 'Validate every', group: 'train', default: 0, min: 0, max: 1_000_000_000, valueName: 'K', help: 'measure the validation loss every K steps and after the last; 0 = never' }),
+  // how names are drawn
+  temperature: num({ key: 'temperature', flag: 'temperature', label: 'Temperature', group: 'sample', default: 0.5, min: 0.001, max: 100, help: 'divides the logits: lower is more conservative, higher more surprising' }),
+  numSamples: int({ key: 'numSamples', flag: 'num-samples', label: 'Names', group: 'sample', default: 20, min: 0, max: 1_000_000, help: 'how many names to sample' }),
+  maxLength: int({ key: 'maxLength', flag: 'max-length', label: 'Longest name', group: 'sample', default: 16, min: 1, max: 4096, valueName: 'L', help: 'longest name in characters, prompt included; at most the block size' }),
+  topK: int({ key: 'topK', flag: 'top-k', label: 'Top-k', group: 'sample', default: 0, min: 0, max: 1_000_000, valueName: 'K', help: 'draw from the K most likely characters only; 0 = all' }),
+} as const satisfies Record<string, NumberSetting>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export const SETTING_LIST: readonly NumberSetting[] = Object.values(SETTINGS);
+
+/** A setting out of range (key names it), or settings that disagree (no key). Each face words the name its own way. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    /** What is wrong, without the setting's name: 'must be an integer from 1 to 64, got 100'. */
+    readonly problem: string,
+    readonly key?: SettingKey,
+  ) {
+    super(key ? `${key} ${problem}` : problem);
+  }
+
+  /** The message with the setting named as a face names it: `(s) => '--' + s.flag` for the CLI, `(s) => s.label` for the page. */
+  describe(name: (s: NumberSetting) => string): string {
+    return this.key ? `${name(SETTINGS[this.key])} ${this.problem}` : this.problem;
+  }
+}
+
+/** How a range reads in a message: 'an integer from 1 to 64', 'a number greater than 0 and at most 10'. */
+export function rangeText(s: NumberSetting): string {
+  const what = s.kind === 'int' ? 'an integer' : 'a number';
+  if (s.key === 'seed') return what;
+  const lo = s.minExclusive ? `greater than ${s.min}` : `at least ${s.min}`;
+  const hi = s.maxExclusive ? `less than ${s.max}` : `at most ${s.max}`;
+  if (!s.minExclusive && !s.maxExclusive) return `${what} from ${s.min} to ${s.max}`;
+  return `${what} ${lo} and ${hi}`;
+}
+
+/** Checks one value against its entry; returns it. */
+export function checkSetting(key: SettingKey, value: unknown): number {
+  const s: NumberSetting = SETTINGS[key];
+  const v = value as number;
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (s.kind === 'number' || Number.isSafeInteger(v)) &&
+    (s.minExclusive ? v > s.min : v >= s.min) &&
+    (s.maxExclusive ? v < s.max : v <= s.max);
+  if (!ok) throw new ConfigError(`must be ${rangeText(s)}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`, key);
+  return v;
+}
+
+/** Checks every key of `values` that the table knows. */
+export function checkSettings<T extends object>(values: T): T {
+  for (const [key, v] of Object.entries(values)) if (key in SETTINGS) checkSetting(key as SettingKey, v);
+  return values;
+}
+
+/** The table's defaults for one group, keyed by setting. */
+export function defaultsOf(group: SettingGroup): Record<string, number> {
+  return Object.fromEntries(SETTING_LIST.filter((s) => s.group === group).map((s) => [s.key, s.default]));
+}
