@@ -55,43 +55,43 @@ export function emptyCache(config: ModelConfig): KVCache {
   return Array.from({ length: config.nLayer }, () => []);
 }
 
-export function gpt(config: ModelConfig, state_dict: StateDict, tokenId: number, posId: number, keys: KVCache, values: KVCache): Value[] {
-  const { nLayer, nHead } = config;
-  const headDim = config.nEmbd / nHead;
-  const tokEmb = state_dict['wte'][tokenId]; // token embedding
-  const posEmb = state_dict['wpe'][posId]; // position embedding
-  let x = tokEmb.map((t, i) => t.add(posEmb[i])); // joint token and position embedding
+export function gpt(config: ModelConfig, state_dict: StateDict, token_id: number, pos_id: number, keys: KVCache, values: KVCache): Value[] {
+  const { nLayer: n_layer, nHead: n_head } = config; // the model's shape travels in config
+  const head_dim = config.nEmbd / n_head;
+  const tok_emb = state_dict['wte'][token_id]; // token embedding
+  const pos_emb = state_dict['wpe'][pos_id]; // position embedding
+  let x = tok_emb.map((t, i) => t.add(pos_emb[i])); // joint token and position embedding
   x = rmsnorm(x); // not redundant: the residual path's gradient passes through it
 
-  for (let li = 0; li < nLayer; li++) {
+  for (let li = 0; li < n_layer; li++) {
     // 1) Multi-head attention block
-    let xResidual = x;
+    let x_residual = x;
     x = rmsnorm(x);
     const q = linear(x, state_dict[`layer${li}.attn_wq`]);
     const k = linear(x, state_dict[`layer${li}.attn_wk`]);
     const v = linear(x, state_dict[`layer${li}.attn_wv`]);
     keys[li].push(k);
     values[li].push(v);
-    const xAttn: Value[] = [];
-    for (let h = 0; h < nHead; h++) {
-      const hs = h * headDim;
-      const q_h = q.slice(hs, hs + headDim);
-      const k_h = keys[li].map((ki) => ki.slice(hs, hs + headDim));
-      const v_h = values[li].map((vi) => vi.slice(hs, hs + headDim));
-      const attnLogits = k_h.map((k_ht) => sum(q_h, (q_hj, j) => q_hj.mul(k_ht[j])).div(headDim ** 0.5));
-      const attnWeights = softmax(attnLogits);
-      const headOut = q_h.map((_, j) => sum(attnWeights, (a_t, t) => a_t.mul(v_h[t][j])));
-      xAttn.push(...headOut);
+    const x_attn: Value[] = [];
+    for (let h = 0; h < n_head; h++) {
+      const hs = h * head_dim;
+      const q_h = q.slice(hs, hs + head_dim);
+      const k_h = keys[li].map((ki) => ki.slice(hs, hs + head_dim));
+      const v_h = values[li].map((vi) => vi.slice(hs, hs + head_dim));
+      const attn_logits = k_h.map((k_ht) => sum(q_h, (q_hj, j) => q_hj.mul(k_ht[j])).div(head_dim ** 0.5));
+      const attn_weights = softmax(attn_logits);
+      const head_out = q_h.map((_, j) => sum(attn_weights, (a_t, t) => a_t.mul(v_h[t][j])));
+      x_attn.push(...head_out);
     }
-    x = linear(xAttn, state_dict[`layer${li}.attn_wo`]);
-    x = x.map((a, i) => a.add(xResidual[i]));
+    x = linear(x_attn, state_dict[`layer${li}.attn_wo`]);
+    x = x.map((a, i) => a.add(x_residual[i]));
     // 2) MLP block
-    xResidual = x;
+    x_residual = x;
     x = rmsnorm(x);
     x = linear(x, state_dict[`layer${li}.mlp_fc1`]);
     x = x.map((xi) => xi.relu());
     x = linear(x, state_dict[`layer${li}.mlp_fc2`]);
-    x = x.map((a, i) => a.add(xResidual[i]));
+    x = x.map((a, i) => a.add(x_residual[i]));
   }
 
   const logits = linear(x, state_dict['lm_head']);
