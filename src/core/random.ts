@@ -50,7 +50,7 @@ export class Random {
     mt[0] = s >>> 0;
     for (let i = 1; i < N; i++) {
       const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
-      // 1812433253 * prev mod 2^32, split to stay exact in float64
+      // 1812433253 * prev mod 2^32: Math.imul multiplies as 32-bit integers, exactly
       mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
     }
     this.index = N;

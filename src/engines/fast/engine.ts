@@ -182,35 +182,41 @@ export class FastEngine implements Engine {
     return row;
   }
 
-  /** Runs positions t0..t1-1 of sequence b through every layer to the logits; keys and values of earlier positions must be in place. */
+  /**
+   * Runs positions t0..t1-1 of sequence b through every layer to the logits;
+   * keys and values of its earlier positions must be in place (training runs
+   * 0..n at once; sampling one position at a time, the KV cache).
+   */
   private forwardPositions(b: number, t0: number, t1: number): void {
     const { blockSize: T, nEmbd: C, nHead: NH, vocabSize: V } = this.config;
     const { params: p, acts: a } = this;
-    const base = this.starts[b];
-    const r0 = base + t0;
+    const base = this.starts[b]; // the row of the sequence's position 0
+    const r0 = base + t0; // rows r0..r1-1 are computed
     const r1 = base + t1;
-    const attBase = b * NH * T * T;
-    encoderForward(a.encoded, this.tokens, this.positions, p.wte, p.wpe, r0, r1, C);
-    rmsnormForward(a.ln0, a.ln0Scale, a.encoded, r0, r1, C);
+    const attBase = b * NH * T * T; // the sequence's (NH, T, T) block of attention weights
+    encoderForward(a.encoded, this.tokens, this.positions, p.wte, p.wpe, r0, r1, C); // (B, T, C) wte[token] + wpe[pos]
+    rmsnormForward(a.ln0, a.ln0Scale, a.encoded, r0, r1, C); // (B, T, C) the residual stream starts normalized
     let resid = a.ln0;
     for (let l = 0; l < this.config.nLayer; l++) {
       const la = a.layers[l];
       const lp = p.layers[l];
-      rmsnormForward(la.ln1, la.ln1Scale, resid, r0, r1, C);
-      matmulForward(la.q, la.ln1, lp.attn_wq, r0, r1, C, C);
-      matmulForward(la.k, la.ln1, lp.attn_wk, r0, r1, C, C);
-      matmulForward(la.v, la.ln1, lp.attn_wv, r0, r1, C, C);
-      attentionForward(la.attOut, la.att, la.q, la.k, la.v, base, attBase, t0, t1, T, C, NH);
-      matmulForward(la.attProj, la.attOut, lp.attn_wo, r0, r1, C, C);
-      residualForward(la.resid2, la.attProj, resid, r0, r1, C);
-      rmsnormForward(la.ln2, la.ln2Scale, la.resid2, r0, r1, C);
-      matmulForward(la.fc1, la.ln2, lp.mlp_fc1, r0, r1, C, 4 * C);
-      reluForward(la.relu, la.fc1, r0, r1, 4 * C);
-      matmulForward(la.fc2, la.relu, lp.mlp_fc2, r0, r1, 4 * C, C);
-      residualForward(la.resid3, la.fc2, la.resid2, r0, r1, C);
+      // 1) multi-head attention block
+      rmsnormForward(la.ln1, la.ln1Scale, resid, r0, r1, C); // (B, T, C)
+      matmulForward(la.q, la.ln1, lp.attn_wq, r0, r1, C, C); // (B, T, C) queries
+      matmulForward(la.k, la.ln1, lp.attn_wk, r0, r1, C, C); // (B, T, C) keys
+      matmulForward(la.v, la.ln1, lp.attn_wv, r0, r1, C, C); // (B, T, C) values
+      attentionForward(la.attOut, la.att, la.q, la.k, la.v, base, attBase, t0, t1, T, C, NH); // (B, T, C) heads side by side; att (B, NH, T, T)
+      matmulForward(la.attProj, la.attOut, lp.attn_wo, r0, r1, C, C); // (B, T, C)
+      residualForward(la.resid2, la.attProj, resid, r0, r1, C); // (B, T, C) + x_residual
+      // 2) MLP block
+      rmsnormForward(la.ln2, la.ln2Scale, la.resid2, r0, r1, C); // (B, T, C)
+      matmulForward(la.fc1, la.ln2, lp.mlp_fc1, r0, r1, C, 4 * C); // (B, T, 4C)
+      reluForward(la.relu, la.fc1, r0, r1, 4 * C); // (B, T, 4C)
+      matmulForward(la.fc2, la.relu, lp.mlp_fc2, r0, r1, 4 * C, C); // (B, T, C)
+      residualForward(la.resid3, la.fc2, la.resid2, r0, r1, C); // (B, T, C) + x_residual
       resid = la.resid3;
     }
-    matmulForward(a.logits, resid, p.lm_head, r0, r1, C, V);
+    matmulForward(a.logits, resid, p.lm_head, r0, r1, C, V); // (B, T, V)
   }
 
   evaluate(batch: Batch): { loss: number; tokens: number } {

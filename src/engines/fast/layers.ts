@@ -1,12 +1,16 @@
 /**
  * Forward and backward of each layer over flat buffers, for rows [r0, r1):
  * a batch's tokens packed one after another, sequence by sequence (no
- * padding). Attention alone needs to know where a sequence starts. Forward sums run in
- * the faithful engine's order (a left fold starting at the first term), so
- * the two engines compute the same forward numbers; backward accumulates into
- * its outputs (+=), and callers zero what must start at zero.
+ * padding), so row r is one position of one document and a (B, T, C) tensor
+ * is stored as (rows, C). Attention alone needs to know where a sequence
+ * starts. Forward sums run in the faithful engine's order (a left fold
+ * starting at the first term), so the two engines compute the same forward
+ * numbers; backward accumulates into its outputs (+=), and callers zero what
+ * must start at zero. The matrix products are in matmul.ts.
  */
 import type { Floats } from './tensors.ts';
+
+export { matmulBackward, matmulForward } from './matmul.ts';
 
 /** out[r] = wte[tokens[r]] + wpe[positions[r]] for rows r0..r1-1. */
 export function encoderForward(out: Floats, tokens: Int32Array, positions: Int32Array, wte: Floats, wpe: Floats, r0: number, r1: number, C: number): void {
@@ -55,216 +59,6 @@ export function rmsnormBackward(dinp: Floats, dout: Floats, inp: Floats, scale: 
   }
 }
 
-/**
- * out[r, o] = sum_i w[o, i] * inp[r, i]; w is (OC, IC) as the state dict
- * stores it. Each output is one left fold over i, in the faithful order.
- * Two rows and four outputs are folded side by side (eight independent
- * chains, each weight loaded once for both rows).
- */
-export function matmulForward(out: Floats, inp: Floats, w: Floats, r0: number, r1: number, IC: number, OC: number): void {
-  const OC4 = OC - (OC % 4);
-  let r = r0;
-  for (; r + 1 < r1; r += 2) {
-    const x = r * IC;
-    const xb = x + IC;
-    const y = r * OC;
-    const yb = y + OC;
-    const x0 = inp[x];
-    const xb0 = inp[xb];
-    let o = 0;
-    for (; o < OC4; o += 4) {
-      const w0 = o * IC;
-      const w1 = w0 + IC;
-      const w2 = w1 + IC;
-      const w3 = w2 + IC;
-      let a0 = w[w0] * x0, a1 = w[w1] * x0, a2 = w[w2] * x0, a3 = w[w3] * x0;
-      let b0 = w[w0] * xb0, b1 = w[w1] * xb0, b2 = w[w2] * xb0, b3 = w[w3] * xb0;
-      for (let i = 1; i < IC; i++) {
-        const xi = inp[x + i];
-        const xbi = inp[xb + i];
-        const v0 = w[w0 + i], v1 = w[w1 + i], v2 = w[w2 + i], v3 = w[w3 + i];
-        a0 += v0 * xi;
-        a1 += v1 * xi;
-        a2 += v2 * xi;
-        a3 += v3 * xi;
-        b0 += v0 * xbi;
-        b1 += v1 * xbi;
-        b2 += v2 * xbi;
-        b3 += v3 * xbi;
-      }
-      out[y + o] = a0;
-      out[y + o + 1] = a1;
-      out[y + o + 2] = a2;
-      out[y + o + 3] = a3;
-      out[yb + o] = b0;
-      out[yb + o + 1] = b1;
-      out[yb + o + 2] = b2;
-      out[yb + o + 3] = b3;
-    }
-    for (; o < OC; o++) {
-      const wo = o * IC;
-      let a = w[wo] * x0;
-      let b = w[wo] * xb0;
-      for (let i = 1; i < IC; i++) {
-        a += w[wo + i] * inp[x + i];
-        b += w[wo + i] * inp[xb + i];
-      }
-      out[y + o] = a;
-      out[yb + o] = b;
-    }
-  }
-  if (r < r1) matmulForwardRow(out, inp, w, r, IC, OC);
-}
-
-/** One row of matmulForward: four outputs side by side. */
-function matmulForwardRow(out: Floats, inp: Floats, w: Floats, r: number, IC: number, OC: number): void {
-  const OC4 = OC - (OC % 4);
-  const x = r * IC;
-  const y = r * OC;
-  const x0 = inp[x];
-  let o = 0;
-  for (; o < OC4; o += 4) {
-    const w0 = o * IC;
-    const w1 = w0 + IC;
-    const w2 = w1 + IC;
-    const w3 = w2 + IC;
-    let a0 = w[w0] * x0, a1 = w[w1] * x0, a2 = w[w2] * x0, a3 = w[w3] * x0;
-    for (let i = 1; i < IC; i++) {
-      const xi = inp[x + i];
-      a0 += w[w0 + i] * xi;
-      a1 += w[w1 + i] * xi;
-      a2 += w[w2 + i] * xi;
-      a3 += w[w3 + i] * xi;
-    }
-    out[y + o] = a0;
-    out[y + o + 1] = a1;
-    out[y + o + 2] = a2;
-    out[y + o + 3] = a3;
-  }
-  for (; o < OC; o++) {
-    const wo = o * IC;
-    let acc = w[wo] * x0;
-    for (let i = 1; i < IC; i++) acc += w[wo + i] * inp[x + i];
-    out[y + o] = acc;
-  }
-}
-
-/**
- * dinp[r] += w^T dout[r]; dw += sum_r dout[r] (outer) inp[r]. Sums are held
- * in registers, several columns at a time, and start from their first term
- * (V8 keeps such accumulators as unboxed doubles from the start).
- */
-export function matmulBackward(dinp: Floats, dw: Floats, dout: Floats, inp: Floats, w: Floats, r0: number, r1: number, IC: number, OC: number): void {
-  const IC4 = IC - (IC % 4);
-  for (let r = r0; r < r1; r += 2) {
-    // rows r and rb (rb = r when r is the last row: computed twice, added once)
-    const two = r + 1 < r1;
-    const x = r * IC;
-    const xb = two ? x + IC : x;
-    const y = r * OC;
-    const yb = two ? y + OC : y;
-    const d0 = dout[y];
-    const db0 = dout[yb];
-    let i = 0;
-    for (; i < IC4; i += 4) {
-      let a0 = w[i] * d0, a1 = w[i + 1] * d0, a2 = w[i + 2] * d0, a3 = w[i + 3] * d0;
-      let b0 = w[i] * db0, b1 = w[i + 1] * db0, b2 = w[i + 2] * db0, b3 = w[i + 3] * db0;
-      for (let o = 1, wo = i + IC; o < OC; o++, wo += IC) {
-        const d = dout[y + o];
-        const db = dout[yb + o];
-        const v0 = w[wo], v1 = w[wo + 1], v2 = w[wo + 2], v3 = w[wo + 3];
-        a0 += v0 * d;
-        a1 += v1 * d;
-        a2 += v2 * d;
-        a3 += v3 * d;
-        b0 += v0 * db;
-        b1 += v1 * db;
-        b2 += v2 * db;
-        b3 += v3 * db;
-      }
-      dinp[x + i] += a0;
-      dinp[x + i + 1] += a1;
-      dinp[x + i + 2] += a2;
-      dinp[x + i + 3] += a3;
-      if (two) {
-        dinp[xb + i] += b0;
-        dinp[xb + i + 1] += b1;
-        dinp[xb + i + 2] += b2;
-        dinp[xb + i + 3] += b3;
-      }
-    }
-    for (; i < IC; i++) {
-      let a = w[i] * d0;
-      let b = w[i] * db0;
-      for (let o = 1; o < OC; o++) {
-        a += w[o * IC + i] * dout[y + o];
-        b += w[o * IC + i] * dout[yb + o];
-      }
-      dinp[x + i] += a;
-      if (two) dinp[xb + i] += b;
-    }
-  }
-  // dw in tiles of ROWS_PER_TILE rows, so a tile of inp stays in cache across all of dw;
-  // two rows of dw and four columns at a time (each dout and inp value loaded once for two sums)
-  const OC2 = OC - (OC % 2);
-  for (let t0 = r0; t0 < r1; t0 += ROWS_PER_TILE) {
-    const t1 = Math.min(r1, t0 + ROWS_PER_TILE);
-    let o = 0;
-    for (; o < OC2; o += 2) {
-      const wo = o * IC;
-      const wb = wo + IC;
-      let i = 0;
-      for (; i < IC4; i += 4) {
-        let a0 = dw[wo + i], a1 = dw[wo + i + 1], a2 = dw[wo + i + 2], a3 = dw[wo + i + 3];
-        let b0 = dw[wb + i], b1 = dw[wb + i + 1], b2 = dw[wb + i + 2], b3 = dw[wb + i + 3];
-        for (let r = t0; r < t1; r++) {
-          const y = r * OC + o;
-          const d = dout[y];
-          const e = dout[y + 1];
-          const x = r * IC + i;
-          const x0 = inp[x], x1 = inp[x + 1], x2 = inp[x + 2], x3 = inp[x + 3];
-          a0 += d * x0;
-          a1 += d * x1;
-          a2 += d * x2;
-          a3 += d * x3;
-          b0 += e * x0;
-          b1 += e * x1;
-          b2 += e * x2;
-          b3 += e * x3;
-        }
-        dw[wo + i] = a0;
-        dw[wo + i + 1] = a1;
-        dw[wo + i + 2] = a2;
-        dw[wo + i + 3] = a3;
-        dw[wb + i] = b0;
-        dw[wb + i + 1] = b1;
-        dw[wb + i + 2] = b2;
-        dw[wb + i + 3] = b3;
-      }
-      for (; i < IC; i++) {
-        let a = dw[wo + i];
-        let b = dw[wb + i];
-        for (let r = t0; r < t1; r++) {
-          a += dout[r * OC + o] * inp[r * IC + i];
-          b += dout[r * OC + o + 1] * inp[r * IC + i];
-        }
-        dw[wo + i] = a;
-        dw[wb + i] = b;
-      }
-    }
-    for (; o < OC; o++) {
-      const wo = o * IC;
-      for (let i = 0; i < IC; i++) {
-        let a = dw[wo + i];
-        for (let r = t0; r < t1; r++) a += dout[r * OC + o] * inp[r * IC + i];
-        dw[wo + i] = a;
-      }
-    }
-  }
-}
-
-const ROWS_PER_TILE = 32;
-
 export function residualForward(out: Floats, a: Floats, b: Floats, r0: number, r1: number, C: number): void {
   for (let i = r0 * C; i < r1 * C; i++) out[i] = a[i] + b[i];
 }
@@ -279,9 +73,12 @@ export function reluBackward(d: Floats, inp: Floats, r0: number, r1: number, C: 
 }
 
 /**
- * Causal multi-head attention for queries t0..t1-1 of the sequence whose
- * position 0 is row base, over keys 0..t: logits q.k * (hs^0.5)^-1, softmax,
- * weighted sum of values. att is (B, NH, T, T), the sequence's block at attBase.
+ * Causal multi-head attention for the positions t0..t1-1 of one sequence,
+ * each query t over keys 0..t: logits q.k * (hs^0.5)^-1, softmax, weighted
+ * sum of values. `base` is the row of the sequence's position 0 in q, k, v
+ * and out (B, T, C); `attBase` is where its (NH, T, T) block starts in att
+ * (B, NH, T, T). Sampling feeds one position at a time (t1 = t0 + 1) with the
+ * earlier keys and values already in place: that is the KV cache.
  */
 export function attentionForward(out: Floats, att: Floats, q: Floats, k: Floats, v: Floats, base: number, attBase: number, t0: number, t1: number, T: number, C: number, NH: number): void {
   const hs = C / NH;
@@ -317,7 +114,7 @@ export function attentionForward(out: Floats, att: Floats, q: Floats, k: Floats,
   }
 }
 
-/** Accumulates dq, dk, dv for queries 0..n-1 of one sequence. dAttRow is (T) scratch. */
+/** Accumulates dq, dk, dv for the n positions of one sequence (base and attBase as in attentionForward). dAttRow is (T) scratch. */
 export function attentionBackward(dq: Floats, dk: Floats, dv: Floats, dAttRow: Floats, dout: Floats, att: Floats, q: Floats, k: Floats, v: Floats, base: number, attBase: number, n: number, T: number, C: number, NH: number): void {
   const hs = C / NH;
   const invScale = (hs ** 0.5) ** -1;
