@@ -4,7 +4,7 @@
  */
 export { Random, type RandomState } from './core/random.ts';
 export { Tokenizer } from './core/tokenizer.ts';
-export { parseDocs } from './core/docs.ts';
+export { parseDocs } from './core/parse-docs.ts';
 export { prepareDataset, TokenizedDocs, DataError, type Dataset } from './core/dataset.ts';
 export {
   DEFAULT_MODEL, DEFAULT_TRAIN, DEFAULT_SAMPLE, ConfigError, numParams, stateDictShapes, initialWeights,

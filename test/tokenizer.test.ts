@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDocs } from '../src/core/docs.ts';
+import { parseDocs } from '../src/core/parse-docs.ts';
 import { Tokenizer } from '../src/core/tokenizer.ts';
 
 test('docs are the non-empty stripped lines, as Python strips them', () => {

@@ -1,5 +1,5 @@
 /** `microgpt eval`: a saved model's loss and perplexity on a text. */
-import { parseDocs } from '../core/docs.ts';
+import { parseDocs } from '../core/parse-docs.ts';
 import { formatFixed } from '../core/format.ts';
 import { GPT } from '../core/gpt.ts';
 import type { EngineName } from '../engines/engine.ts';

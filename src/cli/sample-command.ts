@@ -8,7 +8,7 @@ import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
-import { markSample, summarizeMarks } from './marks.ts';
+import { markSample, summarizeMarks } from './sample-marks.ts';
 
 const OPTIONS: OptionSpec = {
   model: { type: 'string' },

@@ -13,7 +13,7 @@ import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './file
 import { StepLog } from './log-file.ts';
 import { LineWriter } from './output.ts';
 import { Progress } from './progress.ts';
-import { markSample, summarizeMarks } from './marks.ts';
+import { markSample, summarizeMarks } from './sample-marks.ts';
 
 const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
 const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'seed', 'batchSize'] as const;

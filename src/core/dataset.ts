@@ -3,7 +3,7 @@
  * shuffle the documents, build the vocabulary, then (optionally) hold out the
  * last share of the shuffled documents for validation.
  */
-import { parseDocs } from './docs.ts';
+import { parseDocs } from './parse-docs.ts';
 import type { Random } from './random.ts';
 import { Tokenizer } from './tokenizer.ts';
 
