@@ -139,13 +139,13 @@ class Run implements TrainRun {
       const i = trainer.docIndex(trainer.step, b);
       return { text: this.dataset.trainDocs[i], tokens: this.dataset.train.at(i).slice() };
     });
+    const ref = param ?? { name: 'wte', row: docs[0].tokens[1], col: 0 };
+    const index = paramIndex(gpt.config, ref);
     const positions = tracePositions(engine, docs); // with the weights before the update
     const t0 = performance.now();
     const loss = this.lossAndGrad();
     const ms = performance.now() - t0;
     const grads = engine.gradients();
-    const ref = param ?? { name: 'wte', row: docs[0].tokens[1], col: 0 };
-    const index = paramIndex(gpt.config, ref);
     const before = engine.weights()[index];
     const t1 = performance.now();
     trainer.update();
