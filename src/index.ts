@@ -15,10 +15,13 @@ export { SETTINGS, SETTING_LIST, checkSetting, checkSettings, rangeText, type Nu
 export { validateValidation } from './core/config.ts';
 export { GPT, type EngineChoice, type SampleRequest, type Inspection } from './core/gpt.ts';
 export { train, type TrainOptions, type TrainResult, type TrainRun, type StepEvent } from './core/train.ts';
+export { startRun, type RunOptions } from './core/run.ts';
+export type { StepTrace, ParamRef, ParamTrace, PositionTrace } from './core/trace.ts';
+export { DivergedError } from './core/errors.ts';
 export { saveCheckpoint, loadCheckpoint, hashDocs, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from './core/checkpoint.ts';
 export { probabilities } from './core/sample.ts';
 export { lossCurveSvg, type LossPoint } from './core/plot.ts';
-export { formatFixed } from './core/format.ts';
+export { formatFixed, stepLine } from './core/format.ts';
 export { createEngine, type EngineOptions } from './engines/create.ts';
 export type { Engine, EngineName, DType, AdamStep } from './engines/engine.ts';
 export { FastEngine } from './engines/fast/engine.ts';

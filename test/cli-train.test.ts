@@ -146,3 +146,17 @@ test('batches and float32 train through the CLI', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /step {4}3 \/ {4}3 \| loss \d\.\d{4}\n/);
 });
+
+test('a diverging run says so in one line, exits 2, and writes no --out, --log or --plot', { skip: noNames }, () => {
+  const dir = tempDir();
+  const out = join(dir, 'model.safetensors');
+  assert.equal(runCli(['--data', NAMES, '--num-steps', '2', '--num-samples', '0', '--out', out]).status, 0);
+  const before = readFileSync(out);
+  const r = runCli(['--data', NAMES, '--num-steps', '200', '--learning-rate', '2', '--beta2', '0', '--out', out, '--log', 'train.jsonl', '--plot', 'loss.svg'], { cwd: dir });
+  expectUsageError(r, /^microgpt: diverged at step \d+ \(loss (nan|inf)\); lower --learning-rate$/);
+  const step = Number(/step (\d+)/.exec(r.stderr)![1]);
+  assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('step')).length, step - 1, 'the good steps were printed');
+  assert.doesNotMatch(r.stdout, /inference/);
+  assert.deepEqual(readFileSync(out), before, 'the checkpoint at --out is untouched');
+  assert.deepEqual(readdirSync(dir).sort(), ['model.safetensors']);
+});

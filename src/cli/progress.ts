@@ -3,7 +3,7 @@
  * (plus a line when the validation loss is measured). A terminal: one live
  * status line with loss, its moving average, learning rate, speed and time left.
  */
-import { formatFixed, padInt } from '../core/format.ts';
+import { formatFixed, stepHead, stepLine } from '../core/format.ts';
 import type { StepEvent } from '../core/train.ts';
 import type { LineWriter } from './output.ts';
 
@@ -22,7 +22,7 @@ export class Progress {
   ) {}
 
   step(e: StepEvent): void {
-    const head = `step ${padInt(e.step, 4)} / ${padInt(e.numSteps, 4)}`;
+    const head = stepHead(e.step, e.numSteps);
     // exponential moving averages, bias-corrected over the first steps
     this.seen++;
     const k = Math.max(0.02, 1 / this.seen);
@@ -30,7 +30,7 @@ export class Progress {
     this.avgMs += k * (e.ms - this.avgMs);
     this.avgTokens += k * (e.tokens - this.avgTokens);
     if (!this.live) {
-      this.out.write(`${head} | loss ${formatFixed(e.loss, 4)}\n`);
+      this.out.write(`${stepLine(e.step, e.numSteps, e.loss)}\n`);
       if (e.valLoss !== undefined) this.out.write(`${head} | val loss ${formatFixed(e.valLoss, 4)}\n`);
       return;
     }

@@ -2,7 +2,8 @@
 import type { Checkpoint } from '../core/checkpoint.ts';
 import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, validateValidation } from '../core/config.ts';
 import { SETTINGS, type SettingKey } from '../core/settings.ts';
-import { padInt } from '../core/format.ts';
+import { DivergedError } from '../core/errors.ts';
+import { formatFixed, padInt } from '../core/format.ts';
 import { lossCurveSvg } from '../core/plot.ts';
 import { train, type TrainResult } from '../core/train.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
@@ -137,6 +138,14 @@ export async function trainCommand(argv: string[]): Promise<void> {
       checkpointEvery: saveEvery,
       onCheckpoint: outPath ? (c) => writeCheckpointFile(outPath, c) : undefined,
     });
+  } catch (e) {
+    if (!(e instanceof DivergedError)) throw e;
+    // nothing is saved: --out, --log and --plot keep what they held
+    out.flush();
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    note(`diverged at step ${e.step} (${e.gradNorm === undefined ? `loss ${formatFixed(e.loss, 4)}` : `gradient norm ${formatFixed(e.gradNorm, 4)}`}); lower --learning-rate`);
+    process.exitCode = 2;
+    return;
   } finally {
     process.removeListener('SIGINT', onSigint);
     out.flush();

@@ -7,7 +7,9 @@ export class DivergedError extends Error {
     /** The 1-based step whose loss (or gradient) was not finite. */
     readonly step: number,
     readonly loss: number,
+    /** The gradients' L2 norm, when the loss was finite but they were not. */
+    readonly gradNorm?: number,
   ) {
-    super(`diverged at step ${step} (loss ${loss}); lower the learning rate`);
+    super(`diverged at step ${step} (${gradNorm === undefined ? `loss ${loss}` : `gradient norm ${gradNorm}`}); lower the learning rate`);
   }
 }

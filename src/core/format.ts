@@ -23,3 +23,13 @@ export function formatFixed(x: number, digits: number): string {
 export function padInt(n: number, width: number): string {
   return String(n).padStart(width, ' ');
 }
+
+/** The original's progress line: 'step    1 / 1000 | loss 3.3660'. */
+export function stepLine(step: number, numSteps: number, loss: number): string {
+  return `${stepHead(step, numSteps)} | loss ${formatFixed(loss, 4)}`;
+}
+
+/** 'step    1 / 1000', the head of every progress line. */
+export function stepHead(step: number, numSteps: number): string {
+  return `step ${padInt(step, 4)} / ${padInt(numSteps, 4)}`;
+}

@@ -14,11 +14,14 @@ export class Trainer {
   // reused every step, so that a step allocates nothing
   private readonly batch: (readonly number[])[] = [];
   private readonly adam: AdamStep;
+  /** lossAndGrad() ran and its update() has not. */
+  private gradientsReady = false;
 
   constructor(
     readonly engine: Engine,
     /** Training documents as token ids with BOS on both ends, in shuffled order. */
     readonly docs: Pick<TokenizedDocs, 'at' | 'length'>,
+    /** Read at every step: a learningRate changed here applies from the next step on. */
     readonly config: TrainConfig,
     startStep = 0,
   ) {
@@ -27,12 +30,17 @@ export class Trainer {
     this.adam = { lr: 0, beta1: config.beta1, beta2: config.beta2, eps: config.eps, step: 0 };
   }
 
-  /** Documents of step s: docs[(s * B + b) % len(docs)] for b < B (B = 1 is the original's order). */
+  /** Index into docs of document b of step s's batch: (s * B + b) % len(docs) (B = 1 is the original's order). */
+  docIndex(step: number, b: number): number {
+    return (step * this.config.batchSize + b) % this.docs.length;
+  }
+
+  /** Documents of step s. */
   private batchAt(step: number): readonly (readonly number[])[] {
     const B = this.config.batchSize;
     const batch = this.batch;
     batch.length = B;
-    for (let b = 0; b < B; b++) batch[b] = this.docs.at((step * B + b) % this.docs.length);
+    for (let b = 0; b < B; b++) batch[b] = this.docs.at(this.docIndex(step, b));
     return batch;
   }
 
@@ -41,17 +49,37 @@ export class Trainer {
     return this.config.learningRate * (1 - step / this.config.numSteps);
   }
 
-  /** Runs one step and returns its loss. */
-  trainStep(): number {
+  /** Adam's settings for the step in flight (after lossAndGrad) or the last one taken. */
+  get adamStep(): Readonly<AdamStep> {
+    return this.adam;
+  }
+
+  /** Forward and backward over the next step's batch: its loss, with the gradients left in the engine. The step is taken by update(). */
+  lossAndGrad(): number {
     const step = this.step;
     this.adam.lr = this.learningRateAt(step);
     this.adam.step = step;
     const batch = this.batchAt(step);
     let tokens = 0;
     for (const doc of batch) tokens += Math.min(this.engine.config.blockSize, doc.length - 1);
-    const loss = this.engine.trainStep(batch, this.adam);
+    const loss = this.engine.lossAndGrad(batch);
     this.lastTokens = tokens;
-    this.step = step + 1;
+    this.gradientsReady = true;
+    return loss;
+  }
+
+  /** Adam's update with the gradients of lossAndGrad(); counts the step. */
+  update(): void {
+    if (!this.gradientsReady) throw new Error('update() needs the gradients of lossAndGrad() first');
+    this.engine.update(this.adam);
+    this.gradientsReady = false;
+    this.step++;
+  }
+
+  /** Runs one step and returns its loss. */
+  trainStep(): number {
+    const loss = this.lossAndGrad();
+    this.update();
     return loss;
   }
 }

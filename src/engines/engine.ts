@@ -26,10 +26,15 @@ export interface Engine {
    * Forward and backward over a batch of token sequences (each BOS ... BOS),
    * each cut to blockSize + 1 tokens; the loss is the mean over all predicted
    * tokens of the batch. Then one Adam update. Returns the loss.
+   * The same as lossAndGrad(batch) then update(adam).
    */
   trainStep(batch: readonly (readonly number[])[], adam: AdamStep): number;
   /** Forward and backward only: the loss, with gradients left in gradients(). */
   lossAndGrad(batch: readonly (readonly number[])[]): number;
+  /** L2 norm of all the gradients lossAndGrad left (Infinity or NaN when they are not finite). */
+  gradientNorm(): number;
+  /** One Adam step with the gradients lossAndGrad left: moves the weights and the moments. */
+  update(adam: AdamStep): void;
   /** Summed (not mean) loss over all predicted tokens of the batch, and their count, without gradients. */
   evaluate(batch: readonly (readonly number[])[]): { loss: number; tokens: number };
   /** Starts a new sequence for sampling (empties the KV cache). */

@@ -74,8 +74,7 @@ export class FastEngine implements Engine {
   }
 
   trainStep(batch: Batch, adam: AdamStep): number {
-    const loss = this.forward(batch);
-    this.backward();
+    const loss = this.lossAndGrad(batch);
     this.update(adam);
     return loss;
   }
@@ -159,6 +158,13 @@ export class FastEngine implements Engine {
       v[i] = vi;
       p[i] -= (stepSize * mi) / (Math.sqrt(vi) * invSqrtBias2 + eps);
     }
+  }
+
+  gradientNorm(): number {
+    const g = this.grads.all;
+    let sumSq = 0;
+    for (let i = 0; i < g.length; i++) sumSq += g[i] * g[i];
+    return Math.sqrt(sumSq);
   }
 
   /** Packs the batch's sequences (each cut to blockSize + 1 tokens) into rows; returns the row count. */

@@ -64,10 +64,19 @@ export class ScalarEngine implements Engine {
   }
 
   trainStep(batch: readonly (readonly number[])[], adam: AdamStep): number {
-    const loss = this.forwardLoss(batch);
-    const lossData = loss.data;
-    loss.backward();
+    const loss = this.lossAndGrad(batch);
+    this.update(adam);
+    return loss;
+  }
 
+  gradientNorm(): number {
+    let sumSq = 0;
+    for (const p of this.params) sumSq += p.grad * p.grad;
+    return Math.sqrt(sumSq);
+  }
+
+  /** microgpt.py's Adam loop (the gradients are zeroed by the next lossAndGrad, not here). */
+  update(adam: AdamStep): void {
     const { lr, beta1, beta2, eps, step } = adam;
     const { m, v, params } = this;
     // the original computes these inside the loop; they are the same for every parameter
@@ -80,9 +89,7 @@ export class ScalarEngine implements Engine {
       const m_hat = m[i] / bias1;
       const v_hat = v[i] / bias2;
       p.data -= lr * m_hat / (v_hat ** 0.5 + eps);
-      p.grad = 0;
     }
-    return lossData;
   }
 
   evaluate(batch: readonly (readonly number[])[]): { loss: number; tokens: number } {

@@ -1,0 +1,220 @@
+/**
+ * A training run one step at a time: startRun() prepares the data and the
+ * model; each takeStep() or traceStep() trains one step. train() is a loop
+ * over it; the playground's Step button calls traceStep().
+ */
+import { hashDocs, type Checkpoint } from './checkpoint.ts';
+import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validateValidation, type ModelConfig, type TrainConfig } from './config.ts';
+import { DataError, prepareDataset, type Dataset } from './dataset.ts';
+import { DivergedError } from './errors.ts';
+import { stepLine } from './format.ts';
+import { GPT, type EngineChoice } from './gpt.ts';
+import { Random } from './random.ts';
+import { checkSetting } from './settings.ts';
+import { Tokenizer } from './tokenizer.ts';
+import { matrixNorms, paramIndex, tracePositions, type ParamRef, type StepTrace } from './trace.ts';
+import { Trainer } from './trainer.ts';
+
+/** What a run trains on and how: the part of train()'s options that startRun() reads. */
+export interface RunOptions extends EngineChoice {
+  /** The training text: one document per non-empty line. */
+  text: string;
+  model?: Partial<Omit<ModelConfig, 'vocabSize'>>;
+  train?: Partial<TrainConfig>;
+  /** Share of the shuffled documents held out for validation. Default 0. */
+  valFraction?: number;
+  /** Measure the validation loss every this many steps (and after the last). 0: never. */
+  evalEvery?: number;
+  /** Continue from a checkpoint of a run on the same text. */
+  resume?: Checkpoint;
+}
+
+export interface StepEvent {
+  /** Steps done, 1-based. */
+  step: number;
+  numSteps: number;
+  loss: number;
+  /** The learning rate this step used. */
+  lr: number;
+  /** Tokens predicted in this step. */
+  tokens: number;
+  /** Milliseconds the step took. */
+  ms: number;
+  /** Mean validation loss per token, on steps where it was measured. */
+  valLoss?: number;
+}
+
+/** A run in progress. Every step checks its loss and gradients before the update: a DivergedError leaves the weights as they were. */
+export interface TrainRun {
+  readonly gpt: GPT;
+  readonly dataset: Dataset;
+  /** The run's settings; learningRate is the current one (see setLearningRate). */
+  readonly train: TrainConfig & { valFraction: number };
+  /** Steps done so far. */
+  readonly step: number;
+  /** step === train.numSteps. */
+  readonly done: boolean;
+  /** Identifies the training documents (stored in checkpoints). */
+  readonly dataHash: string;
+  /** A checkpoint of the run as it stands now. */
+  checkpoint(weightsOnly?: boolean): Checkpoint;
+  /** Trains one step, as train() does (with the validation loss on eval steps). Throws DivergedError at a non-finite loss or gradient. */
+  takeStep(): StepEvent;
+  /** The same step as takeStep(), and what it computed; param picks the weight to follow (default: wte, the first document's first character, column 0). */
+  traceStep(param?: ParamRef): StepTrace;
+  /** A new base learning rate from the next step on; the schedule keeps decaying: lr_t = lr * (1 - step / numSteps). */
+  setLearningRate(lr: number): void;
+}
+
+/** Prepares the data and builds (or resumes) the model: everything train() does before its first step. */
+export function startRun(options: RunOptions): TrainRun {
+  const ckpt = options.resume;
+  const trainConfig = validateTrainConfig({ ...DEFAULT_TRAIN, ...ckpt?.train, ...options.train });
+  const valFraction = options.valFraction ?? ckpt?.train.valFraction ?? 0;
+  const evalEvery = options.evalEvery ?? 0;
+  validateValidation(valFraction, evalEvery);
+  const rng = new Random(trainConfig.seed);
+  const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
+  const dataHash = lazy(() => hashDocs(dataset.docs));
+  let gpt: GPT;
+  if (ckpt) {
+    if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
+    if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
+    gpt = GPT.fromCheckpoint(ckpt, options);
+  } else {
+    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, options);
+  }
+  if (evalEvery > 0 && dataset.val.length === 0) throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');
+  return new Run(gpt, dataset, { ...trainConfig, valFraction }, evalEvery, dataHash, ckpt?.step ?? 0);
+}
+
+class Run implements TrainRun {
+  private readonly trainer: Trainer;
+  private readonly valSeqs: number[][];
+
+  constructor(
+    readonly gpt: GPT,
+    readonly dataset: Dataset,
+    readonly train: TrainConfig & { valFraction: number },
+    private readonly evalEvery: number,
+    private readonly hash: () => string,
+    startStep: number,
+  ) {
+    this.trainer = new Trainer(gpt.engine, dataset.train, train, startStep); // reads train.learningRate at every step
+    this.valSeqs = evalEvery > 0 ? dataset.val.slice() : [];
+  }
+
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  get done(): boolean {
+    return this.trainer.step >= this.train.numSteps;
+  }
+
+  get dataHash(): string {
+    return this.hash();
+  }
+
+  checkpoint(weightsOnly = false): Checkpoint {
+    return this.gpt.toCheckpoint({ ...this.train }, this.trainer.step, this.hash(), weightsOnly);
+  }
+
+  setLearningRate(lr: number): void {
+    this.train.learningRate = checkSetting('learningRate', lr);
+  }
+
+  takeStep(): StepEvent {
+    const t0 = performance.now();
+    const loss = this.lossAndGrad();
+    this.trainer.update();
+    return this.finishStep(loss, performance.now() - t0);
+  }
+
+  traceStep(param?: ParamRef): StepTrace {
+    this.checkNotDone();
+    const { trainer, gpt } = this;
+    const engine = gpt.engine;
+    const docs = Array.from({ length: this.train.batchSize }, (_, b) => {
+      const i = trainer.docIndex(trainer.step, b);
+      return { text: this.dataset.trainDocs[i], tokens: this.dataset.train.at(i).slice() };
+    });
+    const ref = param ?? { name: 'wte', row: docs[0].tokens[1], col: 0 };
+    const index = paramIndex(gpt.config, ref);
+    const positions = tracePositions(engine, docs); // with the weights before the update
+    const t0 = performance.now();
+    const loss = this.lossAndGrad();
+    const ms = performance.now() - t0;
+    const grads = engine.gradients();
+    const before = engine.weights()[index];
+    const t1 = performance.now();
+    trainer.update();
+    const event = this.finishStep(loss, ms + performance.now() - t1);
+    const { lr, beta1, beta2, eps } = trainer.adamStep;
+    const { m, v } = engine.optimizerState();
+    const after = engine.weights()[index];
+    return {
+      step: event.step,
+      numSteps: event.numSteps,
+      docs,
+      positions,
+      n: positions.length,
+      loss,
+      gradNorms: matrixNorms(gpt.config, grads),
+      lr,
+      beta1,
+      beta2,
+      eps,
+      param: {
+        ...ref,
+        index,
+        before,
+        grad: grads[index],
+        m: m[index],
+        v: v[index],
+        mHat: m[index] / (1 - beta1 ** event.step),
+        vHat: v[index] / (1 - beta2 ** event.step),
+        update: before - after,
+        after,
+      },
+      line: stepLine(event.step, event.numSteps, loss),
+      event,
+    };
+  }
+
+  /** The next step's loss and gradients, checked: a DivergedError before anything is updated. */
+  private lossAndGrad(): number {
+    this.checkNotDone();
+    const loss = this.trainer.lossAndGrad();
+    if (!Number.isFinite(loss)) throw new DivergedError(this.trainer.step + 1, loss);
+    const norm = this.gpt.engine.gradientNorm();
+    if (!Number.isFinite(norm)) throw new DivergedError(this.trainer.step + 1, loss, norm);
+    return loss;
+  }
+
+  private checkNotDone(): void {
+    if (this.done) throw new RangeError(`the run is done: ${this.train.numSteps} of ${this.train.numSteps} steps`);
+  }
+
+  /** The event of the step just taken, with the validation loss on eval steps. */
+  private finishStep(loss: number, ms: number): StepEvent {
+    const { trainer, evalEvery } = this;
+    const { numSteps } = this.train;
+    const event: StepEvent = { step: trainer.step, numSteps, loss, lr: trainer.adamStep.lr, tokens: trainer.lastTokens, ms };
+    if (evalEvery > 0 && (trainer.step % evalEvery === 0 || trainer.step === numSteps)) {
+      const r = this.gpt.engine.evaluate(this.valSeqs);
+      event.valLoss = r.loss / r.tokens;
+    }
+    return event;
+  }
+}
+
+/** f() computed on first use, then remembered. */
+function lazy<T>(f: () => T): () => T {
+  let value: T | undefined;
+  let known = false;
+  return () => {
+    if (!known) [value, known] = [f(), true];
+    return value as T;
+  };
+}
