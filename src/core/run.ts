@@ -105,11 +105,11 @@ class Run implements TrainRun {
   }
 
   get step(): number {
-    return this.trainer.step;
+    return this.trainer.stepsDone;
   }
 
   get done(): boolean {
-    return this.trainer.step >= this.train.numSteps;
+    return this.trainer.stepsDone >= this.train.numSteps;
   }
 
   get dataHash(): string {
@@ -117,7 +117,7 @@ class Run implements TrainRun {
   }
 
   checkpoint(weightsOnly = false): Checkpoint {
-    return this.gpt.toCheckpoint({ ...this.train }, this.trainer.step, this.hash(), weightsOnly);
+    return this.gpt.toCheckpoint({ ...this.train }, this.trainer.stepsDone, this.hash(), weightsOnly);
   }
 
   setLearningRate(lr: number): void {
@@ -136,7 +136,7 @@ class Run implements TrainRun {
     const { trainer, gpt } = this;
     const engine = gpt.engine;
     const docs = Array.from({ length: this.train.batchSize }, (_, b) => {
-      const i = trainer.docIndex(trainer.step, b);
+      const i = trainer.docIndex(trainer.stepsDone, b);
       return { text: this.dataset.trainDocs[i], tokens: this.dataset.train.at(i).slice() };
     });
     const ref = param ?? { name: 'wte', row: docs[0].tokens[1], col: 0 };
@@ -186,9 +186,9 @@ class Run implements TrainRun {
   private lossAndGrad(): number {
     this.checkNotDone();
     const loss = this.trainer.lossAndGrad();
-    if (!Number.isFinite(loss)) throw new DivergedError(this.trainer.step + 1, loss);
+    if (!Number.isFinite(loss)) throw new DivergedError(this.trainer.stepsDone + 1, loss);
     const norm = this.gpt.engine.gradientNorm();
-    if (!Number.isFinite(norm)) throw new DivergedError(this.trainer.step + 1, loss, norm);
+    if (!Number.isFinite(norm)) throw new DivergedError(this.trainer.stepsDone + 1, loss, norm);
     return loss;
   }
 
@@ -200,8 +200,8 @@ class Run implements TrainRun {
   private finishStep(loss: number, ms: number): StepEvent {
     const { trainer, evalEvery } = this;
     const { numSteps } = this.train;
-    const event: StepEvent = { step: trainer.step, numSteps, loss, lr: trainer.adamStep.lr, tokens: trainer.lastTokens, ms };
-    if (evalEvery > 0 && (trainer.step % evalEvery === 0 || trainer.step === numSteps)) {
+    const event: StepEvent = { step: trainer.stepsDone, numSteps, loss, lr: trainer.adamStep.lr, tokens: trainer.lastTokens, ms };
+    if (evalEvery > 0 && (trainer.stepsDone % evalEvery === 0 || trainer.stepsDone === numSteps)) {
       const r = this.gpt.engine.evaluate(this.valSeqs);
       event.valLoss = r.loss / r.tokens;
     }

@@ -1,14 +1,19 @@
 /**
  * The training loop's bookkeeping: which documents a step takes, the learning
  * rate schedule, the step counter. The math is the engine's.
+ *
+ * "Step" counts two ways, as in microgpt.py: `step` inside a step is the
+ * loop's 0-based index (`for step in range(num_steps)`: the learning rate and
+ * Adam's bias correction use it); `stepsDone` after it is 1-based (the
+ * printed `step    1 / 1000`, StepEvent.step, a checkpoint's step, --until).
  */
 import type { TrainConfig } from './config.ts';
 import type { TokenizedDocs } from './dataset.ts';
 import type { AdamStep, Engine } from '../engines/engine.ts';
 
 export class Trainer {
-  /** Steps done so far (the next step's 0-based index). */
-  step: number;
+  /** Steps done so far, which is also the next step's 0-based index. */
+  stepsDone: number;
   /** Tokens the last step predicted (real ones, no padding). */
   lastTokens = 0;
   // reused every step, so that a step allocates nothing
@@ -26,7 +31,7 @@ export class Trainer {
     startStep = 0,
   ) {
     if (docs.length === 0) throw new RangeError('no training documents');
-    this.step = startStep;
+    this.stepsDone = startStep;
     this.adam = { lr: 0, beta1: config.beta1, beta2: config.beta2, eps: config.eps, step: 0 };
   }
 
@@ -56,7 +61,7 @@ export class Trainer {
 
   /** Forward and backward over the next step's batch: its loss, with the gradients left in the engine. The step is taken by update(). */
   lossAndGrad(): number {
-    const step = this.step;
+    const step = this.stepsDone;
     this.adam.lr = this.learningRateAt(step);
     this.adam.step = step;
     const batch = this.batchAt(step);
@@ -73,7 +78,7 @@ export class Trainer {
     if (!this.gradientsReady) throw new Error('update() needs the gradients of lossAndGrad() first');
     this.engine.update(this.adam);
     this.gradientsReady = false;
-    this.step++;
+    this.stepsDone++;
   }
 
   /** Runs one step and returns its loss. */
