@@ -3,48 +3,21 @@
 // phone and desktop layouts, and no console error anywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize } from 'node:path';
-import { ROOT, tempDir } from './helpers/cli.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers/cli.ts';
+import { browserSkip as skip, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
 import { loadCheckpoint } from '../src/core/checkpoint.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const WEB = join(ROOT, 'web-dist');
-const SHOTS = join(ROOT, 'test-results');
-const skip = !existsSync(CHROMIUM) ? `needs ${CHROMIUM} (.ci/run installs Debian's chromium)` : !existsSync(join(WEB, 'index.html')) ? 'needs npm run build:web (npm test runs it)' : false;
-
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-/** Serves web-dist/ on 127.0.0.1 (a free port). */
-async function serve(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(WEB, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(WEB) || !existsSync(file) || statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, server };
-}
-
 test('the playground trains, samples, inspects, saves and loads, in Chromium', { skip, timeout: 180_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const { url, server } = await serve();
   mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const consoleErrors: string[] = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const page = await context.newPage();
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    watchErrors(page, consoleErrors);
     await page.goto(url);
     await page.screenshot({ path: join(SHOTS, 'playground-start.png') });
 
@@ -131,8 +104,7 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
 
     // a phone: nothing wider than the screen
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
-    phone.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    phone.on('pageerror', (e) => consoleErrors.push(String(e)));
+    watchErrors(phone, consoleErrors);
     await phone.goto(page.url()); // the address carries the settings (and dataset=custom by now)
     assert.equal(await phone.inputValue('#temperature'), '2');
     await phone.selectOption('#dataset', 'names');

@@ -1,0 +1,75 @@
+// The browser tests' shared ground: web-dist/ served on 127.0.0.1 (cross-origin isolated
+// as the Vite servers are, and with extra files beside the page when a test needs them),
+// Debian's Chromium through playwright-core, and every console error collected.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT } from './cli.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const WEB = join(ROOT, 'web-dist');
+export const SHOTS = join(ROOT, 'test-results');
+
+/** Why the browser tests cannot run here; under CI nothing is skipped, the test fails instead. */
+export const browserSkip: string | false = process.env.CI
+  ? false
+  : !existsSync(CHROMIUM)
+    ? `needs ${CHROMIUM} (.ci/run installs Debian's chromium)`
+    : !existsSync(join(WEB, 'index.html'))
+      ? 'needs npm run build:web (npm test runs it)'
+      : false;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+export interface ServeOptions {
+  /** Send COOP/COEP so the page is crossOriginIsolated (default true, as `npm run playground`). */
+  isolated?: boolean;
+  /** Extra files served beside the page: URL path (no leading slash) → bytes. */
+  files?: Record<string, Uint8Array | string>;
+}
+
+/** Serves web-dist/ on 127.0.0.1 at a free port. */
+export async function serve(options: ServeOptions = {}): Promise<{ url: string; server: Server }> {
+  const isolated = options.isolated ?? true;
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const headers: Record<string, string> = isolated
+      ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+      : {};
+    const extra = options.files?.[path.replace(/^\//, '')];
+    if (extra !== undefined) {
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(extra);
+      return;
+    }
+    const file = join(WEB, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(WEB) || !existsSync(file) || statSync(file).isDirectory()) {
+      res.writeHead(404, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, server };
+}
+
+/** Debian's Chromium, headless. */
+export async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Collects the page's console errors and uncaught exceptions into `errors`. */
+export function watchErrors(page: Page, errors: string[]): void {
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+}
