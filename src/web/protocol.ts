@@ -1,4 +1,5 @@
 /** The typed messages between the page and the training worker. */
+import type { ParamRef, StepTrace } from '../core/trace.ts';
 
 export interface Settings {
   nLayer: number;
@@ -53,7 +54,9 @@ export type ToWorker =
   | { type: 'next-token'; prefix: string; temperature: number; topK: number }
   | { type: 'inspect'; text: string; temperature: number }
   | { type: 'save' }
-  | { type: 'load'; bytes: ArrayBuffer };
+  | { type: 'load'; bytes: ArrayBuffer }
+  /** Exactly one training step, traced: pauses a running run first; with no run, starts one from settings and text. */
+  | { type: 'step'; settings: Settings; text: string; param?: ParamRef };
 
 export type FromWorker =
   | { type: 'ready'; info: ModelInfo; samples: string[]; trained: boolean }
@@ -63,4 +66,6 @@ export type FromWorker =
   | { type: 'next-token'; prefix: string; char: string; probs: number[]; vocab: string[] }
   | { type: 'inspection'; inputs: string[]; probs: number[][]; attention: number[][][][]; vocab: string[] }
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The step just taken by a 'step' request. */
+  | { type: 'trace'; trace: StepTrace };
