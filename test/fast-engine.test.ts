@@ -70,10 +70,10 @@ test('the forward pass computes the same numbers as the scalar engine, bit for b
   const config: ModelConfig = { vocabSize: 27, nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
   const weights = initialWeights(config, new Random(42));
   const batch = [[26, 4, 12, 12, 0, 26], [26, 14, 11, 8, 21, 8, 0, 26]];
-  const s = new ScalarEngine(config, weights).evaluate(batch);
-  const f = new FastEngine(config, weights).evaluate(batch);
+  const s = new ScalarEngine(config, weights).totalLoss(batch);
+  const f = new FastEngine(config, weights).totalLoss(batch);
   assert.equal(f.tokens, s.tokens);
-  assert.equal(f.loss, s.loss);
+  assert.equal(f.total, s.total);
 });
 
 test('a 50-step run prints the same losses with either engine', { skip: noNames }, () => {

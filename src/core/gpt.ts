@@ -117,8 +117,8 @@ export class GPT {
   /** Mean loss per predicted token (nats) over the documents, and the perplexity. */
   evaluate(docs: readonly string[]): { loss: number; tokens: number; perplexity: number } {
     const seqs = docs.map((d) => this.tokenizer.encodeDoc(d));
-    const { loss, tokens } = this.engine.evaluate(seqs);
-    return { loss: loss / tokens, tokens, perplexity: Math.exp(loss / tokens) };
+    const { total, tokens } = this.engine.totalLoss(seqs);
+    return { loss: total / tokens, tokens, perplexity: Math.exp(total / tokens) };
   }
 
   /** Everything a checkpoint holds; the Adam moments unless weightsOnly. */

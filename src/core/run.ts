@@ -202,8 +202,8 @@ class Run implements TrainRun {
     const { numSteps } = this.train;
     const event: StepEvent = { step: trainer.stepsDone, numSteps, loss, lr: trainer.adamStep.lr, tokens: trainer.lastTokens, ms };
     if (evalEvery > 0 && (trainer.stepsDone % evalEvery === 0 || trainer.stepsDone === numSteps)) {
-      const r = this.gpt.engine.evaluate(this.valSeqs);
-      event.valLoss = r.loss / r.tokens;
+      const r = this.gpt.engine.totalLoss(this.valSeqs);
+      event.valLoss = r.total / r.tokens;
     }
     return event;
   }

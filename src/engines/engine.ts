@@ -35,8 +35,8 @@ export interface Engine {
   gradientNorm(): number;
   /** One Adam step with the gradients lossAndGrad left: moves the weights and the moments. */
   update(adam: AdamStep): void;
-  /** Summed (not mean) loss over all predicted tokens of the batch, and their count, without gradients. */
-  evaluate(batch: readonly (readonly number[])[]): { loss: number; tokens: number };
+  /** The summed (not mean) loss over all predicted tokens of the batch, and their count; no gradients. */
+  totalLoss(batch: readonly (readonly number[])[]): { total: number; tokens: number };
   /** Starts a new sequence for sampling (empties the KV cache). */
   resetCache(): void;
   /** Feeds one token at position posId and returns the next-token logits (valid until the next call). */

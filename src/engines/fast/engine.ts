@@ -17,7 +17,7 @@ import {
 
 type Batch = readonly (readonly number[])[];
 
-/** Sequences evaluated per forward when evaluate() is given many. */
+/** Sequences per forward when totalLoss() is given many. */
 const EVAL_CHUNK = 64;
 
 export class FastEngine implements Engine {
@@ -225,18 +225,18 @@ export class FastEngine implements Engine {
     matmulForward(a.logits, resid, p.lm_head, r0, r1, C, V); // (B, T, V)
   }
 
-  evaluate(batch: Batch): { loss: number; tokens: number } {
-    let loss = 0;
+  totalLoss(batch: Batch): { total: number; tokens: number } {
+    let total = 0;
     let tokens = 0;
     const chunk = Math.max(this.maxBatch, Math.min(batch.length, EVAL_CHUNK));
     for (let i = 0; i < batch.length; i += chunk) {
       const N = this.loadBatch(batch.slice(i, i + chunk));
       for (let b = 0; b < this.batchSize; b++) this.forwardPositions(b, 0, this.starts[b + 1] - this.starts[b]);
-      loss += softmaxCrossEntropyForward(this.acts.probs, this.acts.logits, this.targets, 0, N, this.config.vocabSize);
+      total += softmaxCrossEntropyForward(this.acts.probs, this.acts.logits, this.targets, 0, N, this.config.vocabSize);
       tokens += N;
     }
     this.cached = 0;
-    return { loss, tokens };
+    return { total, tokens };
   }
 
   resetCache(): void {

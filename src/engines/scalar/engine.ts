@@ -92,20 +92,20 @@ export class ScalarEngine implements Engine {
     }
   }
 
-  evaluate(batch: readonly (readonly number[])[]): { loss: number; tokens: number } {
-    let loss = 0;
+  totalLoss(batch: readonly (readonly number[])[]): { total: number; tokens: number } {
+    let total = 0;
     let tokens = 0;
     for (const seq of batch) {
       const n = Math.min(this.config.blockSize, seq.length - 1);
       this.resetCache();
       for (let posId = 0; posId < n; posId++) {
         const probs = softmax(gpt(this.config, this.state_dict, seq[posId], posId, this.keys, this.values));
-        loss -= Math.log(probs[seq[posId + 1]].data);
+        total -= Math.log(probs[seq[posId + 1]].data);
         tokens++;
       }
     }
     this.resetCache();
-    return { loss, tokens };
+    return { total, tokens };
   }
 
   resetCache(): void {
