@@ -1,5 +1,19 @@
 /**
  * The faithful engine: microgpt.py's training step and Adam on Value graphs.
+ *
+ * Where each line of microgpt.py's training loop lives:
+ *
+ *   for step in range(num_steps):                      core/run.ts     TrainRun.takeStep (one call, one step)
+ *     doc = docs[step % len(docs)]                     core/trainer.ts docIndex (batch B: docs[(step*B + b) % len])
+ *     tokens = [BOS] + [uchars.index(ch) ...] + [BOS]  core/tokenizer.ts encodeDoc (once, when the data is read)
+ *     n = min(block_size, len(tokens) - 1)             here: forwardLoss
+ *     keys, values = [[] ...], [[] ...]                here: forwardLoss
+ *     for pos_id in range(n): ... loss_t               here: forwardLoss (gpt, softmax in ./model.ts)
+ *     loss = (1 / n) * sum(losses)                     here: forwardLoss
+ *     loss.backward()                                  here: lossAndGrad (Value.backward in ./value.ts)
+ *     lr_t = learning_rate * (1 - step / num_steps)    core/trainer.ts learningRateAt
+ *     for i, p in enumerate(params): m, v, ... p.grad  here: update (p.grad = 0 at the next lossAndGrad)
+ *     print(f"step {step+1:4d} / ...")                 core/format.ts stepLine
  */
 import type { ModelConfig } from '../shape.ts';
 import { numParams } from '../shape.ts';
