@@ -18,7 +18,7 @@ export { train, type TrainOptions, type TrainResult, type TrainRun, type StepEve
 export { startRun, type RunOptions } from './core/run.ts';
 export type { StepTrace, ParamRef, ParamTrace, PositionTrace } from './core/trace.ts';
 export { DivergedError } from './core/errors.ts';
-export { saveCheckpoint, loadCheckpoint, hashDocs, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from './core/checkpoint.ts';
+export { saveCheckpoint, loadCheckpoint, loadModelCheckpoint, hashDocs, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type ModelCheckpoint } from './core/checkpoint.ts';
 export { probabilities } from './core/sample.ts';
 export { lossCurveSvg, type LossPoint } from './core/plot.ts';
 export { formatFixed, stepLine } from './core/format.ts';

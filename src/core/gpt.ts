@@ -2,9 +2,11 @@
  * A model ready to use: configuration, tokenizer, an engine holding the
  * weights, and the Random stream it samples from.
  */
-import type { Checkpoint } from './checkpoint.ts';
+import type { Checkpoint, ModelCheckpoint } from './checkpoint.ts';
+import { checkCheckpoint } from './checkpoint-check.ts';
 import { initialWeights, validateModelConfig, type ModelConfig, type TrainConfig } from './config.ts';
 import { Random } from './random.ts';
+import { SETTINGS } from './settings.ts';
 import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
@@ -63,14 +65,18 @@ export class GPT {
     return new GPT(config, tokenizer, createEngine(choice.engine ?? 'fast', config, initialWeights(config, rng), choice), rng);
   }
 
-  /** The model a checkpoint holds, with its Adam moments and its Random state; the fast engine keeps the checkpoint's dtype. */
-  static fromCheckpoint(ckpt: Checkpoint, choice: EngineChoice = {}): GPT {
+  /**
+   * The model a checkpoint holds, with its Adam moments and its Random state; the fast engine keeps the checkpoint's dtype.
+   * A weights-only checkpoint (no rng) samples from a fresh Random seeded with the default seed, 42.
+   */
+  static fromCheckpoint(ckpt: ModelCheckpoint, choice: EngineChoice = {}): GPT {
+    checkCheckpoint(ckpt, 'GPT.fromCheckpoint(checkpoint)', false);
     const name = choice.engine ?? 'fast';
     const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
     const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype });
     if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
-    const rng = new Random();
-    rng.setstate(ckpt.rng);
+    const rng = new Random(SETTINGS.seed.default);
+    if (ckpt.rng) rng.setstate(ckpt.rng);
     return new GPT(ckpt.model, new Tokenizer(ckpt.vocab), engine, rng);
   }
 

@@ -4,6 +4,7 @@
  * over it; the playground's Step button calls traceStep().
  */
 import { hashDocs, type Checkpoint } from './checkpoint.ts';
+import { checkCheckpoint } from './checkpoint-check.ts';
 import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validateValidation, type ModelConfig, type TrainConfig } from './config.ts';
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
@@ -69,6 +70,7 @@ export interface TrainRun {
 /** Prepares the data and builds (or resumes) the model: everything train() does before its first step. */
 export function startRun(options: RunOptions): TrainRun {
   const ckpt = options.resume;
+  if (ckpt !== undefined) checkCheckpoint(ckpt, 'options.resume', true);
   const trainConfig = validateTrainConfig({ ...DEFAULT_TRAIN, ...ckpt?.train, ...options.train });
   const valFraction = options.valFraction ?? ckpt?.train.valFraction ?? 0;
   const evalEvery = options.evalEvery ?? 0;
