@@ -28,10 +28,11 @@ export { FastEngine } from './engines/fast/engine.ts';
 export { ScalarEngine } from './engines/scalar/engine.ts';
 export { Value } from './engines/scalar/value.ts';
 
-import type { SampleRequest } from './core/gpt.ts';
-import type { GPT } from './core/gpt.ts';
+import { GPT as GPTClass, type SampleRequest } from './core/gpt.ts';
+import { shown } from './core/arguments.ts';
 
 /** sample(gpt, request): names drawn from a model (the same as gpt.sample(request)). */
-export function sample(gpt: GPT, request: SampleRequest = {}): string[] {
+export function sample(gpt: GPTClass, request: SampleRequest = {}): string[] {
+  if (!(gpt instanceof GPTClass)) throw new TypeError(`sample(gpt, request): gpt must be a GPT (from GPT.init, GPT.fromCheckpoint or train().gpt), got ${shown(gpt)}`);
   return gpt.sample(request);
 }

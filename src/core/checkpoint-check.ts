@@ -11,18 +11,9 @@ import type { Checkpoint, ModelCheckpoint } from './checkpoint.ts';
 import { numParams, validateModelConfig, validateTrainConfig, type ModelConfig } from './config.ts';
 import type { RandomState } from './random.ts';
 import { checkSetting } from './settings.ts';
+import { isObject, shown } from './arguments.ts';
 
-/** A value as a message shows it: "ab", 5, null, an object, an array. */
-export function shown(v: unknown): string {
-  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof ArrayBuffer) return 'an ArrayBuffer';
-  return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'plain object'}` : `a ${typeof v}`;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { shown } from './arguments.ts';
 
 /** Runs a validate* function of config.ts and returns its message as a problem. */
 function settingsProblem(part: string, check: () => void): string | undefined {
@@ -128,7 +119,11 @@ export function checkCheckpoint(c: unknown, where: string, training: boolean): a
   const fail = (problem: string): never => {
     throw new TypeError(`${where}: ${problem}`);
   };
-  if (!isObject(c)) fail(`must be a checkpoint (from loadCheckpoint or run.checkpoint()), got ${shown(c)}`);
+  const parts = ['model', 'vocab', 'dtype', 'weights'];
+  const absent = isObject(c) ? parts.filter((k) => c[k] === undefined) : parts;
+  if (absent.length > 0) {
+    throw new TypeError(`${where} must be a checkpoint (from loadCheckpoint or run.checkpoint()), got ${isObject(c) ? `an object without ${absent.join(', ')}` : shown(c)}`);
+  }
   const ck = c as Record<string, unknown>;
   const problem = modelProblem(ck.model) ?? vocabProblem(ck.vocab, ck.model as ModelConfig) ?? dtypeProblem(ck.dtype);
   if (problem) fail(problem);
