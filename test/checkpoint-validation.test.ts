@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GPT, loadCheckpoint, loadModelCheckpoint, saveCheckpoint, startRun, stateDictShapes, type Checkpoint } from '../src/index.ts';
+import { readModelCheckpointFile } from '../src/node.ts';
 import { expectUsageError, runCli, tempDir } from './helpers/cli.ts';
 
 const TEXT = 'anna\nbob\ncarl\ndora\nemil\n';
@@ -186,6 +187,10 @@ test('a weights-only checkpoint (as exported from PyTorch) samples and evaluates
   assert.equal(gpt.sample({ numSamples: 4 }).length, 4);
   assert.ok(Number.isFinite(gpt.evaluate(['anna', 'bob']).loss));
   assert.throws(() => startRun({ text: TEXT, resume: model as Checkpoint }), /options\.resume: holds no training state: no train, step or rng/);
+  // under Node, from a file
+  const file = join(tempDir(), 'exported.safetensors');
+  writeFileSync(file, bytes);
+  assert.deepEqual(readModelCheckpointFile(file).weights, model.weights);
   // a file with everything loads through loadModelCheckpoint as well
   assert.equal(loadModelCheckpoint(GOOD).step, 3);
 });

@@ -28,7 +28,8 @@ export const SAMPLE_HELP = `Usage: microgpt sample --model FILE [options]
 Prints names drawn from a saved model, one per line.
 
 Options (default in brackets):
-  --model FILE           a checkpoint written by microgpt train --out (required)
+  --model FILE           a checkpoint written by microgpt train --out, or a
+                         weights-only one (model, vocab, weights) (required)
   --num-samples N        how many names [20]
   --temperature X        > 0; lower is more conservative [0.5]
   --top-k K              draw from the K most likely characters only; 0 = all [0]
