@@ -5,8 +5,11 @@
  * Tensors are keyed by the state-dict names (wte, layer0.attn_wq, ...); Adam's
  * moments are stored as adam_m.<name> and adam_v.<name>. The metadata holds the
  * model configuration, the vocabulary, the training configuration, the step
- * reached and the Random state, each as JSON. Pure bytes in and out: file
- * access is the caller's (CLI, Node entry, browser).
+ * reached and the Random state, each as JSON; a weights-only file (as a
+ * PyTorch export writes) has only format, version, model and vocab. Reading
+ * checks everything (checkpoint-check.ts), so an edited or damaged file is
+ * refused with the problem named, never loaded as garbage. Pure bytes in and
+ * out: file access is the caller's (CLI, Node entry, browser).
  */
 import { badValue, checkCheckpoint, dtypeProblem, missingTraining, modelProblem, noTrainingText, pickModel, pickTrain, rngProblem, shown, stepProblem, trainProblem, vocabProblem } from './checkpoint-check.ts';
 import { numParams, stateDictShapes, type ModelConfig, type TrainConfig } from './config.ts';
