@@ -18,7 +18,7 @@ export { train, type TrainOptions, type TrainResult, type TrainRun, type StepEve
 export { startRun, type RunOptions } from './core/run.ts';
 export type { StepTrace, ParamRef, ParamTrace, PositionTrace } from './core/trace.ts';
 export { DivergedError } from './core/errors.ts';
-export { saveCheckpoint, loadCheckpoint, hashDocs, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint } from './core/checkpoint.ts';
+export { saveCheckpoint, loadCheckpoint, loadModelCheckpoint, hashDocs, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type ModelCheckpoint } from './core/checkpoint.ts';
 export { probabilities } from './core/sample.ts';
 export { lossCurveSvg, type LossPoint } from './core/plot.ts';
 export { formatFixed, stepLine } from './core/format.ts';
@@ -28,10 +28,11 @@ export { FastEngine } from './engines/fast/engine.ts';
 export { ScalarEngine } from './engines/scalar/engine.ts';
 export { Value } from './engines/scalar/value.ts';
 
-import type { SampleRequest } from './core/gpt.ts';
-import type { GPT } from './core/gpt.ts';
+import { GPT as GPTClass, type SampleRequest } from './core/gpt.ts';
+import { shown } from './core/arguments.ts';
 
 /** sample(gpt, request): names drawn from a model (the same as gpt.sample(request)). */
-export function sample(gpt: GPT, request: SampleRequest = {}): string[] {
+export function sample(gpt: GPTClass, request: SampleRequest = {}): string[] {
+  if (!(gpt instanceof GPTClass)) throw new TypeError(`sample(gpt, request): gpt must be a GPT (from GPT.init, GPT.fromCheckpoint or train().gpt), got ${shown(gpt)}`);
   return gpt.sample(request);
 }

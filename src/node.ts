@@ -4,7 +4,7 @@
  * resolves here under Node.
  */
 import { readFileSync } from 'node:fs';
-import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './core/checkpoint.ts';
+import { loadCheckpoint, loadModelCheckpoint, saveCheckpoint, type Checkpoint, type ModelCheckpoint } from './core/checkpoint.ts';
 import { writeFileAtomic } from './io/files.ts';
 
 export { FileError } from './io/files.ts';
@@ -16,8 +16,13 @@ export function readCheckpointFile(path: string): Checkpoint {
   return loadCheckpoint(readFileSync(path));
 }
 
+/** Reads a checkpoint file to sample from and evaluate with: a full one, or a weights-only one (loadModelCheckpoint). */
+export function readModelCheckpointFile(path: string): ModelCheckpoint {
+  return loadModelCheckpoint(readFileSync(path));
+}
+
 /** Writes a checkpoint to a temporary name beside path, then renames it into place. */
-export function writeCheckpointFile(path: string, checkpoint: Checkpoint): void {
+export function writeCheckpointFile(path: string, checkpoint: ModelCheckpoint): void {
   writeFileAtomic(path, saveCheckpoint(checkpoint));
 }
 

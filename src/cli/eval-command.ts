@@ -22,7 +22,8 @@ every non-empty line of the data (found as for train: --data, ./input.txt,
 names.txt). Documents longer than the block size are cut, as in training.
 
 Options:
-  --model FILE           a checkpoint written by microgpt train --out (required)
+  --model FILE           a checkpoint written by microgpt train --out, or a
+                         weights-only one (model, vocab, weights) (required)
   --data FILE            the text to evaluate on
   --engine NAME          fast or scalar [fast]
   -h, --help             show this help

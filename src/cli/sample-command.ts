@@ -28,7 +28,8 @@ export const SAMPLE_HELP = `Usage: microgpt sample --model FILE [options]
 Prints names drawn from a saved model, one per line.
 
 Options (default in brackets):
-  --model FILE           a checkpoint written by microgpt train --out (required)
+  --model FILE           a checkpoint written by microgpt train --out, or a
+                         weights-only one (model, vocab, weights) (required)
   --num-samples N        how many names [20]
   --temperature X        > 0; lower is more conservative [0.5]
   --top-k K              draw from the K most likely characters only; 0 = all [0]
@@ -70,7 +71,8 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   }
   if ([...prompt].length >= options.maxLength) throw new UsageError(`--prompt has ${[...prompt].length} characters; names are at most ${options.maxLength}`);
   const dataPath = str(flags, 'data');
-  const data = dataPath ? prepareDataset(readTextFile(dataPath), new Random(ckpt.train.seed), ckpt.train.valFraction) : undefined;
+  // a weights-only checkpoint does not say how its run split the data: every document counts as (train)
+  const data = dataPath ? prepareDataset(readTextFile(dataPath), new Random(ckpt.train?.seed ?? 0), ckpt.train?.valFraction ?? 0) : undefined;
   const names = gpt.sample({ ...options, prompt });
   const marks = data ? names.map((n) => markSample(n, data)) : undefined;
   const lines = names.map((n, i) => (marks ? `${n}\t(${marks[i]})` : n));

@@ -5,32 +5,46 @@
  * Tensors are keyed by the state-dict names (wte, layer0.attn_wq, ...); Adam's
  * moments are stored as adam_m.<name> and adam_v.<name>. The metadata holds the
  * model configuration, the vocabulary, the training configuration, the step
- * reached and the Random state, each as JSON. Pure bytes in and out: file
- * access is the caller's (CLI, Node entry, browser).
+ * reached and the Random state, each as JSON; a weights-only file (as a
+ * PyTorch export writes) has only format, version, model and vocab. Reading
+ * checks everything (checkpoint-check.ts), so an edited or damaged file is
+ * refused with the problem named, never loaded as garbage. Pure bytes in and
+ * out: file access is the caller's (CLI, Node entry, browser).
  */
-import { numParams, stateDictShapes, validateModelConfig, type ModelConfig, type TrainConfig } from './config.ts';
+import { badValue, checkCheckpoint, dtypeProblem, missingTraining, modelProblem, noTrainingText, pickModel, pickTrain, rngProblem, shown, stepProblem, trainProblem, vocabProblem } from './checkpoint-check.ts';
+import { numParams, stateDictShapes, type ModelConfig, type TrainConfig } from './config.ts';
 import type { RandomState } from './random.ts';
 import type { DType } from '../engines/engine.ts';
 
 export const CHECKPOINT_FORMAT = 'microgpt';
 export const CHECKPOINT_VERSION = 1;
 
-export interface Checkpoint {
+/** What sampling and evaluating need: the model, its vocabulary and weights. A weights-only file (as exported from PyTorch) holds no more. */
+export interface ModelCheckpoint {
   model: ModelConfig;
   /** The tokenizer's characters, in id order (BOS is id vocab.length). */
   vocab: string[];
+  dtype: DType;
+  /** Parameters flattened in state-dict order. */
+  weights: Float64Array;
+  /** Adam's moments, for an exact resume; absent in a weights-only file. */
+  adam?: { m: Float64Array; v: Float64Array };
+  /** The training state (see Checkpoint); absent in a weights-only file. */
+  train?: TrainConfig & { valFraction: number };
+  step?: number;
+  rng?: RandomState;
+  dataHash?: string;
+}
+
+/** Everything a run needs to continue: the model and the training state. */
+export interface Checkpoint extends ModelCheckpoint {
   train: TrainConfig & { valFraction: number };
   /** Training steps done. */
   step: number;
   /** The Random state after the steps done, so that sampling continues as in one run. */
   rng: RandomState;
-  dtype: DType;
-  /** Identifies the training text, so that a resume on other data is refused. */
+  /** Identifies the training text, so that a resume on other data is refused ('' when unknown). */
   dataHash: string;
-  /** Parameters flattened in state-dict order. */
-  weights: Float64Array;
-  /** Adam's moments, for an exact resume; absent in a weights-only file. */
-  adam?: { m: Float64Array; v: Float64Array };
 }
 
 /** A file that is not a checkpoint this version can read; the message says why. */
@@ -38,31 +52,28 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
-interface TensorEntry {
-  dtype: 'F64' | 'F32';
-  shape: number[];
-  data_offsets: [number, number];
-}
+const WIDTH: Record<string, number> = { F64: 8, F32: 4 };
 
-export function saveCheckpoint(ckpt: Checkpoint): Uint8Array {
+/** The bytes of a .safetensors file: a checkpoint, or a weights-only one (without train, step, rng). */
+export function saveCheckpoint(ckpt: ModelCheckpoint): Uint8Array {
+  checkCheckpoint(ckpt, 'saveCheckpoint(checkpoint)', false);
   const shapes = stateDictShapes(ckpt.model);
   const dtype = ckpt.dtype === 'float32' ? 'F32' : 'F64';
-  const width = dtype === 'F32' ? 4 : 8;
+  const width = WIDTH[dtype];
   const groups: [prefix: string, values: Float64Array][] = [['', ckpt.weights]];
   if (ckpt.adam) groups.push(['adam_m.', ckpt.adam.m], ['adam_v.', ckpt.adam.v]);
-  const header: Record<string, TensorEntry | Record<string, string>> = {
-    __metadata__: {
-      format: CHECKPOINT_FORMAT,
-      version: String(CHECKPOINT_VERSION),
-      model: JSON.stringify(ckpt.model),
-      vocab: JSON.stringify(ckpt.vocab),
-      train: JSON.stringify(ckpt.train),
-      step: String(ckpt.step),
-      rng: JSON.stringify(ckpt.rng),
-      dtype: ckpt.dtype,
-      data_hash: ckpt.dataHash,
-    },
+  const metadata: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    version: String(CHECKPOINT_VERSION),
+    model: JSON.stringify(pickModel(ckpt.model)),
+    vocab: JSON.stringify(ckpt.vocab),
   };
+  if (ckpt.train) metadata.train = JSON.stringify(pickTrain(ckpt.train));
+  if (ckpt.step !== undefined) metadata.step = String(ckpt.step);
+  if (ckpt.rng) metadata.rng = JSON.stringify(ckpt.rng);
+  metadata.dtype = ckpt.dtype;
+  if (ckpt.dataHash !== undefined) metadata.data_hash = ckpt.dataHash;
+  const header: Record<string, object> = { __metadata__: metadata };
   let offset = 0;
   for (const [prefix] of groups) {
     for (const [name, rows, cols] of shapes) {
@@ -71,14 +82,14 @@ export function saveCheckpoint(ckpt: Checkpoint): Uint8Array {
       offset += bytes;
     }
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8); // data starts 8-byte aligned
-  const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerLength = json.length + ((8 - (json.length % 8)) % 8); // padded with spaces: the data starts 8-byte aligned in the file
+  const out = new Uint8Array(8 + headerLength + offset);
   const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
+  view.setBigUint64(0, BigInt(headerLength), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLength);
+  let at = 8 + headerLength;
   for (const [, values] of groups) {
     for (let i = 0; i < values.length; i++, at += width) {
       if (width === 8) view.setFloat64(at, values[i], true);
@@ -88,79 +99,154 @@ export function saveCheckpoint(ckpt: Checkpoint): Uint8Array {
   return out;
 }
 
+/** A checkpoint to train from; a file without the training state (train, step, rng) is refused, saying what it lacks (loadModelCheckpoint reads it). */
 export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
+  const c = readCheckpoint(bytes, 'loadCheckpoint(bytes)');
+  const missing = missingTraining(c);
+  if (missing.length > 0) throw new CheckpointError(noTrainingText(missing, 'metadata'));
+  return { ...c, dataHash: c.dataHash ?? '' } as Checkpoint;
+}
+
+/** A checkpoint to sample from and evaluate with: a full one, or a weights-only one (format, version, model, vocab and the weights). */
+export function loadModelCheckpoint(bytes: Uint8Array): ModelCheckpoint {
+  return readCheckpoint(bytes, 'loadModelCheckpoint(bytes)');
+}
+
+interface Entry {
+  dtype: unknown;
+  shape: unknown;
+  start: number;
+  end: number;
+}
+
+/** The safetensors layout: header length, a JSON object, tensors that tile the data to its end. */
+function readLayout(bytes: Uint8Array): { meta: unknown; entries: Map<string, Entry>; view: DataView; dataStart: number } {
   if (bytes.length < 8) throw new CheckpointError(`truncated: ${bytes.length} bytes, not even a safetensors header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength < 2 || headerLength > 100_000_000) throw new CheckpointError('not a safetensors file (implausible header length)');
   if (8 + headerLength > bytes.length) throw new CheckpointError(`truncated: the header needs ${8 + headerLength} bytes, the file has ${bytes.length}`);
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
     throw new CheckpointError('not a safetensors file (the header is not JSON)');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError('not a safetensors file (the header is not a JSON object)');
-  const meta = header.__metadata__ as Record<string, string> | undefined;
-  if (!meta || meta.format !== CHECKPOINT_FORMAT) throw new CheckpointError('a safetensors file, but not a microgpt checkpoint (no microgpt metadata)');
-  if (meta.version !== String(CHECKPOINT_VERSION)) throw new CheckpointError(`checkpoint version ${meta.version}; this microgpt reads version ${CHECKPOINT_VERSION}`);
-
-  const parse = <T>(key: string): T => {
-    try {
-      return JSON.parse(meta[key]) as T;
-    } catch {
-      throw new CheckpointError(`corrupt metadata: ${key}`);
-    }
-  };
-  const model = parse<ModelConfig>('model');
-  try {
-    validateModelConfig(model);
-  } catch (e) {
-    throw new CheckpointError(`corrupt metadata: model (${(e as Error).message})`);
-  }
-  const vocab = parse<string[]>('vocab');
-  if (!Array.isArray(vocab) || vocab.length + 1 !== model.vocabSize || vocab.some((c) => typeof c !== 'string')) throw new CheckpointError('corrupt metadata: vocab does not match the model');
-  const train = parse<Checkpoint['train']>('train');
-  const rng = parse<RandomState>('rng');
-  const step = Number(meta.step);
-  if (!Number.isInteger(step) || step < 0) throw new CheckpointError('corrupt metadata: step');
-  const dtype = meta.dtype === 'float32' ? 'float32' : 'float64';
-
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
-  const read = (name: string): Float64Array | undefined => {
-    const entry = header[name] as TensorEntry | undefined;
-    if (entry === undefined) return undefined;
-    const [rows, cols] = entry.shape ?? [];
-    const width = entry.dtype === 'F64' ? 8 : entry.dtype === 'F32' ? 4 : 0;
-    const [start, end] = entry.data_offsets ?? [];
-    if (!width || !Number.isInteger(start) || !Number.isInteger(end) || end - start !== rows * cols * width || start < 0) throw new CheckpointError(`corrupt tensor entry ${name}`);
+  const entries = new Map<string, Entry>();
+  for (const [name, e] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') continue;
+    const { dtype, shape, data_offsets: offsets } = (e ?? {}) as Record<string, unknown>;
+    const [start, end] = Array.isArray(offsets) && offsets.length === 2 ? (offsets as number[]) : [];
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) throw new CheckpointError(`corrupt tensor entry ${name} (data_offsets must be two byte offsets, start <= end)`);
     if (end > dataLength) throw new CheckpointError(`truncated: tensor ${name} ends at byte ${dataStart + end}, the file has ${bytes.length}`);
-    const out = new Float64Array(rows * cols);
-    for (let i = 0, at = dataStart + start; i < out.length; i++, at += width) out[i] = width === 8 ? view.getFloat64(at, true) : view.getFloat32(at, true);
-    return out;
+    entries.set(name, { dtype, shape, start, end });
+  }
+  return { meta: (header as Record<string, unknown>).__metadata__, entries, view, dataStart };
+}
+
+/** The tensors tile the data, from its first byte to its last, without gap or overlap (as safetensors requires). */
+function checkTiling(entries: Map<string, Entry>, dataLength: number): void {
+  const spans = [...entries].sort(([, a], [, b]) => a.start - b.start || a.end - b.end);
+  let pos = 0;
+  spans.forEach(([name, { start, end }], i) => {
+    if (start < pos) throw new CheckpointError(`corrupt: tensors ${spans[i - 1][0]} and ${name} overlap in the data`);
+    if (start > pos) throw new CheckpointError(`corrupt: bytes ${pos} to ${start} of the data belong to no tensor`);
+    pos = end;
+  });
+  if (pos < dataLength) throw new CheckpointError(`corrupt: the last ${dataLength - pos} bytes of data belong to no tensor`);
+}
+
+/** 12,345 */
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`${where}: bytes must be a Uint8Array (a Node Buffer is one), got ${shown(bytes)}${(bytes as unknown) instanceof ArrayBuffer ? '; pass new Uint8Array(buffer)' : ''}`);
+  }
+  const { meta, entries, view, dataStart } = readLayout(bytes);
+  if (typeof meta !== 'object' || meta === null || (meta as Record<string, unknown>).format !== CHECKPOINT_FORMAT) throw new CheckpointError('a safetensors file, but not a microgpt checkpoint (no microgpt metadata)');
+  const corrupt = (problem: string): never => {
+    throw new CheckpointError(`corrupt metadata: ${problem}`);
   };
-  const gather = (prefix: string, required: boolean): Float64Array | undefined => {
-    const flat = new Float64Array(numParams(model));
-    let k = 0;
-    for (const [name, rows, cols] of stateDictShapes(model)) {
-      const t = read(prefix + name);
-      if (t === undefined) {
-        if (required || k > 0) throw new CheckpointError(`missing tensor ${prefix + name}`);
-        return undefined;
-      }
-      if (t.length !== rows * cols) throw new CheckpointError(`tensor ${prefix + name} has the wrong shape`);
-      flat.set(t, k);
-      k += t.length;
+  const strings = meta as Record<string, unknown>;
+  for (const [key, v] of Object.entries(strings)) {
+    if (typeof v !== 'string') corrupt(`${key} must be a string (safetensors metadata values are strings), got ${typeof v === 'number' ? `the number ${v}` : shown(v)}`);
+  }
+  const m = strings as Record<string, string | undefined>;
+  if (m.version !== String(CHECKPOINT_VERSION)) throw new CheckpointError(`checkpoint version ${m.version}; this microgpt reads version ${CHECKPOINT_VERSION}`);
+  const parse = (key: string): unknown => {
+    const raw = m[key];
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return corrupt(`${key} is not JSON`);
     }
-    return flat;
   };
-  const weights = gather('', true)!;
-  const m = gather('adam_m.', false);
-  const v = gather('adam_v.', false);
-  if ((m === undefined) !== (v === undefined)) throw new CheckpointError('corrupt: one of the Adam moments is missing');
-  for (const x of weights) if (!Number.isFinite(x)) throw new CheckpointError('corrupt: a weight is not a finite number');
-  return { model, vocab, train, step, rng, dtype, dataHash: meta.data_hash ?? '', weights, adam: m && v ? { m, v } : undefined };
+  const model = parse('model') as ModelConfig;
+  if (model === undefined) corrupt('no model');
+  const vocab = parse('vocab') as string[];
+  if (vocab === undefined) corrupt('no vocab');
+  const fail = (p: string | undefined) => p && corrupt(p);
+  fail(modelProblem(model));
+  fail(vocabProblem(vocab, model));
+  const train = parse('train') as Checkpoint['train'] | undefined;
+  if (train !== undefined) fail(trainProblem(train));
+  let step: number | undefined;
+  if (m.step !== undefined) {
+    if (!/^(0|[1-9]\d*)$/.test(m.step)) corrupt(`step must be a whole number of steps done, got ${JSON.stringify(m.step)}`);
+    step = Number(m.step);
+    fail(stepProblem(step, train));
+  }
+  const rng = parse('rng') as RandomState | undefined;
+  if (rng !== undefined) fail(rngProblem(rng));
+  if (m.dtype !== undefined) fail(dtypeProblem(m.dtype));
+
+  const n = numParams(model);
+  const dataLength = bytes.length - dataStart;
+  if (n * 4 > dataLength) corrupt(`the model has ${grouped(n)} parameters (at least ${grouped(n * 4)} bytes); the file holds ${grouped(dataLength)} bytes of tensor data`);
+  const shapes = stateDictShapes(model);
+  const known = new Set(['', 'adam_m.', 'adam_v.'].flatMap((prefix) => shapes.map(([name]) => prefix + name)));
+  for (const name of entries.keys()) if (!known.has(name)) throw new CheckpointError(`corrupt: tensor ${name} is not part of the model the metadata describes`);
+  const read = (name: string, rows: number, cols: number, out: Float64Array, at: number): string => {
+    const { dtype, shape, start, end } = entries.get(name)!;
+    const width = typeof dtype === 'string' ? WIDTH[dtype] : undefined;
+    if (!width) throw new CheckpointError(`tensor ${name} has dtype ${typeof dtype === 'string' ? dtype : shown(dtype)}; microgpt reads F64 and F32`);
+    if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== rows || shape[1] !== cols) throw new CheckpointError(`tensor ${name} has shape ${JSON.stringify(shape)}; the model needs [${rows},${cols}]`);
+    if (end - start !== rows * cols * width) throw new CheckpointError(`corrupt tensor entry ${name} (its data_offsets span ${end - start} bytes; ${dtype} [${rows},${cols}] needs ${rows * cols * width})`);
+    for (let i = 0, b = dataStart + start; i < rows * cols; i++, b += width) out[at + i] = width === 8 ? view.getFloat64(b, true) : view.getFloat32(b, true);
+    return dtype as string;
+  };
+  const gather = (prefix: string, what: string, nonNegative = false): [Float64Array, Set<string>] | undefined => {
+    if (prefix && shapes.every(([name]) => !entries.has(prefix + name))) return undefined;
+    const flat = new Float64Array(n);
+    const dtypes = new Set<string>();
+    let k = 0;
+    for (const [name, rows, cols] of shapes) {
+      if (!entries.has(prefix + name)) throw new CheckpointError(`missing tensor ${prefix + name}`);
+      dtypes.add(read(prefix + name, rows, cols, flat, k));
+      const bad = badValue(flat.subarray(k, k + rows * cols), nonNegative);
+      if (bad) throw new CheckpointError(`corrupt: ${what} ${prefix + name} has a value that is ${bad}`);
+      k += rows * cols;
+    }
+    return [flat, dtypes];
+  };
+  const [weights, dtypes] = gather('', 'weight tensor')!;
+  const adamM = gather('adam_m.', "Adam's first moment");
+  const adamV = gather('adam_v.', "Adam's second moment", true);
+  if ((adamM === undefined) !== (adamV === undefined)) throw new CheckpointError('corrupt: one of the Adam moments is missing');
+  checkTiling(entries, dataLength);
+  const dtype: DType = m.dtype === undefined ? (dtypes.has('F64') ? 'float64' : 'float32') : (m.dtype as DType);
+  const c: ModelCheckpoint = { model: pickModel(model), vocab, dtype, weights };
+  if (adamM && adamV) c.adam = { m: adamM[0], v: adamV[0] };
+  if (train !== undefined) c.train = pickTrain(train);
+  if (step !== undefined) c.step = step;
+  if (rng !== undefined) c.rng = rng;
+  if (m.data_hash !== undefined) c.dataHash = m.data_hash;
+  return c;
 }
 
 /** A short fingerprint of the documents (FNV-1a, 32 bits, over the text of the docs). */

@@ -2,9 +2,12 @@
  * A model ready to use: configuration, tokenizer, an engine holding the
  * weights, and the Random stream it samples from.
  */
-import type { Checkpoint } from './checkpoint.ts';
-import { initialWeights, validateModelConfig, type ModelConfig, type TrainConfig } from './config.ts';
+import type { Checkpoint, ModelCheckpoint } from './checkpoint.ts';
+import { checkCheckpoint } from './checkpoint-check.ts';
+import { initialWeights, validateModelConfig, validateSampleConfig, type ModelConfig, type TrainConfig } from './config.ts';
+import { checkOptions, checkString, isObject, refuse, shown } from './arguments.ts';
 import { Random } from './random.ts';
+import { checkSettings, SETTINGS } from './settings.ts';
 import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
@@ -59,18 +62,27 @@ export class GPT {
 
   /** A fresh model: weights drawn from rng, gauss(0, 0.08) each, as microgpt.py draws them. */
   static init(tokenizer: Tokenizer, shape: Omit<ModelConfig, 'vocabSize'>, rng: Random, choice: EngineChoice = {}): GPT {
+    if (!(tokenizer instanceof Tokenizer)) refuse('GPT.init(tokenizer, shape, rng)', `tokenizer must be a Tokenizer, got ${shown(tokenizer)}`);
+    if (!isObject(shape)) refuse('GPT.init(tokenizer, shape, rng)', `shape must be an object of nLayer, nEmbd, nHead and blockSize, got ${shown(shape)}`);
+    if (!(rng instanceof Random)) refuse('GPT.init(tokenizer, shape, rng)', `rng must be a Random, got ${shown(rng)}`);
+    checkEngineChoice(choice, 'GPT.init(tokenizer, shape, rng, choice)', 'choice');
     const config = validateModelConfig({ ...shape, vocabSize: tokenizer.vocabSize });
     return new GPT(config, tokenizer, createEngine(choice.engine ?? 'fast', config, initialWeights(config, rng), choice), rng);
   }
 
-  /** The model a checkpoint holds, with its Adam moments and its Random state; the fast engine keeps the checkpoint's dtype. */
-  static fromCheckpoint(ckpt: Checkpoint, choice: EngineChoice = {}): GPT {
+  /**
+   * The model a checkpoint holds, with its Adam moments and its Random state; the fast engine keeps the checkpoint's dtype.
+   * A weights-only checkpoint (no rng) samples from a fresh Random seeded with the default seed, 42.
+   */
+  static fromCheckpoint(ckpt: ModelCheckpoint, choice: EngineChoice = {}): GPT {
+    checkCheckpoint(ckpt, 'GPT.fromCheckpoint(checkpoint)', false);
+    checkEngineChoice(choice, 'GPT.fromCheckpoint(checkpoint, choice)', 'choice');
     const name = choice.engine ?? 'fast';
     const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
     const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype });
     if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
-    const rng = new Random();
-    rng.setstate(ckpt.rng);
+    const rng = new Random(SETTINGS.seed.default);
+    if (ckpt.rng) rng.setstate(ckpt.rng);
     return new GPT(ckpt.model, new Tokenizer(ckpt.vocab), engine, rng);
   }
 
@@ -80,9 +92,14 @@ export class GPT {
 
   /** Names drawn one after another from this model's Random stream. */
   sample(request: SampleRequest = {}): string[] {
-    const { numSamples = 20, temperature = 0.5, topK = 0, prompt = '', maxLength, rng = this.rng } = request;
+    const where = 'sample(request)';
+    checkOptions(request, where, 'request', 'of sampling settings', ['numSamples', 'temperature', 'topK', 'prompt', 'maxLength', 'rng']);
+    const { numSamples = 20, temperature = 0.5, topK = 0, prompt = '', maxLength = this.config.blockSize, rng = this.rng } = request;
+    checkString(prompt, where, 'request.prompt');
+    if (!(rng instanceof Random)) refuse(where, `request.rng must be a Random, got ${shown(rng)}`);
+    validateSampleConfig({ numSamples, temperature, topK, maxLength }, this.config.blockSize);
     const promptIds = this.tokenizer.encode(prompt);
-    const limit = Math.min(maxLength ?? this.config.blockSize, this.config.blockSize);
+    const limit = maxLength;
     if (promptIds.length >= limit) throw new RangeError(`the prompt has ${promptIds.length} characters; samples are at most ${limit}`);
     const names: string[] = [];
     for (let i = 0; i < numSamples; i++) {
@@ -93,11 +110,17 @@ export class GPT {
 
   /** Next-character distributions after BOS + text at temperature and top-k, one per position (the first after BOS alone). */
   nextTokenProbabilities(text: string, temperature = 1, topK = 0): Float64Array[] {
-    return this.inspect(text, temperature, topK).probs;
+    return this.inspectAs('nextTokenProbabilities(text)', text, temperature, topK).probs;
   }
 
   /** Probabilities and attention maps for BOS + text. */
   inspect(text: string, temperature = 1, topK = 0): Inspection {
+    return this.inspectAs('inspect(text)', text, temperature, topK);
+  }
+
+  private inspectAs(where: string, text: string, temperature: number, topK: number): Inspection {
+    checkString(text, where, 'text');
+    checkSettings({ temperature, topK });
     const engine = this.engine;
     const ids = this.tokenizer.encode(text);
     if (ids.length >= this.config.blockSize) throw new RangeError(`the text has ${ids.length} characters; the model reads at most ${this.config.blockSize - 1}`);
@@ -116,7 +139,17 @@ export class GPT {
 
   /** Mean loss per predicted token (nats) over the documents, and the perplexity. */
   evaluate(docs: readonly string[]): { loss: number; tokens: number; perplexity: number } {
-    const seqs = docs.map((d) => this.tokenizer.encodeDoc(d));
+    const where = 'evaluate(docs)';
+    if (!Array.isArray(docs)) refuse(where, `docs must be an array of strings (documents), got ${shown(docs)}`);
+    if (docs.length === 0) throw new RangeError(`${where}: docs must hold at least one document`);
+    const seqs = docs.map((d, i) => {
+      checkString(d, where, `docs[${i}]`);
+      try {
+        return this.tokenizer.encodeDoc(d);
+      } catch (e) {
+        throw new RangeError(`${where}: docs[${i}] (${shown(d)}): ${(e as Error).message}`);
+      }
+    });
     const { total, tokens } = this.engine.totalLoss(seqs);
     return { loss: total / tokens, tokens, perplexity: Math.exp(total / tokens) };
   }
@@ -136,4 +169,12 @@ export class GPT {
       adam: weightsOnly ? undefined : this.engine.optimizerState(),
     };
   }
+}
+
+/** An EngineChoice's types: engine fast or scalar, dtype float64 or float32 (undefined picks the default). */
+export function checkEngineChoice(choice: EngineChoice, where: string, name: string): void {
+  if (!isObject(choice)) refuse(where, `${name} must be an object with engine and dtype, got ${shown(choice)}`);
+  const { engine, dtype } = choice;
+  if (engine !== undefined && engine !== 'fast' && engine !== 'scalar') throw new RangeError(`${where}: ${name}.engine must be fast or scalar, got ${shown(engine)}`);
+  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${where}: ${name}.dtype must be float64 or float32, got ${shown(dtype)}`);
 }

@@ -4,11 +4,13 @@
  * over it; the playground's Step button calls traceStep().
  */
 import { hashDocs, type Checkpoint } from './checkpoint.ts';
+import { checkGroup, checkOptions, checkString } from './arguments.ts';
+import { checkCheckpoint } from './checkpoint-check.ts';
 import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validateValidation, type ModelConfig, type TrainConfig } from './config.ts';
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
 import { stepLine } from './format.ts';
-import { GPT, type EngineChoice } from './gpt.ts';
+import { checkEngineChoice, GPT, type EngineChoice } from './gpt.ts';
 import { Random } from './random.ts';
 import { checkSetting } from './settings.ts';
 import { Tokenizer } from './tokenizer.ts';
@@ -66,11 +68,26 @@ export interface TrainRun {
   setLearningRate(lr: number): void;
 }
 
+const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
+const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'batchSize', 'seed'] as const;
+const RUN_KEYS = ['text', 'model', 'train', 'valFraction', 'evalEvery', 'resume', 'engine', 'dtype'];
+
 /** Prepares the data and builds (or resumes) the model: everything train() does before its first step. */
 export function startRun(options: RunOptions): TrainRun {
+  return openRun(options, 'startRun(options)', []);
+}
+
+/** startRun() for a caller whose options have more keys (train()); where names the caller in messages. */
+export function openRun(options: RunOptions, where: string, moreKeys: readonly string[]): TrainRun {
+  checkRunOptions(options, where, moreKeys);
   const ckpt = options.resume;
+  if (ckpt !== undefined) checkCheckpoint(ckpt, `${where}: options.resume`, true);
   const trainConfig = validateTrainConfig({ ...DEFAULT_TRAIN, ...ckpt?.train, ...options.train });
-  const valFraction = options.valFraction ?? ckpt?.train.valFraction ?? 0;
+  const trainValFraction = (options.train as { valFraction?: number } | undefined)?.valFraction;
+  if (options.valFraction !== undefined && trainValFraction !== undefined && options.valFraction !== trainValFraction) {
+    throw new ConfigError(`options.valFraction (${options.valFraction}) and options.train.valFraction (${trainValFraction}) differ`);
+  }
+  const valFraction = options.valFraction ?? trainValFraction ?? ckpt?.train.valFraction ?? 0;
   const evalEvery = options.evalEvery ?? 0;
   validateValidation(valFraction, evalEvery);
   const rng = new Random(trainConfig.seed);
@@ -78,14 +95,33 @@ export function startRun(options: RunOptions): TrainRun {
   const dataHash = lazy(() => hashDocs(dataset.docs));
   let gpt: GPT;
   if (ckpt) {
+    for (const key of MODEL_KEYS) {
+      const v = options.model?.[key];
+      if (v !== undefined && v !== ckpt.model[key]) throw new ConfigError(`must be the checkpoint's ${ckpt.model[key]} when resuming, got ${v}`, key);
+    }
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
     if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
     gpt = GPT.fromCheckpoint(ckpt, options);
   } else {
     gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, options);
   }
+  const vocabSize = (options.model as Partial<ModelConfig> | undefined)?.vocabSize;
+  if (vocabSize !== undefined && vocabSize !== gpt.config.vocabSize) {
+    throw new ConfigError(`options.model.vocabSize ${vocabSize} differs from the ${ckpt ? "checkpoint's" : "data's"} ${gpt.config.vocabSize} (the vocabulary comes from ${ckpt ? 'the checkpoint' : 'the data'})`);
+  }
   if (evalEvery > 0 && dataset.val.length === 0) throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');
   return new Run(gpt, dataset, { ...trainConfig, valFraction }, evalEvery, dataHash, ckpt?.step ?? 0);
+}
+
+/** The options' types and keys; their numbers are checked by the settings table as they are used. */
+function checkRunOptions(options: RunOptions, where: string, moreKeys: readonly string[]): void {
+  const hint = (key: string) =>
+    (MODEL_KEYS as readonly string[]).includes(key) ? '; the model settings go in options.model' : (TRAIN_KEYS as readonly string[]).includes(key) ? '; the training settings go in options.train' : '';
+  checkOptions(options, where, 'options', 'with the training text', [...RUN_KEYS, ...moreKeys], hint);
+  checkString(options.text, where, 'options.text', ' (the training text)');
+  checkGroup(options.model, where, 'options.model', [...MODEL_KEYS, 'vocabSize']); // vocabSize: as a checkpoint's model has it
+  checkGroup(options.train, where, 'options.train', [...TRAIN_KEYS, 'valFraction']); // valFraction: as a checkpoint's train has it
+  checkEngineChoice(options, where, 'options');
 }
 
 class Run implements TrainRun {

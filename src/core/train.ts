@@ -5,7 +5,9 @@
  * signal, a UI or a worker's messages get their turn.
  */
 import type { Checkpoint } from './checkpoint.ts';
-import { startRun, type RunOptions, type StepEvent, type TrainRun } from './run.ts';
+import { checkFunction, checkSignal, refuse, shown } from './arguments.ts';
+import { openRun, type RunOptions, type StepEvent, type TrainRun } from './run.ts';
+import { ConfigError } from './settings.ts';
 
 export type { StepEvent, TrainRun } from './run.ts';
 
@@ -30,10 +32,11 @@ export interface TrainResult extends TrainRun {
 
 /** Trains to numSteps (or options.until). A DivergedError (src/core/errors.ts) is thrown as is, the weights left as before the bad step. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const run = startRun(options);
+  const run = openRun(options, WHERE, TRAIN_KEYS);
+  checkTrainOptions(options, run);
   options.onStart?.(run);
   const { numSteps } = run.train;
-  const until = Math.min(options.until ?? numSteps, numSteps);
+  const until = options.until ?? numSteps;
   const yieldEveryMs = options.yieldEveryMs ?? 50;
   let lastYield = performance.now();
   let stopped: TrainResult['stopped'] = 'done';
@@ -55,4 +58,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   if (stopped === 'done' && run.step < numSteps) stopped = 'until';
   return Object.assign(run, { stopped });
+}
+
+const WHERE = 'train(options)';
+const TRAIN_KEYS = ['until', 'signal', 'onStart', 'onStep', 'checkpointEvery', 'onCheckpoint', 'yieldEveryMs'];
+
+/** What train() adds to startRun()'s options: each refused with its name when it would run wrong (an abort never seen, a stop never reached). */
+function checkTrainOptions(options: TrainOptions, run: TrainRun): void {
+  const { until, checkpointEvery, yieldEveryMs } = options;
+  const { numSteps } = run.train;
+  if (until !== undefined && !(Number.isSafeInteger(until) && until >= 1 && until <= numSteps)) throw new ConfigError(`until must be an integer from 1 to numSteps (${numSteps}), got ${shown(until)}`);
+  if (until !== undefined && until <= run.step) throw new ConfigError(`until must be after the checkpoint's step ${run.step}, got ${until}`);
+  checkSignal(options.signal, WHERE, 'options.signal');
+  for (const key of ['onStart', 'onStep', 'onCheckpoint'] as const) checkFunction(options[key], WHERE, `options.${key}`);
+  if (checkpointEvery !== undefined) {
+    if (!(Number.isSafeInteger(checkpointEvery) && checkpointEvery >= 1)) refuse(WHERE, `options.checkpointEvery must be a whole number of steps from 1 up, got ${shown(checkpointEvery)}`);
+    if (!options.onCheckpoint) refuse(WHERE, 'options.checkpointEvery needs options.onCheckpoint, the function that takes each checkpoint');
+  }
+  if (yieldEveryMs !== undefined && !(typeof yieldEveryMs === 'number' && Number.isFinite(yieldEveryMs) && yieldEveryMs >= 0)) {
+    refuse(WHERE, `options.yieldEveryMs must be a number of milliseconds from 0 up, got ${shown(yieldEveryMs)}`);
+  }
 }
