@@ -4,6 +4,7 @@ import { LossChart } from './chart.ts';
 import { BUILTIN_NAMES } from './datasets.ts';
 import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.ts';
 import { attentionHeatmaps, probabilityBars } from './views.ts';
+import { mountPanels } from './panels/mount.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const input = (id: string) => $<HTMLInputElement>(id);
@@ -37,6 +38,8 @@ function saveToUrl(): void {
   params.set('dataset', $<HTMLSelectElement>('dataset').value);
   params.set('temperature', input('temperature').value);
   params.set('topK', input('topK').value);
+  const data = new URLSearchParams(location.search).get('data');
+  if (data && $<HTMLSelectElement>('dataset').value === 'custom') params.set('data', data);
   history.replaceState(null, '', `?${params}`);
 }
 
@@ -81,6 +84,7 @@ function showSamples(names: string[], trained: boolean): void {
 // --- the worker's answers
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const m = event.data;
+  panels.onMessage(m);
   switch (m.type) {
     case 'ready':
       info = m.info;
@@ -262,3 +266,15 @@ input('load').onchange = async () => {
 
 loadFromUrl();
 setState('idle');
+
+const panels = mountPanels($('panels'), {
+  send,
+  step: (param) => {
+    quiet();
+    const text = trainingText();
+    if (text !== undefined) send({ type: 'step', settings: readSettings(), text, param });
+  },
+  settings: readSettings,
+  text: () => ($<HTMLSelectElement>('dataset').value === 'names' ? BUILTIN_NAMES : $<HTMLTextAreaElement>('custom-text').value || customText),
+  say,
+});

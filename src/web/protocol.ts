@@ -1,5 +1,6 @@
 /** The typed messages between the page and the training worker. */
 import type { ParamRef, StepTrace } from '../core/trace.ts';
+import type { PanelAnswer, PanelRequest } from './panels/messages.ts';
 
 export interface Settings {
   nLayer: number;
@@ -56,7 +57,8 @@ export type ToWorker =
   | { type: 'save' }
   | { type: 'load'; bytes: ArrayBuffer }
   /** Exactly one training step, traced: pauses a running run first; with no run, starts one from settings and text. */
-  | { type: 'step'; settings: Settings; text: string; param?: ParamRef };
+  | { type: 'step'; settings: Settings; text: string; param?: ParamRef }
+  | PanelRequest;
 
 export type FromWorker =
   | { type: 'ready'; info: ModelInfo; samples: string[]; trained: boolean }
@@ -68,4 +70,5 @@ export type FromWorker =
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   | { type: 'error'; message: string }
   /** The step just taken by a 'step' request. */
-  | { type: 'trace'; trace: StepTrace };
+  | { type: 'trace'; trace: StepTrace }
+  | PanelAnswer;

@@ -5,6 +5,8 @@
  */
 import { GPT, loadCheckpoint, Random, saveCheckpoint, train, type Checkpoint, type StepEvent, type TrainResult, type TrainRun } from '../index.ts';
 import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.ts';
+import { isPanelRequest } from './panels/messages.ts';
+import { answerPanelRequest } from './panels/worker-queries.ts';
 
 const PROGRESS_MS = 100;
 const PREVIEW_SAMPLES = 8;
@@ -106,6 +108,7 @@ async function runTraining(resume?: Checkpoint): Promise<void> {
 }
 
 function handle(message: ToWorker): void | Promise<void> {
+  if (isPanelRequest(message)) return post(answerPanelRequest(message, { gpt, step: run?.step ?? 0 }));
   switch (message.type) {
     case 'start':
       controller?.abort();
