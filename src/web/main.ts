@@ -2,7 +2,7 @@
 import { ConfigError, DEFAULT_TRAIN, parseDocs, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
 import { BUILTIN_NAMES } from './datasets.ts';
-import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.ts';
+import { REPLACES_RUN, type Envelope, type FromWorker, type ModelInfo, type RunState, type Settings, type ToWorker } from './protocol.ts';
 import { attentionHeatmaps, probabilityBars } from './views.ts';
 import { mountPanels } from './panels/mount.ts';
 
@@ -10,7 +10,21 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const input = (id: string) => $<HTMLInputElement>(id);
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
+/** The run the page shows: counted as the worker counts it (protocol.ts), so answers from replaced runs are dropped. */
+let runId = 0;
+/** Every request to the worker goes through here. */
+function send(message: ToWorker, transfer: Transferable[] = []): void {
+  if (REPLACES_RUN.includes(message.type)) runId++;
+  worker.postMessage(message, transfer);
+}
+/** Whoever wants the worker's answers (this page, the panels): each gets every answer of the current run. */
+const listeners: ((message: FromWorker) => void)[] = [];
+const onMessage = (listener: (message: FromWorker) => void) => listeners.push(listener);
+/** The one place every worker message arrives. */
+worker.onmessage = (event: MessageEvent<Envelope>) => {
+  if (event.data.run !== runId) return;
+  for (const listener of listeners) listener(event.data.message);
+};
 const chart = new LossChart($<HTMLCanvasElement>('chart'));
 
 let info: ModelInfo | undefined;
@@ -67,11 +81,12 @@ function say(text: string, kind: 'error' | 'info' = 'error'): void {
 }
 const quiet = () => ($('message').hidden = true);
 
-function setState(state: 'idle' | 'training' | 'paused' | 'done'): void {
+function setState(state: RunState): void {
   document.body.dataset.state = state;
   $<HTMLButtonElement>('start').disabled = state === 'training';
   $<HTMLButtonElement>('pause').disabled = state !== 'training';
   $<HTMLButtonElement>('resume').disabled = state !== 'paused';
+  $<HTMLButtonElement>('step').disabled = state === 'done' || state === 'diverged';
 }
 
 function showSamples(names: string[], trained: boolean): void {
@@ -82,9 +97,7 @@ function showSamples(names: string[], trained: boolean): void {
 }
 
 // --- the worker's answers
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
-  const m = event.data;
-  panels.onMessage(m);
+onMessage((m) => {
   switch (m.type) {
     case 'ready':
       info = m.info;
@@ -110,7 +123,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     }
     case 'state':
       setState(m.state);
-      if (m.state === 'done') $('stat-worker').textContent = `${(m.workerMs / 1000).toFixed(2)} s for ${m.step} steps`;
+      if (m.state === 'done') $('stat-worker').textContent = `${(m.workerMs / 1000).toFixed(2)} s for ${m.stepsTrained} steps`;
+      if (m.state === 'diverged' && m.diverged) say(`The run diverged at step ${m.diverged.step}: the loss became ${m.diverged.loss}. Lower the learning rate and press Train.`);
       if (m.state === 'idle') {
         info = undefined;
         chart.reset(1, 27);
@@ -154,11 +168,14 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       return;
     }
+    case 'trace':
+      say(`Took one step: ${m.trace.line}`, 'info');
+      return;
     case 'error':
       say(m.message);
       return;
   }
-};
+});
 worker.onerror = (e) => say(`the worker failed: ${e.message}`);
 
 // --- controls
@@ -172,8 +189,8 @@ function trainingText(): string | undefined {
   return text;
 }
 
-$('start').onclick = () => {
-  quiet();
+/** The settings on the page, checked; undefined after saying what is wrong. */
+function checkedSettings(): Settings | undefined {
   const settings = readSettings();
   try {
     validateModelConfig({ ...settings, vocabSize: 2 });
@@ -181,17 +198,29 @@ $('start').onclick = () => {
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     say(e.describe((s) => s.label));
-    return;
+    return undefined;
   }
-  const text = trainingText();
-  if (text === undefined) return;
+  return settings;
+}
+
+$('start').onclick = () => {
+  quiet();
+  const settings = checkedSettings();
+  const text = settings && trainingText();
+  if (!settings || text === undefined) return;
   if (parseDocs(text).length < 20) settings.valFraction = 0;
   lastVal = NaN;
   saveToUrl();
   send({ type: 'start', settings, text });
 };
 $('pause').onclick = () => send({ type: 'pause' });
-$('resume').onclick = () => send({ type: 'resume' });
+$('resume').onclick = () => send({ type: 'resume', text: trainingText(), numSteps: readSettings().numSteps });
+$('step').onclick = () => {
+  quiet();
+  const settings = checkedSettings();
+  const text = settings && trainingText();
+  if (settings && text !== undefined) send({ type: 'step', settings, text, param: panels.param() });
+};
 $('reset').onclick = () => {
   quiet();
   send({ type: 'reset' });
@@ -269,11 +298,8 @@ setState('idle');
 
 const panels = mountPanels($('panels'), {
   send,
-  step: (param) => {
-    quiet();
-    const text = trainingText();
-    if (text !== undefined) send({ type: 'step', settings: readSettings(), text, param });
-  },
+  onMessage,
+  step: () => $('step').click(),
   settings: readSettings,
   text: () => ($<HTMLSelectElement>('dataset').value === 'names' ? BUILTIN_NAMES : $<HTMLTextAreaElement>('custom-text').value || customText),
   say,

@@ -19,8 +19,10 @@ import { TrainingLoopPanel } from './training-loop.ts';
 
 export interface PanelHost {
   send(request: PanelRequest): void;
-  /** Takes one traced training step with this weight followed (the worker answers 'trace'). */
-  step(param?: ParamRef): void;
+  /** Registers for every worker answer of the current run. */
+  onMessage(listener: (m: FromWorker) => void): void;
+  /** Takes one traced training step (as the page's Step button), following the weight param() names. */
+  step(): void;
   /** The settings as the page's fields hold them. */
   settings(): Settings;
   /** The training text chosen on the page ('' when none yet). */
@@ -32,8 +34,8 @@ export interface PanelHost {
 /** How often the shown matrix is refreshed while training runs. */
 const LIVE_MS = 300;
 
-export function mountPanels(container: HTMLElement, host: PanelHost): { onMessage(m: FromWorker): void } {
-  const loop = new TrainingLoopPanel((param) => host.step(param));
+export function mountPanels(container: HTMLElement, host: PanelHost): { param(): ParamRef | undefined } {
+  const loop = new TrainingLoopPanel(() => host.step());
   const model = new ArchitecturePanel((name) => host.send({ type: 'panel-matrix', name }));
   const generation = new GenerationPanel((prefix) => host.send({ type: 'panel-logits', prefix }));
   const attention = new AttentionPanel((q) => host.send({ type: 'panel-attention', ...q }));
@@ -91,30 +93,32 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { onMessag
     lastMatrix = performance.now();
     host.send({ type: 'panel-matrix', name: model.selected });
   };
-  return {
-    onMessage(m: FromWorker) {
-      switch (m.type) {
-        case 'trace':
-          loop.show(m.trace);
-          refreshMatrix();
-          return;
-        case 'progress':
-          if (performance.now() - lastMatrix > LIVE_MS) refreshMatrix();
-          return;
-        case 'ready':
-        case 'state':
-          refreshMatrix();
-          return;
-        case 'panel-matrix':
-          model.showMatrix(m.name, m.view);
-          return;
-        case 'panel-logits':
-          generation.show(m.prefix, m.view);
-          return;
-        case 'panel-attention':
-          attention.show(m.view);
-          return;
-      }
-    },
-  };
+  host.onMessage((m) => {
+    switch (m.type) {
+      case 'trace':
+        loop.show(m.trace);
+        refreshMatrix();
+        return;
+      case 'progress':
+        if (performance.now() - lastMatrix > LIVE_MS) refreshMatrix();
+        return;
+      case 'ready':
+        refreshMatrix();
+        return;
+      case 'state':
+        loop.button.disabled = m.state === 'done' || m.state === 'diverged';
+        refreshMatrix();
+        return;
+      case 'panel-matrix':
+        model.showMatrix(m.name, m.view);
+        return;
+      case 'panel-logits':
+        generation.show(m.prefix, m.view);
+        return;
+      case 'panel-attention':
+        attention.show(m.view);
+        return;
+    }
+  });
+  return { param: () => loop.param() };
 }

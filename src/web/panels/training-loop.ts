@@ -31,13 +31,16 @@ export class TrainingLoopPanel {
   private readonly col: HTMLInputElement;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(onStep: (param?: ParamRef) => void) {
+  readonly button: HTMLButtonElement;
+
+  constructor(onStep: () => void) {
     this.matrix = el('select', { id: 'tl-matrix' });
     this.row = el('input', { id: 'tl-row', type: 'number', min: 0, value: 0, inputmode: 'numeric' });
     this.col = el('input', { id: 'tl-col', type: 'number', min: 0, value: 0, inputmode: 'numeric' });
     this.matrix.onchange = () => this.updatePicker();
-    const button = el('button', { id: 'step', type: 'button' }, 'Step');
-    button.onclick = () => onStep(this.param());
+    const button = el('button', { id: 'tl-step', type: 'button' }, 'Step');
+    button.onclick = onStep;
+    this.button = button;
     this.pipeline = STAGES.map((s, i) => el('li', { 'data-stage': i }, el('span', {}, s)));
     this.status = el('p', { class: 'hint', 'aria-live': 'polite', id: 'tl-status' }, 'Press Step to take one training step and see its numbers here.');
     this.values = CODE.map(() => el('div', { class: 'tl-values' }));
