@@ -4,7 +4,7 @@
  * weightless operation; a matrix's weights and gradient as heatmaps.
  */
 import type { ModelConfig } from '../../engines/shape.ts';
-import { diverging, el, num, sci, table } from './dom.ts';
+import { diverging, el, num, scroller, sci, table } from './dom.ts';
 import type { MatrixView } from './messages.ts';
 import { architecture, blockLabel } from './model-data.ts';
 
@@ -84,7 +84,7 @@ export class ArchitecturePanel {
       el('p', { class: 'legend' }, el('span', { class: 'swatch neg' }), ' negative  ', el('span', { class: 'swatch zero' }), ' zero  ', el('span', { class: 'swatch pos' }), ' positive; the strongest colour is the largest |value| of each map.'),
       el('details', {},
         el('summary', {}, 'The numbers as a table'),
-        el('div', { class: 'scroll' }, table(`${view.name} weights${hasGrad ? ' (and gradient)' : ''}, row by row`, ['row', ...Array.from({ length: view.cols }, (_, c) => `col ${c}`)],
+        scroller('weights table', table(`${view.name} weights${hasGrad ? ' (and gradient)' : ''}, row by row`, ['row', ...Array.from({ length: view.cols }, (_, c) => `col ${c}`)],
           Array.from({ length: view.rows }, (_, r) => [String(r), ...Array.from({ length: view.cols }, (_, c) => {
             const i = r * view.cols + c;
             return hasGrad ? `${num(view.weights[i])} (${sci(view.grads[i], 2)})` : num(view.weights[i]);

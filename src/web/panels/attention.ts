@@ -4,7 +4,7 @@
  * and for one query position the pipeline q·k/√d → causal mask → softmax →
  * weighted sum of v, with the numbers.
  */
-import { el, num, sequential, showChar, table } from './dom.ts';
+import { el, num, scroller, sequential, showChar, table } from './dom.ts';
 import type { AttentionView } from './messages.ts';
 import { attentionSteps } from './model-data.ts';
 
@@ -93,11 +93,12 @@ export class AttentionPanel {
       ...Array.from({ length: n }, (_, t2) => {
         if (t2 > t) return el('span', { class: 'cell masked', title: `${ch(t)} (position ${t}) cannot see ${ch(t2)} (position ${t2}): masked` }, '·');
         const w = row[t2];
-        return el('span', { class: 'cell' + (t === view.pos ? ' current' : ''), style: `background: ${sequential(w)}; color: ${w > 0.55 ? '#fff' : '#111'}`, title: `${ch(t)} (position ${t}) → ${ch(t2)} (position ${t2}): weight ${num(w)}` }, num(w, 2));
+        const { background, color } = sequential(w);
+        return el('span', { class: 'cell' + (t === view.pos ? ' current' : ''), style: `background: ${background}; color: ${color}`, title: `${ch(t)} (position ${t}) → ${ch(t2)} (position ${t2}): weight ${num(w)}` }, num(w, 2));
       }),
     ]);
     this.map.replaceChildren(
-      el('div', { class: 'scroll' }, table(`layer ${view.layer}, head ${view.head}: row = the position that looks, column = the position it looks at`, head, rows, { class: 'heat' })),
+      scroller('attention map', table(`layer ${view.layer}, head ${view.head}: row = the position that looks, column = the position it looks at`, head, rows, { class: 'heat' })),
       el('p', { class: 'legend' }, 'weight ', el('span', { class: 'ramp', 'aria-hidden': 'true' }), ' 0 → 1; each row adds up to 1; · masked (a later position)'),
     );
     const { steps, out } = attentionSteps(view.q, view.k, view.v, n);
@@ -105,7 +106,7 @@ export class AttentionPanel {
     this.pipeline.replaceChildren(
       el('h3', {}, `Position ${view.pos} (“${ch(view.pos)}”), head ${view.head}: how its output is made`),
       el('p', {}, el('code', {}, `q = ${vec(view.q)}`), ` (head size d = ${d})`),
-      el('div', { class: 'scroll' }, table(`q·k/√${d} → causal mask → softmax → weighted sum of v`, ['key', 'k', 'q·k', `÷ √${d}`, 'mask', 'softmax', 'v', 'weight × v'],
+      scroller('attention pipeline', table(`q·k/√${d} → causal mask → softmax → weighted sum of v`, ['key', 'k', 'q·k', `÷ √${d}`, 'mask', 'softmax', 'v', 'weight × v'],
         steps.map((s) => [
           el('code', {}, `${s.pos}: ${ch(s.pos)}`),
           s.masked ? '–' : el('code', {}, vec(view.k[s.pos])),

@@ -52,9 +52,18 @@ export function diverging(x: number, scale: number): string {
   return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
 }
 
-/** White at 0 to deep blue at 1. */
-export function sequential(x: number): string {
+/** White at 0 to deep blue at 1: the background, and the text colour (black or white) that reads best on it. */
+export function sequential(x: number): { background: string; color: string } {
   const t = Math.min(1, Math.max(0, x));
-  const mix = (c: number) => Math.round(255 + (c - 255) * t);
-  return `rgb(${mix(30)}, ${mix(64)}, ${mix(175)})`;
+  const rgb = [30, 64, 175].map((c) => Math.round(255 + (c - 255) * t));
+  const lin = rgb.map((c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  // contrast with black (L + 0.05) / 0.05 against white 1.05 / (L + 0.05)
+  const color = (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? '#000' : '#fff';
+  return { background: `rgb(${rgb.join(', ')})`, color };
+}
+
+/** A container that scrolls sideways when its content is wider than the screen, reachable with the keyboard. */
+export function scroller(label: string, child: Node, extraClass = ''): HTMLDivElement {
+  return el('div', { class: `scroll ${extraClass}`.trim(), tabindex: 0, role: 'region', 'aria-label': label }, child);
 }

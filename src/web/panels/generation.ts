@@ -3,7 +3,7 @@
  * → ÷ temperature → softmax → top-k → the character drawn, with the numbers.
  */
 import { Random } from '../../core/random.ts';
-import { el, num, showChar, table } from './dom.ts';
+import { el, num, scroller, showChar, table } from './dom.ts';
 import type { LogitsView } from './messages.ts';
 import { generationRows } from './model-data.ts';
 
@@ -32,7 +32,7 @@ export class GenerationPanel {
     const reset = el('button', { type: 'button', id: 'gen-reset' }, 'Start over');
     this.text = el('p', { class: 'gen-text', id: 'gen-text', 'aria-live': 'polite' });
     this.result = el('p', { class: 'gen-drawn', id: 'gen-drawn' });
-    this.out = el('div', { class: 'scroll gen-table' });
+    this.out = scroller('next-character table', document.createDocumentFragment(), 'gen-table');
     next.onclick = () => this.next();
     reset.onclick = () => this.reset();
     this.prompt.onchange = () => this.reset();

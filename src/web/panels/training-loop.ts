@@ -5,7 +5,7 @@
  */
 import type { ParamRef, StepTrace } from '../../core/trace.ts';
 import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
-import { el, num, sci, showChar, table } from './dom.ts';
+import { el, num, scroller, sci, showChar, table } from './dom.ts';
 
 export const STAGES = ['Input', 'Forward', 'Loss', 'Backward', 'Adam', 'New weights'] as const;
 
@@ -47,7 +47,7 @@ export class TrainingLoopPanel {
     this.steps = CODE.map(([title, code], i) =>
       el('section', { class: 'tl-step', 'data-stage': i, 'aria-labelledby': `tl-step-${i}` },
         el('h3', { id: `tl-step-${i}` }, title),
-        el('pre', { class: 'code' }, el('code', {}, code)),
+        el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, code)),
         this.values[i]),
     );
     this.element = el('section', { id: 'panel-training-loop', class: 'panel panel-wide', 'aria-labelledby': 'tl-title' },
@@ -130,7 +130,7 @@ export class TrainingLoopPanel {
       case 0:
         return t.docs.flatMap((d, b) => [
           el('p', {}, t.docs.length > 1 ? `document ${b + 1}: ` : '', el('code', {}, `doc = "${d.text}"`), ` · n = ${t.positions.filter((p) => p.doc === b).length}`),
-          el('div', { class: 'scroll' },
+          scroller('tokens',
             table(`tokens of “${d.text}”, BOS on both ends`, ['', ...d.tokens.map((_, j) => String(j))], [
               ['character', ...chars(d.text).map((c) => el('code', {}, showChar(c)))],
               ['token id', ...d.tokens.map(String)],
@@ -142,21 +142,21 @@ export class TrainingLoopPanel {
           const c = chars(t.docs[p.doc].text);
           return [String(p.pos), ...(many ? [String(p.doc + 1)] : []), el('code', {}, `${showChar(c[p.pos])} → ${showChar(c[p.pos + 1])}`), `${p.input} → ${p.target}`, num(p.pTarget), num(p.loss)];
         });
-        return [el('div', { class: 'scroll' }, table('each position: input → target, probs[target] and loss_t = −log probs[target]', ['pos_id', ...(many ? ['doc'] : []), 'input → target', 'token ids', 'probs[target]', 'loss_t'], rows, { class: 'numbers positions' }))];
+        return [scroller('positions', table('each position: input → target, probs[target] and loss_t = −log probs[target]', ['pos_id', ...(many ? ['doc'] : []), 'input → target', 'token ids', 'probs[target]', 'loss_t'], rows, { class: 'numbers positions' }))];
       }
       case 2:
         return [el('p', { class: 'big' }, el('code', {}, `loss = (1 / ${t.n}) × ${num(t.positions.reduce((a, p) => a + p.loss, 0))} = `), el('strong', { class: 'tl-loss' }, num(t.loss)))];
       case 3:
         return [
           el('p', {}, 'The gradient of the loss for every weight; the size (L2 norm) of each matrix’s gradient:'),
-          el('div', { class: 'scroll' }, table('gradient norm per parameter matrix', ['matrix', 'shape', '‖grad‖'], t.gradNorms.map((g) => [el('code', {}, g.name), `${g.rows} × ${g.cols}`, num(g.norm, 6)]), { class: 'numbers grads' })),
+          scroller('gradient norms', table('gradient norm per parameter matrix', ['matrix', 'shape', '‖grad‖'], t.gradNorms.map((g) => [el('code', {}, g.name), `${g.rows} × ${g.cols}`, num(g.norm, 6)]), { class: 'numbers grads' })),
         ];
       case 4: {
         const p = t.param;
         const step0 = t.step - 1;
         return [
           el('p', {}, el('code', {}, `lr_t = learning_rate × (1 − ${step0} / ${t.numSteps}) = ${sci(t.lr)}`)),
-          el('div', { class: 'scroll' }, table(`Adam for one weight: ${p.name}[${p.row}][${p.col}]`, ['quantity', 'value'], [
+          scroller('Adam', table(`Adam for one weight: ${p.name}[${p.row}][${p.col}]`, ['quantity', 'value'], [
             ['p.data before', sci(p.before)],
             ['p.grad', sci(p.grad)],
             [`m = ${t.beta1}·m + ${num(1 - t.beta1, 2)}·grad`, sci(p.m)],
