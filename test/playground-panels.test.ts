@@ -110,13 +110,18 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
       }
       assert.equal(await page.locator('table.generation tbody tr').count(), 27);
       assert.equal(await page.locator('table.generation tr.picked').count(), 1);
-      const topP = async () => Number((await page.locator('table.generation tbody tr:first-child td').nth(3).textContent()) ?? NaN);
+      const topP = async () => Number((await page.locator('table.generation tbody tr:first-child td').nth(2).textContent()) ?? NaN);
       await page.locator('#gen-temperature').fill('0.3');
       const cold = await topP();
       await page.locator('#gen-temperature').fill('2');
       const hot = await topP();
       assert.ok(cold > hot, `top probability ${cold} at 0.3, ${hot} at 2`);
       await page.locator('#gen-temperature').fill('1');
+      await page.fill('#gen-topk', '3');
+      assert.equal(await page.locator('table.generation td', { hasText: /^cut$/ }).count(), 24);
+      const kept = (await page.locator('table.generation tbody td:nth-child(5)').allTextContents()).filter((x) => x !== 'cut').map(Number);
+      assert.ok(Math.abs(kept.reduce((a, b) => a + b, 0) - 1) < 2e-4, `top-3 adds up to ${kept}`);
+      await page.fill('#gen-topk', '0');
 
       // attention for "emma": 5 × 5 map, the pipeline of the last position
       await page.click('#att-show');

@@ -103,7 +103,9 @@ function heatmap(title: string, view: MatrixView, values: number[], scale: numbe
     g.fillRect(c, r, 1, 1);
   }
   // cells of at least 6 css pixels, and no wider than the panel
-  canvas.style.width = `min(100%, ${cols * Math.max(6, Math.min(16, Math.floor(320 / cols)))}px)`;
+  const cell = Math.max(4, Math.min(16, Math.floor(320 / cols), Math.floor(420 / rows)));
+  canvas.style.width = `${cols * cell}px`;
+  canvas.style.maxWidth = '100%';
   canvas.style.aspectRatio = `${cols} / ${rows}`;
   const tip = el('span', { class: 'tip', 'aria-hidden': 'true' }, 'hover a cell');
   canvas.onmousemove = (e) => {
@@ -112,5 +114,5 @@ function heatmap(title: string, view: MatrixView, values: number[], scale: numbe
     const r = Math.min(rows - 1, Math.floor(((e.clientY - box.top) / box.height) * rows));
     tip.textContent = `[${r}][${c}] = ${sci(values[r * cols + c], 4)}`;
   };
-  return el('figure', { class: 'heatmap' }, el('figcaption', {}, title, ' · ', tip), canvas);
+  return el('figure', { class: 'heatmap' }, el('figcaption', {}, el('strong', {}, title), el('br'), `rows 0–${rows - 1} ↓ · columns 0–${cols - 1} → · `, tip), canvas);
 }

@@ -64,10 +64,10 @@ export class AttentionPanel {
     fill(this.head, nHead, 'head');
   }
 
-  /** One option per input position; keeps the chosen one where the word still has it (the last at first). */
+  /** One option per input position; keeps the chosen one where the word still has it. */
   private updatePositions(): void {
     const inputs = ['BOS', ...[...this.word.value]];
-    const chosen = this.pos.value === '' ? Infinity : Number(this.pos.value);
+    const chosen = this.pos.value === '' ? Math.floor(inputs.length / 2) : Number(this.pos.value); // the middle at first: some keys visible, some masked
     this.pos.replaceChildren(...inputs.map((c, t) => el('option', { value: t }, `${t}: ${showChar(c)}`)));
     this.pos.value = String(Math.min(chosen, inputs.length - 1));
   }

@@ -113,17 +113,17 @@ export class GenerationPanel {
         same ? '.' : el('span', { class: 'hint' }, '. The table shows the new setting: the next character is drawn with it.'),
       );
     }
-    const max = Math.max(...rows.map((r) => r.p));
+    // with top-k 0 the softmax is the probability: one column
     this.out.replaceChildren(
-      table(`the next character after “${view.prefix}”: logits → ÷ ${temperature.toFixed(2)} → softmax → top-${topK || 'all'}`,
-        ['token', 'logit', `÷ ${temperature.toFixed(2)}`, 'softmax', topK ? `top-${topK}` : 'probability', ''],
+      table(`the next character after “${view.prefix}”: logits → ÷ ${temperature.toFixed(2)} → softmax${topK ? ` → top-${topK}` : ''}`,
+        ['token', 'logit', `÷ ${temperature.toFixed(2)}`, 'softmax', ...(topK ? [`top-${topK}`] : []), 'bar (0 to 1)'],
         rows.map((r) => [
           el('code', {}, label(r.id)),
           num(r.logit, 3),
           num(r.scaled, 3),
           num(r.softmax),
-          r.kept ? num(r.p) : 'cut',
-          el('span', { class: 'pbar', 'aria-hidden': 'true' }, el('span', { style: `width: ${((100 * r.p) / (max || 1)).toFixed(1)}%` })),
+          ...(topK ? [r.kept ? num(r.p) : 'cut'] : []),
+          el('span', { class: 'pbar', 'aria-hidden': 'true' }, el('span', { style: `width: ${(100 * r.p).toFixed(1)}%` })),
         ]),
         { class: 'numbers generation' }),
     );

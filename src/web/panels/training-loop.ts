@@ -18,7 +18,6 @@ const CODE = [
   ['6. Print progress', 'print(f"step {step+1:4d} / {num_steps:4d} | loss {loss.data:.4f}")'],
 ] as const;
 
-const STEP_MS = 220;
 
 export class TrainingLoopPanel {
   readonly element: HTMLElement;
@@ -29,7 +28,6 @@ export class TrainingLoopPanel {
   private readonly matrix: HTMLSelectElement;
   private readonly row: HTMLInputElement;
   private readonly col: HTMLInputElement;
-  private timer: ReturnType<typeof setTimeout> | undefined;
 
   readonly button: HTMLButtonElement;
 
@@ -113,15 +111,11 @@ export class TrainingLoopPanel {
   show(trace: StepTrace): void {
     this.values.forEach((v, i) => v.replaceChildren(...this.annotate(i, trace)));
     this.status.textContent = `Step ${trace.step} of ${trace.numSteps} done: loss ${num(trace.loss)}.`;
-    clearTimeout(this.timer);
-    const last = STAGES.length - 1;
-    if (matchMedia('(prefers-reduced-motion: reduce)').matches) return this.highlight(last);
-    let i = 0;
-    const next = () => {
-      this.highlight(i);
-      if (i++ < last) this.timer = setTimeout(next, STEP_MS);
-    };
-    next();
+    // the step is over: New weights is where it is; the walk through the stages is a CSS animation (none with reduced motion)
+    this.highlight(STAGES.length - 1);
+    this.element.classList.remove('walk');
+    void this.element.offsetWidth; // restarts the animation
+    this.element.classList.add('walk');
   }
 
   private annotate(i: number, t: StepTrace): Node[] {
@@ -140,9 +134,9 @@ export class TrainingLoopPanel {
         const many = t.docs.length > 1;
         const rows = t.positions.map((p) => {
           const c = chars(t.docs[p.doc].text);
-          return [String(p.pos), ...(many ? [String(p.doc + 1)] : []), el('code', {}, `${showChar(c[p.pos])} → ${showChar(c[p.pos + 1])}`), `${p.input} → ${p.target}`, num(p.pTarget), num(p.loss)];
+          return [String(p.pos), ...(many ? [String(p.doc + 1)] : []), el('span', {}, el('code', {}, `${showChar(c[p.pos])} → ${showChar(c[p.pos + 1])}`), el('br'), el('small', {}, `${p.input} → ${p.target}`)), num(p.pTarget), num(p.loss)];
         });
-        return [scroller('positions', table('each position: input → target, probs[target] and loss_t = −log probs[target]', ['pos_id', ...(many ? ['doc'] : []), 'input → target', 'token ids', 'probs[target]', 'loss_t'], rows, { class: 'numbers positions' }))];
+        return [scroller('positions', table('each position: input → target, probs[target] and loss_t = −log probs[target]', ['pos_id', ...(many ? ['doc'] : []), 'input → target (ids)', 'probs[target]', 'loss_t'], rows, { class: 'numbers positions' }))];
       }
       case 2:
         return [el('p', { class: 'big' }, el('code', {}, `loss = (1 / ${t.n}) × ${num(t.positions.reduce((a, p) => a + p.loss, 0))} = `), el('strong', { class: 'tl-loss' }, num(t.loss)))];
@@ -155,7 +149,7 @@ export class TrainingLoopPanel {
         const p = t.param;
         const step0 = t.step - 1;
         return [
-          el('p', {}, el('code', {}, `lr_t = learning_rate × (1 − ${step0} / ${t.numSteps}) = ${sci(t.lr)}`)),
+          el('p', {}, el('code', {}, `lr_t = ${+(t.lr / (1 - step0 / t.numSteps)).toPrecision(12)} × (1 − ${step0} / ${t.numSteps}) = ${sci(t.lr)}`)),
           scroller('Adam', table(`Adam for one weight: ${p.name}[${p.row}][${p.col}]`, ['quantity', 'value'], [
             ['p.data before', sci(p.before)],
             ['p.grad', sci(p.grad)],
