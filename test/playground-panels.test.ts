@@ -134,6 +134,13 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
 
       await page.evaluate(() => window.scrollTo(0, 0));
       await shoot(page, width);
+      if (width === 1280) {
+        // the shown matrix follows training
+        await page.click('#start');
+        await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 60_000 });
+        await page.waitForFunction(() => /after step 1000$/.test(document.querySelector('.arch-detail h3')?.textContent ?? ''));
+        await page.locator('#panel-architecture').screenshot({ path: join(SHOTS, 'panel-architecture-trained-1280.png') });
+      }
       assert.deepEqual(await axeViolations(page), [], `axe at ${width}px`);
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(scroll <= width, `the page is ${scroll}px wide at ${width}px`);

@@ -102,9 +102,16 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
       case 'progress':
         if (performance.now() - lastMatrix > LIVE_MS) refreshMatrix();
         return;
-      case 'ready':
+      case 'ready': {
+        // the model the worker built (a loaded checkpoint's may differ from the fields)
+        const { nLayer, nEmbd, nHead, blockSize } = m.settings;
+        const config = { nLayer, nEmbd, nHead, blockSize, vocabSize: m.info.vocab.length + 1 };
+        model.setConfig(config);
+        loop.setConfig(config);
+        attention.setShape(nLayer, nHead);
         refreshMatrix();
         return;
+      }
       case 'state':
         loop.button.disabled = m.state === 'done' || m.state === 'diverged';
         refreshMatrix();
