@@ -103,7 +103,7 @@ function heatmap(title: string, view: MatrixView, values: number[], scale: numbe
     g.fillRect(c, r, 1, 1);
   }
   // cells of at least 6 css pixels, and no wider than the panel
-  const cell = Math.max(4, Math.min(16, Math.floor(320 / cols), Math.floor(420 / rows)));
+  const cell = Math.max(4, Math.min(16, Math.floor(320 / cols), Math.floor(560 / rows)));
   canvas.style.width = `${cols * cell}px`;
   canvas.style.maxWidth = '100%';
   canvas.style.aspectRatio = `${cols} / ${rows}`;

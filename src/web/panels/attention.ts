@@ -72,6 +72,13 @@ export class AttentionPanel {
     this.pos.value = String(Math.min(chosen, inputs.length - 1));
   }
 
+  /** Shows a word (the one the page inspects). */
+  inspect(word: string): void {
+    this.word.value = word;
+    this.updatePositions();
+    this.ask();
+  }
+
   private ask(): void {
     if (this.pos.options.length !== [...this.word.value].length + 1) this.updatePositions();
     this.request({ text: this.word.value, layer: Number(this.layer.value), head: Number(this.head.value), pos: Number(this.pos.value) });

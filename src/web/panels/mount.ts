@@ -73,6 +73,10 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
   setup?.addEventListener('input', (e) => (e.target as HTMLElement).tagName !== 'TEXTAREA' && refreshModel());
   refreshModel();
 
+  // the word the page's Inspect button looks at is the attention panel's word too
+  const inspect = document.getElementById('inspect');
+  inspect?.addEventListener('click', () => attention.inspect((document.getElementById('inspect-word') as HTMLInputElement).value));
+
   // ?data=: a text file beside the page
   void loadLinkedData(location.href).then((data) => {
     if (!data) return;
