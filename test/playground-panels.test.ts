@@ -138,6 +138,7 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
         // the shown matrix follows training
         await page.click('#start');
         await page.waitForFunction(() => document.body.dataset.state === 'done', undefined, { timeout: 60_000 });
+        assert.match(page.url(), /[?&]data=names\.txt(&|$)/, 'a link to this run still loads names.txt');
         await page.waitForFunction(() => /after step 1000$/.test(document.querySelector('.arch-detail h3')?.textContent ?? ''));
         await page.locator('#panel-architecture').screenshot({ path: join(SHOTS, 'panel-architecture-trained-1280.png') });
       }
