@@ -55,6 +55,8 @@ export interface ProgressBatch {
   /** Of workerMs: the training steps alone, and measuring the validation loss. */
   trainMs: number;
   evalMs: number;
+  /** Steps trained in this run on this page (a loaded checkpoint's earlier steps not counted). */
+  stepsTrained: number;
 }
 
 export type RunState = 'training' | 'paused' | 'done' | 'idle' | 'diverged';
@@ -113,3 +115,6 @@ export interface Envelope {
   run: number;
   message: FromWorker;
 }
+
+/** The validation loss is measured on the first VAL_DOCS held-out documents: all of them would cost more than the training. */
+export const VAL_DOCS = 160;

@@ -7,7 +7,7 @@
  */
 import { DivergedError, GPT, loadCheckpoint, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type StepEvent, type TrainRun } from '../index.ts';
 import type { Envelope, FromWorker, ModelInfo, RunState, Settings, ToWorker } from './protocol.ts';
-import { REPLACES_RUN } from './protocol.ts';
+import { REPLACES_RUN, VAL_DOCS } from './protocol.ts';
 import { isPanelRequest } from './panels/messages.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
 
@@ -17,7 +17,7 @@ const PROGRESS_MS = 100;
 const PREVIEW_MS = 1000;
 const PREVIEW_SAMPLES = 8;
 /** Validation points on the chart over a run. */
-const VAL_POINTS = 20;
+const VAL_POINTS = 10;
 
 /** The run on screen. */
 interface Current {
@@ -34,6 +34,9 @@ interface Current {
   evalMs: number;
   stepsTrained: number;
   tokens: number;
+  /** Held-out documents for the validation loss, measured every evalEvery steps (0: never) and after the last. */
+  valSeqs: number[][];
+  evalEvery: number;
   /** Steps not yet posted. */
   pending: StepEvent[];
   lastProgress: number;
@@ -100,17 +103,20 @@ function flush(c: Current, withPreview: boolean): void {
       workerMs: c.workerMs,
       trainMs: c.trainMs,
       evalMs: c.evalMs,
+      stepsTrained: c.stepsTrained,
     },
     samples,
   });
 }
 
-/** Counts one step's time: its training part, and the validation loss where it was measured. */
+/** Counts a step just trained (wallMs long), with the validation loss on eval steps (its time counted apart). */
 function count(c: Current, e: StepEvent, wallMs: number): void {
-  if (e.valLoss === undefined) c.trainMs += wallMs;
-  else {
-    c.trainMs += e.ms;
-    c.evalMs += wallMs - e.ms;
+  c.trainMs += wallMs;
+  if (c.evalEvery > 0 && (e.step % c.evalEvery === 0 || e.step === e.numSteps)) {
+    const t0 = performance.now();
+    const r = c.gpt.engine.evaluate(c.valSeqs);
+    e.valLoss = r.loss / r.tokens;
+    c.evalMs += performance.now() - t0;
   }
   c.stepsTrained++;
   c.tokens += e.tokens;
@@ -125,17 +131,23 @@ function newRun(settings: Settings, text: string): Current {
     model: { nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize },
     train: { numSteps: s.numSteps, batchSize: s.batchSize, learningRate: s.learningRate, seed: s.seed },
     valFraction: s.valFraction,
-    evalEvery: evalEvery(s.valFraction, s.numSteps),
     engine: s.engine,
   });
-  return fresh(run.gpt, settings, run);
+  return withRun(fresh(run.gpt, settings), run);
 }
 
-const evalEvery = (valFraction: number, numSteps: number) => (valFraction > 0 ? Math.max(1, Math.round(numSteps / VAL_POINTS)) : 0);
+/** c trains run from now on: its model, its validation documents. */
+function withRun(c: Current, run: TrainRun): Current {
+  c.run = run;
+  c.gpt = run.gpt;
+  c.valSeqs = run.dataset.val.slice(0, VAL_DOCS);
+  c.evalEvery = c.valSeqs.length > 0 ? Math.max(1, Math.round(run.train.numSteps / VAL_POINTS)) : 0;
+  return c;
+}
 
-function fresh(gpt: GPT, settings: Settings, run?: TrainRun, ckpt?: Checkpoint): Current {
+function fresh(gpt: GPT, settings: Settings, ckpt?: Checkpoint): Current {
   return {
-    run, gpt, ckpt, settings, state: 'paused',
+    gpt, ckpt, settings, state: 'paused', valSeqs: [], evalEvery: 0,
     workerMs: 0, trainMs: 0, evalMs: 0, stepsTrained: 0, tokens: 0,
     pending: [], lastProgress: performance.now(), lastPreview: 0,
     previewRng: new Random(settings.seed + 1),
@@ -148,15 +160,8 @@ function runFromCheckpoint(c: Current, text: string | undefined, numSteps: numbe
   const ckpt = c.ckpt!;
   if (text === undefined) throw new Error('no training text: choose a dataset to train on');
   const steps = numSteps ?? ckpt.train.numSteps;
-  const run = startRun({
-    text,
-    resume: ckpt,
-    train: { numSteps: steps, learningRate: c.settings.learningRate },
-    evalEvery: evalEvery(ckpt.train.valFraction, steps),
-    engine: c.settings.engine,
-  });
-  c.run = run;
-  c.gpt = run.gpt;
+  const run = startRun({ text, resume: ckpt, train: { numSteps: steps, learningRate: c.settings.learningRate }, engine: c.settings.engine });
+  withRun(c, run);
   c.settings = { ...c.settings, numSteps: steps };
   return run;
 }
@@ -303,7 +308,7 @@ function handle(message: ToWorker): void {
         numSteps: train.numSteps, batchSize: train.batchSize, learningRate: train.learningRate, seed: train.seed,
         engine: 'fast', valFraction: train.valFraction,
       };
-      const c = fresh(GPT.fromCheckpoint(ckpt), settings, undefined, ckpt);
+      const c = fresh(GPT.fromCheckpoint(ckpt), settings, ckpt);
       cur = c;
       post({ type: 'ready', info: info(c), settings, samples: preview(c), trained: ckpt.step > 0 });
       postState(c);
