@@ -94,8 +94,10 @@ test('the worker answers: a matrix, next-token logits, attention (the same with 
   assert.equal(fast.att.view.k.length, 3);
   const scalarWeights = scalar.att.view.weights.flat();
   fast.att.view.weights.flat().forEach((w, i) => assert.ok(Math.abs(w - scalarWeights[i]) < 1e-12));
-  assert.throws(() => answerPanelRequest({ type: 'panel-attention', text: 'emmaz', layer: 0, head: 0, pos: 0 }, { gpt: fast.gpt, step: 1 }), /not in the vocabulary/);
-  assert.throws(() => answerPanelRequest({ type: 'panel-matrix', name: 'layer3.attn_wq' }, { gpt: fast.gpt, step: 1 }), /no matrix named/);
+  const bad = (request: Parameters<typeof answerPanelRequest>[0]) => answerPanelRequest(request, { gpt: fast.gpt, step: 1 });
+  assert.deepEqual(bad({ type: 'panel-attention', text: 'emmaz', layer: 0, head: 0, pos: 0 }), { type: 'panel-error', request: 'panel-attention', message: 'character "z" is not in the vocabulary' });
+  assert.deepEqual(bad({ type: 'panel-matrix', name: 'layer3.attn_wq' }), { type: 'panel-error', request: 'panel-matrix', message: 'no matrix named "layer3.attn_wq"' });
+  assert.match((bad({ type: 'panel-logits', prefix: 'emmaemmaemma' }) as { message: string }).message, /the text has 12 characters; the model reads at most 7/);
 });
 
 test('the Step data on names.txt, seed 42: microgpt.py\'s first two documents and losses', { skip: noNames }, () => {

@@ -61,7 +61,7 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
       watchErrors(page, errors);
       await page.goto(`${url}?data=names.txt`);
       await page.waitForFunction(() => document.body.dataset.linkedData === 'names.txt');
-      assert.equal(await page.textContent('#message'), 'Loaded names.txt from the link: 32033 documents.');
+      assert.equal(await page.textContent('#note-field-dataset'), 'Loaded names.txt from the link: 32033 documents.');
       assert.equal(await page.inputValue('#dataset'), 'custom');
 
       // the model before any step: shapes, counts, the CLI's total
@@ -131,6 +131,13 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
       assert.match((await page.getAttribute('table.heat tbody tr:nth-child(3) td:nth-child(2) .cell', 'title')) ?? '', /^m \(position 2\) → BOS \(position 0\): weight 0\.\d{4}$/);
       assert.equal(await page.locator('table.att-steps tbody tr').count(), 5);
       assert.match((await page.textContent('#att-out')) ?? '', /^output = Σ weight × v = \[(−?\d\.\d{3}, ){3}−?\d\.\d{3}\]$/);
+      // a character the model does not know is said in the panel, and the next good word clears it
+      await page.fill('#att-word', 'emma9');
+      await page.click('#att-show');
+      await page.waitForFunction(() => document.querySelector('#panel-attention .panel-note')?.textContent === 'character "9" is not in the vocabulary');
+      await page.fill('#att-word', 'emma');
+      await page.click('#att-show');
+      await page.waitForFunction(() => (document.querySelector('#panel-attention .panel-note') as HTMLElement | null)?.hidden === true);
 
       await page.evaluate(() => window.scrollTo(0, 0));
       await shoot(page, width);
@@ -175,7 +182,7 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
     watchErrors(bad, expectedErrors);
     for (const [file, message] of [['missing.txt', 'could not load missing.txt: the server answered 404 (not found)'], ['photo.png', 'photo.png is not a text file']]) {
       await bad.goto(`${url}?data=${file}`);
-      await bad.waitForFunction((m) => document.getElementById('message')?.textContent === m, message);
+      await bad.waitForFunction((m) => document.getElementById('note-field-dataset')?.textContent === m, message);
       assert.equal(await bad.inputValue('#dataset'), 'names');
     }
     assert.deepEqual(expectedErrors, ['Failed to load resource: the server responded with a status of 404 (Not Found)']);

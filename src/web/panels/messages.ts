@@ -52,6 +52,8 @@ export type PanelAnswer =
   /** view null: no model yet. */
   | { type: 'panel-matrix'; name: string; view: MatrixView | null }
   | { type: 'panel-logits'; prefix: string; view: LogitsView | null }
-  | { type: 'panel-attention'; view: AttentionView | null };
+  | { type: 'panel-attention'; view: AttentionView | null }
+  /** A request the model cannot answer (a character outside the vocabulary, a word longer than the block): said in its panel. */
+  | { type: 'panel-error'; request: PanelRequest['type']; message: string };
 
 export const isPanelRequest = (m: { type: string }): m is PanelRequest => m.type.startsWith('panel-');

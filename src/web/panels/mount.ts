@@ -73,9 +73,8 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
   setup?.addEventListener('input', (e) => (e.target as HTMLElement).tagName !== 'TEXTAREA' && refreshModel());
   refreshModel();
 
-  // the word the page's Inspect button looks at is the attention panel's word too
-  const inspect = document.getElementById('inspect');
-  inspect?.addEventListener('click', () => attention.inspect((document.getElementById('inspect-word') as HTMLInputElement).value));
+  // the word the page inspects is the attention panel's word too
+  document.getElementById('inspect-form')?.addEventListener('submit', () => attention.inspect((document.getElementById('inspect-word') as HTMLInputElement).value));
 
   // ?data=: a text file beside the page
   void loadLinkedData(location.href).then((data) => {
@@ -91,6 +90,17 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
     document.body.dataset.linkedData = data.name;
   });
 
+  /** A panel's line for what went wrong, under its controls; cleared by the panel's next answer. */
+  const note = (panel: HTMLElement, text: string) => {
+    let p = panel.querySelector<HTMLElement>('.panel-note');
+    if (!p) {
+      p = Object.assign(document.createElement('p'), { className: 'panel-note' });
+      p.setAttribute('role', 'alert');
+      panel.querySelector('.buttons, .tl-controls')?.after(p);
+    }
+    p.textContent = text;
+    p.hidden = text === '';
+  };
   let lastMatrix = 0;
   const refreshMatrix = () => {
     if (!model.selected) return;
@@ -121,14 +131,22 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
         refreshMatrix();
         return;
       case 'panel-matrix':
+        note(model.element, '');
         model.showMatrix(m.name, m.view);
         return;
       case 'panel-logits':
+        note(generation.element, '');
         generation.show(m.prefix, m.view);
         return;
       case 'panel-attention':
+        note(attention.element, '');
         attention.show(m.view);
         return;
+      case 'panel-error': {
+        const panel = { 'panel-matrix': model.element, 'panel-logits': generation.element, 'panel-attention': attention.element }[m.request];
+        note(panel, m.message);
+        return;
+      }
     }
   });
   return { param: () => loop.param() };

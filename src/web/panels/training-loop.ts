@@ -92,7 +92,8 @@ export class TrainingLoopPanel {
   /** The weight to follow, or undefined for the default. */
   param(): ParamRef | undefined {
     if (!this.matrix.value) return undefined;
-    return { name: this.matrix.value, row: Math.max(0, Math.floor(Number(this.row.value) || 0)), col: Math.max(0, Math.floor(Number(this.col.value) || 0)) };
+    const clamp = (input: HTMLInputElement) => Math.min(Number(input.max), Math.max(0, Math.floor(Number(input.value) || 0)));
+    return { name: this.matrix.value, row: clamp(this.row), col: clamp(this.col) };
   }
 
   /** Lights stage i of the pipeline and its code step (-1: none). */

@@ -12,7 +12,16 @@ export interface ModelState {
   step: number;
 }
 
-export function answerPanelRequest(request: PanelRequest, { gpt, step }: ModelState): PanelAnswer {
+/** The answer to a panel's request; a request the model cannot answer gets a panel-error with the reason. */
+export function answerPanelRequest(request: PanelRequest, state: ModelState): PanelAnswer {
+  try {
+    return answer(request, state);
+  } catch (e) {
+    return { type: 'panel-error', request: request.type, message: (e as Error).message };
+  }
+}
+
+function answer(request: PanelRequest, { gpt, step }: ModelState): PanelAnswer {
   switch (request.type) {
     case 'panel-matrix': {
       if (!gpt) return { type: 'panel-matrix', name: request.name, view: null };
