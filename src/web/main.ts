@@ -1,5 +1,5 @@
 /** The playground page: settings, the worker, and what it shows. */
-import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, parseDocs, validateModelConfig, validateTrainConfig } from '../index.ts';
+import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, parseDocs, SETTINGS, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
 import { BUILTIN_NAMES } from './datasets.ts';
 import { buildFields, fillSettings, field, loadFromUrl, markPending, MIN_VAL_DOCS, MODEL_KEYS, readSettings, SAMPLE_KEYS, saveToUrl, TRAIN_KEYS, VAL_SHARE } from './form.ts';
@@ -193,7 +193,7 @@ function showPreview(names: string[], at: number): void {
   showNames($('preview'), names);
   $('preview-note').textContent = at === 0
     ? `Before training these are junk: the weights are random, so every character is about equally likely (loss ≈ ln(${run?.vocabSize ?? 27}) = ${Math.log(run?.vocabSize ?? 27).toFixed(2)}). Watch them turn into names as the loss falls.`
-    : `At step ${at}: ${names.length} names at the default temperature, refreshed as it trains.`;
+    : `At step ${at}: ${names.length} names at temperature ${SETTINGS.temperature.default}, refreshed as it trains.`;
 }
 
 function showState(m: Extract<FromWorker, { type: 'state' }>): void {
@@ -231,6 +231,8 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
     case 'diverged': {
       const d = m.diverged!;
       $('time-left').textContent = 'diverged';
+      $('preview-note').textContent = `What it wrote at step ${d.step - 1}, the last step before the run diverged:`;
+      chart.setNumSteps(Math.max(2, d.step)); // the steps it took, close up
       const what = d.gradNorm === undefined ? `the loss became ${d.loss}` : `the gradients became ${d.gradNorm}`;
       const rate = run?.settings.learningRate ?? NaN;
       notify($('field-learningRate'), `The run diverged at step ${d.step}: ${what}. The learning rate ${rate} is too high for this model; lower it (try ${Number((rate / 3).toPrecision(1))}) and press Train.`);
