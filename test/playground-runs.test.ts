@@ -40,7 +40,7 @@ test('a learning rate too high: the run stops at a non-finite loss, says so besi
     assert.ok(Number.isFinite(yMax) && yMax > Math.log(27), `the chart's top is ${yMax}: above the losses that ran away, and finite`);
     assert.equal(await page.isDisabled('#resume'), true);
     assert.equal(await page.isDisabled('#start'), false);
-    await page.screenshot({ path: join(SHOTS, 'playground-diverged.png') });
+    await page.screenshot({ path: join(SHOTS, 'playground-diverged.png'), fullPage: true });
     // a lower rate trains
     await page.fill('#learningRate', '0.01');
     await page.fill('#numSteps', '100');

@@ -1,11 +1,13 @@
 /** The playground page: settings, the worker, and what it shows. */
-import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, parseDocs, validateModelConfig, validateTrainConfig } from '../index.ts';
+import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, parseDocs, SETTINGS, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
 import { BUILTIN_NAMES } from './datasets.ts';
-import { buildFields, fillSettings, field, loadFromUrl, markPending, MIN_VAL_DOCS, MODEL_KEYS, readSample, readSettings, SAMPLE_KEYS, saveToUrl, TRAIN_KEYS, VAL_SHARE } from './form.ts';
+import { buildFields, fillSettings, field, loadFromUrl, markPending, MIN_VAL_DOCS, MODEL_KEYS, readSettings, SAMPLE_KEYS, saveToUrl, TRAIN_KEYS, VAL_SHARE } from './form.ts';
 import { announce, clearNotes, notify } from './notices.ts';
 import { REPLACES_RUN, type Envelope, type FromWorker, type RunState, type Settings, type ToWorker, VAL_DOCS } from './protocol.ts';
-import { attentionHeatmaps, probabilityBars, tokenLabel } from './views.ts';
+import { readTextUpload, saveBytes } from './files.ts';
+import { mountSampling, showNames } from './sampling.ts';
+import { inspectionView, tokenLabel } from './views.ts';
 import { mountPanels } from './panels/mount.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -40,6 +42,7 @@ worker.onmessage = (event: MessageEvent<Envelope>) => {
 worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${e.message}`);
 
 const chart = new LossChart($<HTMLCanvasElement>('chart'));
+mountSampling({ send, onMessage });
 
 // --- the run on screen
 let state: RunState = 'idle';
@@ -50,7 +53,6 @@ let loadedWaiting = false;
 let step = 0;
 let numSteps = 0;
 let lastVal = NaN;
-let tokenPrefix = '';
 /** The CLI's line for the last step the Step button took. */
 let traced: { step: number; line: string } | undefined;
 /** The step of the last milestone said aloud. */
@@ -97,25 +99,18 @@ function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; steps
   $('stat-worker').textContent = seconds(t.workerMs);
 }
 
-function showNames(list: HTMLElement, names: string[]): void {
-  list.replaceChildren(...names.map((n) => Object.assign(document.createElement('li'), { textContent: n || '(empty)' })));
-}
-
 function clearRun(): void {
   run = undefined;
   loadedWaiting = false;
   lastVal = NaN;
   announced = 0;
-  tokenPrefix = '';
   chart.reset(1, 27);
   showStep(0, 0);
   $('stat-step').textContent = '–';
   for (const id of ['stat-loss', 'stat-val', 'stat-ms', 'stat-tps', 'stat-eval', 'stat-worker']) $(id).textContent = '–';
   $('time-left').textContent = '';
-  for (const id of ['preview', 'samples', 'token-bars', 'inspect-probs', 'attention']) $(id).replaceChildren();
-  $('token-text').textContent = '';
+  for (const id of ['preview', 'inspect-probs', 'attention']) $(id).replaceChildren();
   $('preview-note').textContent = 'Train a model to see what it writes.';
-  $('samples-note').textContent = 'Train a model, then press Sample.';
 }
 
 // --- the worker's answers
@@ -160,42 +155,12 @@ onMessage((m) => {
     }
     case 'state':
       return showState(m);
-    case 'samples':
-      showNames($('samples'), m.names);
-      $('samples-note').textContent = `${m.names.length} names drawn at temperature ${m.request.temperature}${m.request.topK > 0 ? `, top-k ${m.request.topK}` : ''}${m.request.prompt ? `, starting with “${m.request.prompt}”` : ''}, from the model at step ${m.step}.`;
-      return;
-    case 'next-token': {
-      tokenPrefix = m.prefix + m.char;
-      $('token-text').textContent = m.char ? `${tokenPrefix} (drew ${tokenLabel(m.char)})` : `${m.prefix} ⏎ (end of name)`;
-      if (!m.char) tokenPrefix = '';
-      probabilityBars($('token-bars'), m.probs, m.vocab, m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1, `character after “${m.prefix}”`);
-      return;
-    }
     case 'inspection':
-      $('inspect-probs').replaceChildren(
-        ...m.probs.map((p, t) => {
-          const box = document.createElement('div');
-          box.className = 'position';
-          const title = document.createElement('h3');
-          const before = m.inputs.slice(1, t + 1).map(tokenLabel).join('');
-          title.textContent = t === 0 ? 'at the start of a name' : `after “${before}”`;
-          const bars = document.createElement('div');
-          probabilityBars(bars, p, m.vocab, undefined, t === 0 ? 'first character' : `character after “${before}”`);
-          box.append(title, bars);
-          return box;
-        }),
-      );
-      attentionHeatmaps($('attention'), m.attention, m.inputs);
+      inspectionView($('inspect-probs'), $('attention'), m);
       return;
-    case 'checkpoint': {
-      const url = URL.createObjectURL(new Blob([m.bytes], { type: 'application/octet-stream' }));
-      const a = Object.assign(document.createElement('a'), { href: url, download: `microgpt-step${m.step}.safetensors` });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    case 'checkpoint':
+      saveBytes(m.bytes, `microgpt-step${m.step}.safetensors`);
       return;
-    }
     case 'trace':
       traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
       return;
@@ -229,7 +194,7 @@ function showPreview(names: string[], at: number): void {
   showNames($('preview'), names);
   $('preview-note').textContent = at === 0
     ? `Before training these are junk: the weights are random, so every character is about equally likely (loss ≈ ln(${run?.vocabSize ?? 27}) = ${Math.log(run?.vocabSize ?? 27).toFixed(2)}). Watch them turn into names as the loss falls.`
-    : `At step ${at}: ${names.length} names at the default temperature, refreshed as it trains.`;
+    : `At step ${at}: ${names.length} names at temperature ${SETTINGS.temperature.default}, refreshed as it trains.`;
 }
 
 function showState(m: Extract<FromWorker, { type: 'state' }>): void {
@@ -267,6 +232,8 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
     case 'diverged': {
       const d = m.diverged!;
       $('time-left').textContent = 'diverged';
+      $('preview-note').textContent = `What it wrote at step ${d.step - 1}, the last step before the run diverged:`;
+      chart.setNumSteps(Math.max(2, d.step)); // the steps it took, close up
       const what = d.gradNorm === undefined ? `the loss became ${d.loss}` : `the gradients became ${d.gradNorm}`;
       const rate = run?.settings.learningRate ?? NaN;
       notify($('field-learningRate'), `The run diverged at step ${d.step}: ${what}. The learning rate ${rate} is too high for this model; lower it (try ${Number((rate / 3).toPrecision(1))}) and press Train.`);
@@ -328,33 +295,6 @@ button('reset').onclick = () => {
   send({ type: 'reset' });
 };
 
-/** The sampling fields, checked; undefined after saying what is wrong. */
-function sampleRequest(): { numSamples: number; temperature: number; topK: number; prompt: string } | undefined {
-  try {
-    return { numSamples: readSample('numSamples'), temperature: readSample('temperature'), topK: readSample('topK'), prompt: field('prompt').value };
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    notify(e.key ? $(`field-${e.key}`) : $('sample-buttons'), e.describe((s) => s.label));
-    return undefined;
-  }
-}
-
-$('sample-form').onsubmit = (e) => {
-  e.preventDefault();
-  clearNotes();
-  const request = sampleRequest();
-  if (request) send({ type: 'sample', request });
-};
-button('next-token').onclick = () => {
-  clearNotes();
-  const r = sampleRequest();
-  if (r) send({ type: 'next-token', prefix: tokenPrefix, temperature: r.temperature, topK: r.topK });
-};
-button('clear-token').onclick = () => {
-  tokenPrefix = '';
-  $('token-text').textContent = '';
-  $('token-bars').replaceChildren();
-};
 $('inspect-form').onsubmit = (e) => {
   e.preventDefault();
   clearNotes();
@@ -396,18 +336,6 @@ function changeRate(): void {
   run!.settings = { ...run!.settings, learningRate: lr };
   updateUrl();
   notify($('field-learningRate'), `Now ${lr} from step ${step + 1} on (still decaying to 0 by the last step). A link replays the whole run at this rate.`, 'info');
-}
-
-/** A file's text, or an error for an empty or binary file. */
-async function readTextUpload(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length === 0) throw new Error(`${file.name} is empty`);
-  if (bytes.includes(0)) throw new Error(`${file.name} is not a text file`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`${file.name} is not UTF-8 text`);
-  }
 }
 
 field('upload-text').onchange = async () => {

@@ -101,3 +101,21 @@ export function attentionHeatmaps(container: HTMLElement, attention: number[][][
     ),
   );
 }
+
+/** The inspection of a word: next-character bars at each position, and the attention heatmaps. */
+export function inspectionView(probsBox: HTMLElement, attentionBox: HTMLElement, m: { inputs: string[]; probs: number[][]; attention: number[][][][]; vocab: string[] }): void {
+  probsBox.replaceChildren(
+    ...m.probs.map((p, t) => {
+      const box = document.createElement('div');
+      box.className = 'position';
+      const title = document.createElement('h3');
+      const before = m.inputs.slice(1, t + 1).map(tokenLabel).join('');
+      title.textContent = t === 0 ? 'at the start of a name' : `after “${before}”`;
+      const bars = document.createElement('div');
+      probabilityBars(bars, p, m.vocab, undefined, t === 0 ? 'first character' : `character after “${before}”`);
+      box.append(title, bars);
+      return box;
+    }),
+  );
+  attentionHeatmaps(attentionBox, m.attention, m.inputs);
+}

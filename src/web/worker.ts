@@ -209,7 +209,8 @@ function pump(c: Current): void {
 
 /** A step that failed: a diverged run ends there (its weights as before the bad step); anything else pauses it. */
 function stopWith(c: Current, e: unknown): void {
-  flush(c, false);
+  const diverged = e instanceof DivergedError;
+  flush(c, diverged); // what a diverged model writes is part of the lesson
   if (e instanceof DivergedError) {
     c.state = 'diverged';
     c.diverged = { step: e.step, loss: e.loss, gradNorm: e.gradNorm };
