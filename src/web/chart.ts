@@ -1,99 +1,217 @@
-/** The live loss chart on a canvas: smoothed training loss, validation loss, and ln(vocab). */
+/**
+ * The live loss chart on a canvas: smoothed training loss, validation loss
+ * and the random-guess line ln(vocab). The y axis fits the data (from 0, or a
+ * log scale); points that are not finite (a diverged step) are left out.
+ */
+export interface ChartRange {
+  yMin: number;
+  yMax: number;
+  log: boolean;
+}
+
+const COLORS = { train: '#1d4ed8', val: '#c2410c', guess: '#475569', grid: '#e2e8f0', text: '#475569' };
+
 export class LossChart {
   private steps: number[] = [];
   private losses: number[] = [];
+  /** The training loss as drawn: a moving average over 2.5% of the run. */
+  private smooth: number[] = [];
+  private sum = 0;
   private val: [number, number][] = [];
   private numSteps = 1;
   private guess = Math.log(27);
   private pending = false;
+  log = false;
+  range: ChartRange = { yMin: 0, yMax: 1, log: false };
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
 
   reset(numSteps: number, vocabSize: number): void {
     this.steps = [];
     this.losses = [];
+    this.smooth = [];
+    this.sum = 0;
     this.val = [];
     this.numSteps = Math.max(1, numSteps);
     this.guess = Math.log(vocabSize);
-    this.draw();
+    this.redraw();
+  }
+
+  /** The run's length changed (a loaded checkpoint trained further). */
+  setNumSteps(numSteps: number): void {
+    this.numSteps = Math.max(1, numSteps);
+    this.redraw();
   }
 
   add(steps: number[], losses: number[], valLosses: number[]): void {
+    const span = this.span();
     steps.forEach((s, i) => {
-      this.steps.push(s);
-      this.losses.push(losses[i]);
-      if (!Number.isNaN(valLosses[i])) this.val.push([s, valLosses[i]]);
+      const l = losses[i];
+      if (Number.isFinite(l)) {
+        this.steps.push(s);
+        this.losses.push(l);
+        const n = this.losses.length;
+        this.sum += l - (n > span ? this.losses[n - 1 - span] : 0);
+        this.smooth.push(this.sum / Math.min(n, span));
+      }
+      if (Number.isFinite(valLosses[i])) this.val.push([s, valLosses[i]]);
     });
-    if (!this.pending) {
-      this.pending = true;
-      requestAnimationFrame(() => {
-        this.pending = false;
-        this.draw();
-      });
-    }
+    this.redraw();
   }
 
-  /** Mean of the last window losses: what the chart's line shows at the end. */
-  smoothedLoss(window = 50): number {
-    const tail = this.losses.slice(-window);
-    return tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
+  /** The smoothed training loss at the last step (what the line shows there). */
+  smoothedLoss(): number {
+    return this.smooth.length ? this.smooth[this.smooth.length - 1] : NaN;
+  }
+
+  /** Draws at the next frame (once, however many batches arrive before it). */
+  redraw(): void {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.draw();
+    });
+  }
+
+  private span(): number {
+    return Math.max(1, Math.round(this.numSteps / 40));
   }
 
   private draw(): void {
     const c = this.canvas;
     const dpr = window.devicePixelRatio || 1;
     const width = c.clientWidth || 640;
-    const height = Math.round(width * 0.47);
-    if (c.width !== Math.round(width * dpr)) {
+    const height = Math.max(180, Math.round(width * 0.45));
+    if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
       c.width = Math.round(width * dpr);
       c.height = Math.round(height * dpr);
     }
     const g = c.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);
-    const m = { l: 40, r: 10, t: 10, b: 24 };
-    const yMax = Math.max(this.guess, ...this.losses.slice(0, 20)) * 1.05;
-    const yMin = 1;
+    const m = { l: 44, r: 12, t: 10, b: 22 };
+    const r = (this.range = this.fit());
+    const f = r.log ? Math.log : (v: number) => v;
+    const [lo, hi] = [f(r.yMin), f(r.yMax)];
     const x = (s: number) => m.l + (s / this.numSteps) * (width - m.l - m.r);
-    const y = (v: number) => m.t + (1 - (Math.min(v, yMax) - yMin) / (yMax - yMin)) * (height - m.t - m.b);
-    g.font = '11px system-ui';
-    g.fillStyle = '#64748b';
-    g.strokeStyle = '#e2e8f0';
-    for (let v = Math.ceil(yMin * 2) / 2; v <= yMax; v += 0.5) {
+    const y = (v: number) => m.t + (1 - (f(Math.min(Math.max(v, r.yMin), r.yMax)) - lo) / (hi - lo)) * (height - m.t - m.b);
+    g.font = '11px system-ui, sans-serif';
+    g.lineWidth = 1;
+    // gridlines and tick labels
+    g.fillStyle = COLORS.text;
+    g.strokeStyle = COLORS.grid;
+    g.textAlign = 'right';
+    for (const v of r.log ? logTicks(r.yMin, r.yMax) : linearTicks(r.yMin, r.yMax, 5)) {
       g.beginPath();
       g.moveTo(m.l, y(v));
       g.lineTo(width - m.r, y(v));
       g.stroke();
-      g.fillText(v.toFixed(1), 8, y(v) + 4);
+      g.fillText(tickLabel(v), m.l - 4, y(v) + 4);
     }
-    g.fillText('0', m.l, height - 6);
-    g.fillText(String(this.numSteps), width - m.r - 30, height - 6);
-    g.setLineDash([6, 4]);
-    g.strokeStyle = '#dc2626';
-    g.beginPath();
-    g.moveTo(m.l, y(this.guess));
-    g.lineTo(width - m.r, y(this.guess));
-    g.stroke();
+    g.textAlign = 'center';
+    for (const s of linearTicks(0, this.numSteps, Math.max(2, Math.floor(width / 90)))) {
+      if (s !== Math.round(s)) continue;
+      g.fillText(s.toLocaleString('en'), Math.min(x(s), width - m.r - 16), height - 6);
+    }
+    g.textAlign = 'left';
+    // random guessing: a thin dotted line, labelled
+    g.strokeStyle = COLORS.guess;
+    g.setLineDash([2, 3]);
+    line(g, [[m.l, y(this.guess)], [width - m.r, y(this.guess)]]);
     g.setLineDash([]);
-    // training loss, as a moving average over ~1% of the run
-    const span = Math.max(1, Math.round(this.numSteps / 100));
-    g.strokeStyle = '#1d4ed8';
+    g.fillStyle = COLORS.guess;
+    g.fillText('random guess', width - m.r - 80, y(this.guess) - 4);
+    // training loss: a thick solid line, at most two points per pixel
+    const n = this.smooth.length;
+    const stride = Math.max(1, Math.floor(n / (2 * (width - m.l - m.r))));
+    const pts: [number, number][] = [];
+    for (let i = 0; i < n; i += stride) pts.push([x(this.steps[i]), y(this.smooth[i])]);
+    if (n > 0 && (n - 1) % stride !== 0) pts.push([x(this.steps[n - 1]), y(this.smooth[n - 1])]);
+    g.strokeStyle = COLORS.train;
+    g.lineWidth = 2;
+    line(g, pts);
+    // validation loss: a dashed line with square markers
+    g.strokeStyle = COLORS.val;
+    g.fillStyle = COLORS.val;
     g.lineWidth = 1.5;
-    g.beginPath();
-    let acc = 0;
-    this.losses.forEach((l, i) => {
-      acc += l - (i >= span ? this.losses[i - span] : 0);
-      const v = acc / Math.min(i + 1, span);
-      if (i === 0) g.moveTo(x(this.steps[i]), y(v));
-      else g.lineTo(x(this.steps[i]), y(v));
-    });
-    g.stroke();
-    g.strokeStyle = '#ea580c';
-    g.fillStyle = '#ea580c';
-    g.beginPath();
-    this.val.forEach(([s, v], i) => (i === 0 ? g.moveTo(x(s), y(v)) : g.lineTo(x(s), y(v))));
-    g.stroke();
-    for (const [s, v] of this.val) g.fillRect(x(s) - 2, y(v) - 2, 4, 4);
+    g.setLineDash([6, 3]);
+    line(g, this.val.map(([s, v]) => [x(s), y(v)]));
+    g.setLineDash([]);
+    for (const [s, v] of this.val) g.fillRect(x(s) - 3, y(v) - 3, 6, 6);
     g.lineWidth = 1;
+    c.dataset.yMin = String(r.yMin);
+    c.dataset.yMax = String(r.yMax);
+    c.setAttribute('aria-label', this.describe());
   }
+
+  /** The y range: from 0 (or, on a log scale, below the lowest point) to above the highest of the data and the guess line. */
+  private fit(): ChartRange {
+    let max = this.guess;
+    let min = this.guess;
+    for (const v of this.smooth) [max, min] = [Math.max(max, v), Math.min(min, v)];
+    for (const [, v] of this.val) [max, min] = [Math.max(max, v), Math.min(min, v)];
+    if (this.log) {
+      const yMin = Math.max(1e-6, min * 0.8);
+      return { yMin, yMax: max * 1.15, log: true };
+    }
+    return { yMin: 0, yMax: niceCeil(max * 1.05), log: false };
+  }
+
+  /** The chart in words, for a screen reader. */
+  describe(): string {
+    const n = this.smooth.length;
+    const parts = [`Loss chart, ${this.log ? 'log' : 'linear'} scale from ${tickLabel(this.range.yMin)} to ${tickLabel(this.range.yMax)}, steps 0 to ${this.numSteps}.`];
+    if (n === 0) parts.push('No steps yet.');
+    else parts.push(`Training loss (smoothed) ${this.smooth[0].toFixed(2)} at step ${this.steps[0]}, ${this.smooth[n - 1].toFixed(2)} at step ${this.steps[n - 1]}.`);
+    if (this.val.length) {
+      const [s, v] = this.val[this.val.length - 1];
+      parts.push(`Validation loss ${v.toFixed(2)} at step ${s}.`);
+    }
+    parts.push(`Random guessing: ${this.guess.toFixed(2)}.`);
+    return parts.join(' ');
+  }
+}
+
+function line(g: CanvasRenderingContext2D, pts: [number, number][]): void {
+  if (pts.length === 0) return;
+  g.beginPath();
+  g.moveTo(pts[0][0], pts[0][1]);
+  for (let i = 1; i < pts.length; i++) g.lineTo(pts[i][0], pts[i][1]);
+  g.stroke();
+}
+
+/** 1, 2 or 5 times a power of ten, at or above v. */
+function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 2.5, 5, 10].map((k) => k * p).find((k) => k >= v - 1e-12) ?? 10 * p;
+}
+
+/** About count round values from lo to hi (never more than 4 * count + 2, whatever the input). */
+export function linearTicks(lo: number, hi: number, count: number): number[] {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi)) || hi <= lo) return [];
+  const raw = (hi - lo) / Math.max(1, count);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((k) => k * p).find((k) => k >= raw) ?? 10 * p;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9 && ticks.length <= 4 * count + 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/** 1, 2 and 5 times powers of ten from lo to hi. */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0 && Number.isFinite(hi)) || hi <= lo) return [];
+  const ticks: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)) && ticks.length < 40; e++) {
+    for (const k of [1, 2, 5]) {
+      const v = Number((k * 10 ** e).toPrecision(6));
+      if (v >= lo && v <= hi) ticks.push(v);
+    }
+  }
+  return ticks;
+}
+
+function tickLabel(v: number): string {
+  if (v === 0) return '0';
+  return v >= 1 ? String(Number(v.toFixed(2))) : String(Number(v.toPrecision(2)));
 }

@@ -1,264 +1,385 @@
 /** The playground page: settings, the worker, and what it shows. */
-import { ConfigError, DEFAULT_TRAIN, parseDocs, validateModelConfig, validateTrainConfig } from '../index.ts';
+import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, parseDocs, SETTINGS, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
 import { BUILTIN_NAMES } from './datasets.ts';
-import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.ts';
-import { attentionHeatmaps, probabilityBars } from './views.ts';
+import { buildFields, fillSettings, field, loadFromUrl, markPending, MIN_VAL_DOCS, MODEL_KEYS, readSettings, SAMPLE_KEYS, saveToUrl, TRAIN_KEYS, VAL_SHARE } from './form.ts';
+import { announce, clearNotes, notify } from './notices.ts';
+import { REPLACES_RUN, type Envelope, type FromWorker, type RunState, type Settings, type ToWorker, VAL_DOCS } from './protocol.ts';
+import { readTextUpload, saveBytes } from './files.ts';
+import { mountSampling, showNames } from './sampling.ts';
+import { inspectionView, tokenLabel } from './views.ts';
+import { mountPanels } from './panels/mount.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const input = (id: string) => $<HTMLInputElement>(id);
+const button = (id: string) => $<HTMLButtonElement>(id);
+
+$('val-docs').textContent = String(VAL_DOCS);
+buildFields($('model-fields'), MODEL_KEYS);
+buildFields($('train-fields'), TRAIN_KEYS);
+buildFields($('sample-fields'), SAMPLE_KEYS);
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
+/** The run the page shows: counted as the worker counts it (protocol.ts), so answers from replaced runs are dropped. */
+let runId = 0;
+/** Every request to the worker goes through here. */
+/** The last request that replaced the run: a 'ready' after a 'load' is a loaded checkpoint. */
+let replacedBy: ToWorker['type'] = 'reset';
+function send(message: ToWorker, transfer: Transferable[] = []): void {
+  if (REPLACES_RUN.includes(message.type)) {
+    runId++;
+    replacedBy = message.type;
+  }
+  worker.postMessage(message, transfer);
+}
+/** Whoever wants the worker's answers (this page, the panels): each gets every answer of the current run. */
+const listeners: ((message: FromWorker) => void)[] = [];
+const onMessage = (listener: (message: FromWorker) => void) => listeners.push(listener);
+/** The one place every worker message arrives. */
+worker.onmessage = (event: MessageEvent<Envelope>) => {
+  if (event.data.run !== runId) return;
+  for (const listener of listeners) listener(event.data.message);
+};
+worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${e.message}`);
+
 const chart = new LossChart($<HTMLCanvasElement>('chart'));
+mountSampling({ send, onMessage });
 
-let info: ModelInfo | undefined;
-let customText = '';
-let tokenPrefix = '';
+// --- the run on screen
+let state: RunState = 'idle';
+/** Its settings (what the address holds) and its dataset; undefined with no run. */
+let run: { settings: Settings; dataset: string; vocabSize: number; numParams: number } | undefined;
+/** A loaded checkpoint that has not trained here yet: Resume continues it to Steps. */
+let loadedWaiting = false;
+let step = 0;
+let numSteps = 0;
 let lastVal = NaN;
+/** The CLI's line for the last step the Step button took. */
+let traced: { step: number; line: string } | undefined;
+/** The step of the last milestone said aloud. */
+let announced = 0;
 
-// --- settings, kept in the address so that a link reproduces a run
-const NUMBER_FIELDS = ['nLayer', 'nEmbd', 'nHead', 'blockSize', 'numSteps', 'batchSize', 'learningRate', 'seed'] as const;
+const canTrainLive = () => state === 'training' || state === 'paused';
+const refreshPending = () => {
+  markPending(run?.settings, canTrainLive(), run?.dataset);
+  if (loadedWaiting) $('pending-numSteps').textContent = 'applies at Resume';
+  else $('pending-numSteps').textContent = 'applies at the next Train';
+};
+const updateUrl = () => saveToUrl(run?.settings, run?.dataset);
 
-function readSettings(): Settings {
-  const n = (id: string) => Number(input(id).value);
-  return {
-    nLayer: n('nLayer'), nEmbd: n('nEmbd'), nHead: n('nHead'), blockSize: n('blockSize'),
-    numSteps: n('numSteps'), batchSize: n('batchSize'), learningRate: n('learningRate'), seed: n('seed'),
-    engine: $<HTMLSelectElement>('engine').value as Settings['engine'],
-    valFraction: 0.1,
-  };
-}
-
-function saveToUrl(): void {
-  const params = new URLSearchParams();
-  for (const f of NUMBER_FIELDS) params.set(f, input(f).value);
-  params.set('engine', $<HTMLSelectElement>('engine').value);
-  params.set('dataset', $<HTMLSelectElement>('dataset').value);
-  params.set('temperature', input('temperature').value);
-  params.set('topK', input('topK').value);
-  history.replaceState(null, '', `?${params}`);
-}
-
-function loadFromUrl(): void {
-  const params = new URLSearchParams(location.search);
-  for (const f of [...NUMBER_FIELDS, 'temperature', 'topK']) {
-    const v = params.get(f);
-    if (v !== null && v !== '' && Number.isFinite(Number(v))) input(f).value = v;
+function setState(next: RunState): void {
+  const had = document.activeElement;
+  state = next;
+  document.body.dataset.state = next;
+  button('start').disabled = next === 'training';
+  button('pause').disabled = next !== 'training';
+  button('resume').disabled = next !== 'paused';
+  button('step').disabled = next === 'done' || next === 'diverged';
+  // keep the focus on a button that still works
+  if (had instanceof HTMLButtonElement && had.disabled && had.closest('#run-buttons')) {
+    const target = next === 'training' ? 'pause' : next === 'paused' ? 'resume' : 'start';
+    button(target).focus();
   }
-  for (const f of ['engine', 'dataset']) {
-    const v = params.get(f);
-    const select = $<HTMLSelectElement>(f);
-    if (v && [...select.options].some((o) => o.value === v)) select.value = v;
-  }
-  $('custom-data').hidden = $<HTMLSelectElement>('dataset').value !== 'custom';
-  $('temperature-value').textContent = input('temperature').value;
+  refreshPending();
 }
 
-// --- messages to the user
-function say(text: string, kind: 'error' | 'info' = 'error'): void {
-  const m = $('message');
-  m.textContent = text;
-  m.className = kind;
-  m.hidden = false;
-}
-const quiet = () => ($('message').hidden = true);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function setState(state: 'idle' | 'training' | 'paused' | 'done'): void {
-  document.body.dataset.state = state;
-  $<HTMLButtonElement>('start').disabled = state === 'training';
-  $<HTMLButtonElement>('pause').disabled = state !== 'training';
-  $<HTMLButtonElement>('resume').disabled = state !== 'paused';
+function showStep(s: number, total: number): void {
+  step = s;
+  numSteps = total;
+  $('stat-step').textContent = `${s} / ${total}`;
+  const bar = $<HTMLProgressElement>('progress-bar');
+  bar.max = Math.max(1, total);
+  bar.value = s;
 }
 
-function showSamples(names: string[], trained: boolean): void {
-  $('samples').replaceChildren(...names.map((n) => Object.assign(document.createElement('li'), { textContent: n || '(empty)' })));
-  $('samples-note').textContent = trained
-    ? `Drawn at temperature 0.5 from the model at step ${info?.step ?? 0}.`
-    : `Before training these are junk: the weights are random, so every character is about equally likely (loss ≈ ln(${info ? info.vocab.length + 1 : 27}) = ${Math.log(info ? info.vocab.length + 1 : 27).toFixed(2)}). Watch them turn into names as the loss falls.`;
+function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; stepsTrained?: number }, msPerStep: number): void {
+  $('stat-ms').textContent = msPerStep.toFixed(3);
+  $('stat-eval').textContent = seconds(t.evalMs);
+  $('stat-worker').textContent = seconds(t.workerMs);
+}
+
+function clearRun(): void {
+  run = undefined;
+  loadedWaiting = false;
+  lastVal = NaN;
+  announced = 0;
+  chart.reset(1, 27);
+  showStep(0, 0);
+  $('stat-step').textContent = '–';
+  for (const id of ['stat-loss', 'stat-val', 'stat-ms', 'stat-tps', 'stat-eval', 'stat-worker']) $(id).textContent = '–';
+  $('time-left').textContent = '';
+  for (const id of ['preview', 'inspect-probs', 'attention']) $(id).replaceChildren();
+  $('preview-note').textContent = 'Train a model to see what it writes.';
 }
 
 // --- the worker's answers
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
-  const m = event.data;
+onMessage((m) => {
   switch (m.type) {
-    case 'ready':
-      info = m.info;
-      chart.reset(m.info.numSteps, m.info.vocab.length + 1);
-      showSamples(m.samples, m.trained);
-      $('stat-step').textContent = `${m.info.step} / ${m.info.numSteps}`;
-      if (m.trained) say(`Loaded a checkpoint: ${m.info.numParams} parameters, step ${m.info.step}, vocabulary ${m.info.vocab.join('')}`, 'info');
+    case 'ready': {
+      const loaded = replacedBy === 'load';
+      clearRun();
+      run = { settings: m.settings, dataset: $<HTMLSelectElement>('dataset').value, vocabSize: m.info.vocab.length + 1, numParams: m.info.numParams };
+      loadedWaiting = loaded;
+      if (loaded) fillSettings(m.settings);
+      chart.reset(m.info.numSteps, run.vocabSize);
+      showStep(m.info.step, m.info.numSteps);
+      showPreview(m.samples, m.info.step);
+      updateUrl();
+      refreshPending();
+      if (loaded) {
+        notify($('load-row'), `Loaded a checkpoint: ${m.info.numParams} parameters, step ${m.info.step} of ${m.info.numSteps}, vocabulary ${m.info.vocab.map(tokenLabel).join('')}. Its settings are in the fields; press Resume to train on (raise Steps to train longer), or Sample.`, 'info');
+      }
       return;
+    }
     case 'progress': {
       const b = m.batch;
-      chart.add(b.steps, b.losses, b.valLosses);
-      const step = b.steps[b.steps.length - 1];
-      if (info) info.step = step;
-      for (const v of b.valLosses) if (!Number.isNaN(v)) lastVal = v;
-      $('stat-step').textContent = `${step} / ${info?.numSteps ?? '?'}`;
-      $('stat-loss').textContent = chart.smoothedLoss().toFixed(4);
-      $('stat-val').textContent = Number.isNaN(lastVal) ? '–' : lastVal.toFixed(4);
-      $('stat-ms').textContent = b.msPerStep.toFixed(3);
-      $('stat-tps').textContent = Math.round(b.tokensPerSecond).toLocaleString('en');
-      $('stat-worker').textContent = `${(b.workerMs / 1000).toFixed(2)} s`;
-      if (m.samples) showSamples(m.samples, true);
+      if (b.steps.length) {
+        chart.add(b.steps, b.losses, b.valLosses);
+        showStep(b.steps[b.steps.length - 1], numSteps);
+        for (const v of b.valLosses) if (!Number.isNaN(v)) lastVal = v;
+        $('stat-loss').textContent = chart.smoothedLoss().toFixed(4);
+        $('stat-val').textContent = Number.isNaN(lastVal) ? '–' : lastVal.toFixed(4);
+        showTimes(b, b.msPerStep);
+        $('stat-tps').textContent = Math.round(b.tokensPerSecond).toLocaleString('en');
+        const left = (b.workerMs / Math.max(1, b.stepsTrained)) * (numSteps - step);
+        if (state === 'training') $('time-left').textContent = `about ${Math.ceil(left / 1000)} s left`;
+        // say the progress aloud every tenth of the run
+        if (state === 'training' && step - announced >= numSteps / 10) {
+          announced = step;
+          announce(`Training: step ${step} of ${numSteps}, loss ${chart.smoothedLoss().toFixed(2)}.`);
+        }
+      }
+      if (m.samples) showPreview(m.samples, step);
       return;
     }
     case 'state':
-      setState(m.state);
-      if (m.state === 'done') $('stat-worker').textContent = `${(m.workerMs / 1000).toFixed(2)} s for ${m.step} steps`;
-      if (m.state === 'idle') {
-        info = undefined;
-        chart.reset(1, 27);
-        $('samples').replaceChildren();
-        for (const id of ['stat-step', 'stat-loss', 'stat-val', 'stat-ms', 'stat-tps', 'stat-worker']) $(id).textContent = '–';
-      }
+      return showState(m);
+    case 'inspection':
+      inspectionView($('inspect-probs'), $('attention'), m);
       return;
-    case 'samples':
-      showSamples(m.names, true);
+    case 'checkpoint':
+      saveBytes(m.bytes, `microgpt-step${m.step}.safetensors`);
       return;
-    case 'next-token':
-      tokenPrefix = m.prefix + m.char;
-      $('token-text').textContent = m.char ? tokenPrefix : `${m.prefix} ⏎ (end of name)`;
-      if (!m.char) tokenPrefix = '';
-      probabilityBars($('token-bars'), m.probs, m.vocab, m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1);
+    case 'trace':
+      traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
       return;
-    case 'inspection': {
-      const probs = $('inspect-probs');
-      probs.replaceChildren(
-        ...m.probs.map((p, t) => {
-          const box = document.createElement('div');
-          box.className = 'position';
-          const title = document.createElement('h3');
-          title.textContent = `after “${m.inputs.slice(1, t + 1).join('')}” (input ${m.inputs[t]})`;
-          const bars = document.createElement('div');
-          bars.className = 'bars';
-          probabilityBars(bars, p, m.vocab);
-          box.append(title, bars);
-          return box;
-        }),
-      );
-      attentionHeatmaps($('attention'), m.attention, m.inputs);
-      return;
-    }
-    case 'checkpoint': {
-      const url = URL.createObjectURL(new Blob([m.bytes], { type: 'application/octet-stream' }));
-      const a = Object.assign(document.createElement('a'), { href: url, download: `microgpt-step${m.step}.safetensors` });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      return;
-    }
     case 'error':
-      say(m.message);
+      notify(anchorFor(m.request, m.key), m.message);
       return;
   }
-};
-worker.onerror = (e) => say(`the worker failed: ${e.message}`);
+});
+
+/** Where an error from the worker shows: beside the setting at fault, else beside the request's control. */
+function anchorFor(request: ToWorker['type'] | undefined, key: string | undefined): HTMLElement {
+  if (key && $(`field-${key}`)) return $(`field-${key}`);
+  switch (request) {
+    case 'sample':
+    case 'next-token':
+      return $('sample-buttons');
+    case 'inspect':
+      return $('inspect-form');
+    case 'save':
+      return $('download-row');
+    case 'load':
+      return $('load-row');
+    case 'learning-rate':
+      return $('field-learningRate');
+    default:
+      return $('run-buttons');
+  }
+}
+
+function showPreview(names: string[], at: number): void {
+  showNames($('preview'), names);
+  $('preview-note').textContent = at === 0
+    ? `Before training these are junk: the weights are random, so every character is about equally likely (loss ≈ ln(${run?.vocabSize ?? 27}) = ${Math.log(run?.vocabSize ?? 27).toFixed(2)}). Watch them turn into names as the loss falls.`
+    : `At step ${at}: ${names.length} names at temperature ${SETTINGS.temperature.default}, refreshed as it trains.`;
+}
+
+function showState(m: Extract<FromWorker, { type: 'state' }>): void {
+  setState(m.state);
+  if (m.state === 'idle') {
+    clearRun();
+    announce('Reset: no model. Press Train to start.');
+    updateUrl();
+    return;
+  }
+  if (run && m.numSteps !== run.settings.numSteps) {
+    run.settings = { ...run.settings, numSteps: m.numSteps };
+    chart.setNumSteps(m.numSteps);
+    updateUrl();
+  }
+  if (m.state !== 'paused') loadedWaiting = false;
+  refreshPending();
+  showStep(m.step, m.numSteps);
+  showTimes(m, m.trainMs / Math.max(1, m.stepsTrained));
+  const perStep = m.stepsTrained ? `, ${(m.trainMs / m.stepsTrained).toFixed(3)} ms a step` : '';
+  switch (m.state) {
+    case 'training':
+      announced = m.step;
+      announce(`Training from step ${m.step} of ${m.numSteps}.`);
+      return;
+    case 'paused':
+      $('time-left').textContent = 'paused';
+      announce(`${traced?.step === m.step ? `Took one step: ${traced.line}. ` : ''}Paused at step ${m.step} of ${m.numSteps}.`);
+      return;
+    case 'done':
+      $('time-left').textContent = 'done';
+      $('stat-worker').textContent = `${seconds(m.workerMs)} for ${m.stepsTrained} steps`;
+      announce(`Done: ${m.step} steps, loss ${chart.smoothedLoss().toFixed(2)}${perStep}. Sample some names below.`);
+      return;
+    case 'diverged': {
+      const d = m.diverged!;
+      $('time-left').textContent = 'diverged';
+      $('preview-note').textContent = `What it wrote at step ${d.step - 1}, the last step before the run diverged:`;
+      chart.setNumSteps(Math.max(2, d.step)); // the steps it took, close up
+      const what = d.gradNorm === undefined ? `the loss became ${d.loss}` : `the gradients became ${d.gradNorm}`;
+      const rate = run?.settings.learningRate ?? NaN;
+      notify($('field-learningRate'), `The run diverged at step ${d.step}: ${what}. The learning rate ${rate} is too high for this model; lower it (try ${Number((rate / 3).toPrecision(1))}) and press Train.`);
+      announce(`Diverged at step ${d.step}: lower the learning rate.`);
+      return;
+    }
+  }
+}
 
 // --- controls
 function trainingText(): string | undefined {
   if ($<HTMLSelectElement>('dataset').value === 'names') return BUILTIN_NAMES;
-  const text = $<HTMLTextAreaElement>('custom-text').value || customText;
+  const text = $<HTMLTextAreaElement>('custom-text').value;
   if (parseDocs(text).length === 0) {
-    say('Your text has no non-empty line: paste or upload one document per line.');
+    notify($('field-custom-text'), 'Your text has no non-empty line: paste or upload one document per line.');
     return undefined;
   }
   return text;
 }
 
-$('start').onclick = () => {
-  quiet();
-  const settings = readSettings();
+/** The settings in the fields, checked; undefined after saying what is wrong beside the field. */
+function checkedSettings(text: string): Settings | undefined {
+  const settings = readSettings(parseDocs(text).length < MIN_VAL_DOCS ? 0 : VAL_SHARE);
   try {
     validateModelConfig({ ...settings, vocabSize: 2 });
     validateTrainConfig({ ...DEFAULT_TRAIN, ...settings });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    say(e.describe((s) => s.label));
-    return;
+    notify(e.key ? $(`field-${e.key}`) : $('run-buttons'), e.describe((s) => s.label));
+    return undefined;
   }
-  const text = trainingText();
-  if (text === undefined) return;
-  if (parseDocs(text).length < 20) settings.valFraction = 0;
-  lastVal = NaN;
-  saveToUrl();
-  send({ type: 'start', settings, text });
-};
-$('pause').onclick = () => send({ type: 'pause' });
-$('resume').onclick = () => send({ type: 'resume' });
-$('reset').onclick = () => {
-  quiet();
-  send({ type: 'reset' });
-};
-$('sample').onclick = () => {
-  quiet();
-  send({ type: 'sample', request: { numSamples: Number(input('numSamples').value), temperature: Number(input('temperature').value), topK: Number(input('topK').value), prompt: input('prompt').value } });
-};
-$('next-token').onclick = () => {
-  quiet();
-  send({ type: 'next-token', prefix: tokenPrefix, temperature: Number(input('temperature').value), topK: Number(input('topK').value) });
-};
-$('clear-token').onclick = () => {
-  tokenPrefix = '';
-  $('token-text').textContent = '';
-  $('token-bars').replaceChildren();
-};
-$('inspect').onclick = () => {
-  quiet();
-  send({ type: 'inspect', text: input('inspect-word').value, temperature: 1 });
-};
-$('download').onclick = () => {
-  quiet();
-  send({ type: 'save' });
-};
-input('temperature').oninput = () => {
-  $('temperature-value').textContent = input('temperature').value;
-  saveToUrl();
-};
-$('dataset').onchange = () => {
-  $('custom-data').hidden = $<HTMLSelectElement>('dataset').value !== 'custom';
-  saveToUrl();
-};
-for (const f of [...NUMBER_FIELDS, 'engine', 'topK']) $(f).addEventListener('change', saveToUrl);
-
-/** A file's text, or an error for an empty or binary file. */
-async function readTextUpload(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length === 0) throw new Error(`${file.name} is empty`);
-  if (bytes.includes(0)) throw new Error(`${file.name} is not a text file`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`${file.name} is not UTF-8 text`);
-  }
+  return settings;
 }
 
-input('upload-text').onchange = async () => {
-  const file = input('upload-text').files?.[0];
+button('start').onclick = () => {
+  clearNotes();
+  const text = trainingText();
+  const settings = text === undefined ? undefined : checkedSettings(text);
+  if (!settings || text === undefined) return;
+  send({ type: 'start', settings, text });
+};
+button('pause').onclick = () => send({ type: 'pause' });
+button('resume').onclick = () => {
+  clearNotes();
+  if (!loadedWaiting) return send({ type: 'resume' });
+  const text = trainingText();
+  if (text !== undefined) send({ type: 'resume', text, numSteps: readSettings(0).numSteps });
+};
+button('step').onclick = () => {
+  clearNotes();
+  const param = panels.param(); // the weight the Training loop panel follows
+  if (run && !loadedWaiting) return send({ type: 'step', settings: run.settings, text: '', param });
+  const text = trainingText();
+  const settings = text === undefined ? undefined : loadedWaiting && run ? { ...run.settings, numSteps: readSettings(0).numSteps } : checkedSettings(text);
+  if (settings && text !== undefined) send({ type: 'step', settings, text, param });
+};
+button('reset').onclick = () => {
+  clearNotes();
+  send({ type: 'reset' });
+};
+
+$('inspect-form').onsubmit = (e) => {
+  e.preventDefault();
+  clearNotes();
+  send({ type: 'inspect', text: field('inspect-word').value, temperature: 1 });
+};
+button('download').onclick = () => {
+  clearNotes();
+  send({ type: 'save' });
+};
+
+// edits: model and training settings wait for the next Train; the learning rate applies live
+for (const key of [...MODEL_KEYS, ...TRAIN_KEYS, 'engine', 'dataset']) {
+  $(key).addEventListener('input', refreshPending);
+  $(key).addEventListener('change', () => {
+    if (key === 'learningRate' && run && canTrainLive()) return changeRate();
+    refreshPending();
+    if (!run) updateUrl();
+  });
+}
+for (const key of SAMPLE_KEYS) $(key).addEventListener('change', updateUrl);
+$('dataset').addEventListener('change', () => ($('custom-data').hidden = $<HTMLSelectElement>('dataset').value !== 'custom'));
+$<HTMLInputElement>('log-scale').onchange = () => {
+  chart.log = $<HTMLInputElement>('log-scale').checked;
+  chart.redraw();
+};
+
+function changeRate(): void {
+  clearNotes();
+  const lr = Number(field('learningRate').value);
+  const settings = readSettings(0);
+  try {
+    validateTrainConfig({ ...DEFAULT_TRAIN, ...run!.settings, learningRate: settings.learningRate });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    notify($('field-learningRate'), e.describe((s) => s.label));
+    return;
+  }
+  send({ type: 'learning-rate', learningRate: lr });
+  run!.settings = { ...run!.settings, learningRate: lr };
+  updateUrl();
+  notify($('field-learningRate'), `Now ${lr} from step ${step + 1} on (still decaying to 0 by the last step). A link replays the whole run at this rate.`, 'info');
+}
+
+field('upload-text').onchange = async () => {
+  const file = field('upload-text').files?.[0];
   if (!file) return;
+  clearNotes();
   try {
     const text = await readTextUpload(file);
-    if (parseDocs(text).length === 0) throw new Error(`${file.name} has no non-empty line`);
-    customText = text;
-    $<HTMLTextAreaElement>('custom-text').value = text.slice(0, 100_000);
-    say(`Loaded ${file.name}: ${parseDocs(text).length} documents.`, 'info');
+    const docs = parseDocs(text).length;
+    if (docs === 0) throw new Error(`${file.name} has no non-empty line`);
+    $<HTMLTextAreaElement>('custom-text').value = text;
+    notify($('field-upload-text'), `Loaded ${file.name}: ${docs} documents.`, 'info');
   } catch (e) {
-    say((e as Error).message);
+    notify($('field-upload-text'), (e as Error).message);
   } finally {
-    input('upload-text').value = '';
+    field('upload-text').value = '';
   }
 };
 
-input('load').onchange = async () => {
-  const file = input('load').files?.[0];
+// a checkpoint is checked here first: a bad file leaves the run on screen alone
+field('load').onchange = async () => {
+  const file = field('load').files?.[0];
   if (!file) return;
-  quiet();
+  clearNotes();
   const bytes = await file.arrayBuffer();
-  input('load').value = '';
+  field('load').value = '';
+  try {
+    loadCheckpoint(new Uint8Array(bytes));
+  } catch (e) {
+    notify($('load-row'), `${file.name}: ${(e as Error).message}`);
+    return;
+  }
   send({ type: 'load', bytes }, [bytes]);
 };
 
 loadFromUrl();
+$('custom-data').hidden = $<HTMLSelectElement>('dataset').value !== 'custom';
 setState('idle');
+
+const panels = mountPanels($('panels'), {
+  send,
+  onMessage,
+  step: () => button('step').click(),
+  settings: () => readSettings(0),
+  text: () => ($<HTMLSelectElement>('dataset').value === 'names' ? BUILTIN_NAMES : $<HTMLTextAreaElement>('custom-text').value),
+  say: (text, kind) => notify($('field-dataset'), text, kind),
+});

@@ -1,5 +1,13 @@
-/** The typed messages between the page and the training worker. */
+/**
+ * The typed messages between the page and the training worker.
+ *
+ * Run ids: the page and the worker both count the requests that replace the
+ * run ('start', 'reset', 'load'); the worker wraps every answer in an
+ * Envelope with its count, and the page drops answers whose count is not its
+ * own, so nothing from a run that was reset or replaced reaches the screen.
+ */
 import type { ParamRef, StepTrace } from '../core/trace.ts';
+import type { PanelAnswer, PanelRequest } from './panels/messages.ts';
 
 export interface Settings {
   nLayer: number;
@@ -39,33 +47,74 @@ export interface ProgressBatch {
   steps: number[];
   losses: number[];
   valLosses: number[];
+  /** Training milliseconds per step, averaged over the steps trained since Train, Resume or Step (validation not included). */
   msPerStep: number;
   tokensPerSecond: number;
-  /** Milliseconds the worker has spent training this run, evaluation included. */
+  /** Milliseconds the worker has spent on this run: training, validation and the preview samples. */
   workerMs: number;
+  /** Of workerMs: the training steps alone, and measuring the validation loss. */
+  trainMs: number;
+  evalMs: number;
+  /** Steps trained in this run on this page (a loaded checkpoint's earlier steps not counted). */
+  stepsTrained: number;
 }
+
+export type RunState = 'training' | 'paused' | 'done' | 'idle' | 'diverged';
+
+/** What replaces the run: answers to earlier requests are dropped (see the top of this file). */
+export const REPLACES_RUN: readonly ToWorker['type'][] = ['start', 'reset', 'load'];
 
 export type ToWorker =
   | { type: 'start'; settings: Settings; text: string }
   | { type: 'pause' }
-  | { type: 'resume' }
+  /** Continues a paused run; a loaded checkpoint continues on text up to numSteps (as the CLI's --resume with --num-steps). */
+  | { type: 'resume'; text?: string; numSteps?: number }
   | { type: 'reset' }
+  /** The learning rate from the next step on (the schedule keeps decaying). */
+  | { type: 'learning-rate'; learningRate: number }
   | { type: 'sample'; request: SampleSettings }
   | { type: 'next-token'; prefix: string; temperature: number; topK: number }
   | { type: 'inspect'; text: string; temperature: number }
   | { type: 'save' }
   | { type: 'load'; bytes: ArrayBuffer }
   /** Exactly one training step, traced: pauses a running run first; with no run, starts one from settings and text. */
-  | { type: 'step'; settings: Settings; text: string; param?: ParamRef };
+  | { type: 'step'; settings: Settings; text: string; param?: ParamRef }
+  | PanelRequest;
 
 export type FromWorker =
-  | { type: 'ready'; info: ModelInfo; samples: string[]; trained: boolean }
+  /** A new model: its settings (from the page, or from a loaded checkpoint) and a preview of what it writes. */
+  | { type: 'ready'; info: ModelInfo; settings: Settings; samples: string[]; trained: boolean }
+  /** samples: a preview of what the model writes now (at the default temperature, from a stream of its own). */
   | { type: 'progress'; batch: ProgressBatch; samples?: string[] }
-  | { type: 'state'; state: 'training' | 'paused' | 'done' | 'idle'; step: number; workerMs: number }
-  | { type: 'samples'; names: string[] }
+  | {
+      type: 'state';
+      state: RunState;
+      step: number;
+      numSteps: number;
+      workerMs: number;
+      trainMs: number;
+      evalMs: number;
+      /** Steps trained since the last Train, Resume or Step. */
+      stepsTrained: number;
+      /** With state 'diverged': the step whose loss (or gradient norm) was not finite. */
+      diverged?: { step: number; loss: number; gradNorm?: number };
+    }
+  /** Names the user asked for, with the request and the step of the model that wrote them. */
+  | { type: 'samples'; names: string[]; request: SampleSettings; step: number }
   | { type: 'next-token'; prefix: string; char: string; probs: number[]; vocab: string[] }
   | { type: 'inspection'; inputs: string[]; probs: number[][]; attention: number[][][][]; vocab: string[] }
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
-  | { type: 'error'; message: string }
+  /** request: what failed; key: the setting at fault, where one is. */
+  | { type: 'error'; message: string; request?: ToWorker['type']; key?: string }
   /** The step just taken by a 'step' request. */
-  | { type: 'trace'; trace: StepTrace };
+  | { type: 'trace'; trace: StepTrace }
+  | PanelAnswer;
+
+/** What the worker posts: an answer and the run it belongs to. */
+export interface Envelope {
+  run: number;
+  message: FromWorker;
+}
+
+/** The validation loss is measured on the first VAL_DOCS held-out documents: all of them would cost more than the training. */
+export const VAL_DOCS = 160;

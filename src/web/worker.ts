@@ -1,146 +1,289 @@
 /**
- * The training worker: runs train() off the page's thread, sends progress in
- * batches (every PROGRESS_MS, not every step), and answers sampling,
- * inspection and checkpoint requests.
+ * The training worker: one run at a time (core/run.ts's startRun), trained in
+ * slices of a few milliseconds so that the page's requests (pause, step,
+ * sample, a new learning rate) get their turn between them. Progress goes out
+ * in batches every PROGRESS_MS; every answer carries the run's id (see
+ * protocol.ts), and a run that was reset or replaced posts nothing more.
  */
-import { GPT, loadCheckpoint, Random, saveCheckpoint, train, type Checkpoint, type StepEvent, type TrainResult, type TrainRun } from '../index.ts';
-import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.ts';
+import { DivergedError, GPT, loadCheckpoint, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type StepEvent, type TrainRun } from '../index.ts';
+import type { Envelope, FromWorker, ModelInfo, RunState, Settings, ToWorker } from './protocol.ts';
+import { REPLACES_RUN, VAL_DOCS } from './protocol.ts';
+import { isPanelRequest } from './panels/messages.ts';
+import { answerPanelRequest } from './panels/worker-queries.ts';
 
+/** Longest stretch of training before the worker reads its messages. */
+const SLICE_MS = 20;
 const PROGRESS_MS = 100;
+const PREVIEW_MS = 1000;
 const PREVIEW_SAMPLES = 8;
+/** Validation points on the chart over a run. */
+const VAL_POINTS = 10;
 
-const post = (message: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
+/** The run on screen. */
+interface Current {
+  /** Undefined for a loaded checkpoint until it trains on (Resume or Step). */
+  run?: TrainRun;
+  gpt: GPT;
+  ckpt?: Checkpoint;
+  settings: Settings;
+  state: RunState;
+  diverged?: { step: number; loss: number; gradNorm?: number };
+  // time spent on this run, for the page's speed figures
+  workerMs: number;
+  trainMs: number;
+  evalMs: number;
+  stepsTrained: number;
+  tokens: number;
+  /** Held-out documents for the validation loss, measured every evalEvery steps (0: never) and after the last. */
+  valSeqs: number[][];
+  evalEvery: number;
+  /** Steps not yet posted. */
+  pending: StepEvent[];
+  lastProgress: number;
+  lastPreview: number;
+  /** Previews come from a stream of their own, so that training's stays the CLI's. */
+  previewRng: Random;
+  /** The user's samples: a copy of the model's stream taken at the step they were asked at, so a link always samples the same names. */
+  sampling?: { rng: Random; step: number };
+}
 
-let text = '';
-let settings: Settings | undefined;
-let gpt: GPT | undefined;
-let run: TrainRun | undefined;
-let paused: Checkpoint | undefined;
-/** The checkpoint last loaded from a file, until training starts again. */
-let loaded: Checkpoint | undefined;
-let controller: AbortController | undefined;
-let workerMs = 0;
-/** Samples shown on the page come from their own stream, so that training's stays the CLI's. */
-let previewRng = new Random(1);
+let runId = 0;
+let cur: Current | undefined;
 
-function info(r: TrainRun | undefined, model: GPT, step: number, numSteps: number): ModelInfo {
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  const envelope: Envelope = { run: runId, message };
+  (self as unknown as Worker).postMessage(envelope, transfer);
+}
+
+const stepOf = (c: Current) => c.run?.step ?? c.ckpt?.step ?? 0;
+const numStepsOf = (c: Current) => c.run?.train.numSteps ?? c.settings.numSteps;
+
+function info(c: Current): ModelInfo {
+  const { gpt, run } = c;
   return {
-    vocab: [...model.tokenizer.chars],
-    numParams: model.numParams,
-    numDocs: r?.dataset.docs.length ?? 0,
-    valDocs: r?.dataset.valDocs.length ?? 0,
-    step,
-    numSteps,
-    nLayer: model.config.nLayer,
-    nHead: model.config.nHead,
-    blockSize: model.config.blockSize,
+    vocab: [...gpt.tokenizer.chars],
+    numParams: gpt.numParams,
+    numDocs: run?.dataset.docs.length ?? 0,
+    valDocs: run?.dataset.valDocs.length ?? 0,
+    step: stepOf(c),
+    numSteps: numStepsOf(c),
+    nLayer: gpt.config.nLayer,
+    nHead: gpt.config.nHead,
+    blockSize: gpt.config.blockSize,
   };
 }
 
-const preview = (model: GPT) => model.sample({ numSamples: PREVIEW_SAMPLES, temperature: 0.5, rng: previewRng });
+function preview(c: Current): string[] {
+  c.lastPreview = performance.now();
+  return c.gpt.sample({ numSamples: PREVIEW_SAMPLES, temperature: SETTINGS.temperature.default, rng: c.previewRng });
+}
 
-async function runTraining(resume?: Checkpoint): Promise<void> {
-  if (!settings) return;
+function postState(c: Current): void {
+  const { state, workerMs, trainMs, evalMs, stepsTrained, diverged } = c;
+  post({ type: 'state', state, step: stepOf(c), numSteps: numStepsOf(c), workerMs, trainMs, evalMs, stepsTrained, diverged });
+}
+
+/** Posts the steps not yet posted, with a preview of the samples when asked. */
+function flush(c: Current, withPreview: boolean): void {
+  const t0 = performance.now();
+  const samples = withPreview ? preview(c) : undefined;
+  c.workerMs += performance.now() - t0;
+  c.lastProgress = performance.now();
+  if (c.pending.length === 0 && !samples) return;
+  const p = c.pending;
+  c.pending = [];
+  post({
+    type: 'progress',
+    batch: {
+      steps: p.map((e) => e.step),
+      losses: p.map((e) => e.loss),
+      valLosses: p.map((e) => e.valLoss ?? NaN),
+      msPerStep: c.trainMs / Math.max(1, c.stepsTrained),
+      tokensPerSecond: (c.tokens / Math.max(1e-9, c.trainMs)) * 1000,
+      workerMs: c.workerMs,
+      trainMs: c.trainMs,
+      evalMs: c.evalMs,
+      stepsTrained: c.stepsTrained,
+    },
+    samples,
+  });
+}
+
+/** Counts a step just trained (wallMs long), with the validation loss on eval steps (its time counted apart). */
+function count(c: Current, e: StepEvent, wallMs: number): void {
+  c.trainMs += wallMs;
+  if (c.evalEvery > 0 && (e.step % c.evalEvery === 0 || e.step === e.numSteps)) {
+    const t0 = performance.now();
+    const r = c.gpt.engine.evaluate(c.valSeqs);
+    e.valLoss = r.loss / r.tokens;
+    c.evalMs += performance.now() - t0;
+  }
+  c.stepsTrained++;
+  c.tokens += e.tokens;
+  c.pending.push(e);
+}
+
+/** A run from the page's settings and text. */
+function newRun(settings: Settings, text: string): Current {
   const s = settings;
-  controller = new AbortController();
-  let pending: StepEvent[] = [];
-  let lastPost = performance.now();
-  let t0 = performance.now();
-  const flush = (withSamples: boolean) => {
-    if (pending.length === 0) return;
-    const ms = pending.reduce((a, e) => a + e.ms, 0);
-    const tokens = pending.reduce((a, e) => a + e.tokens, 0);
-    workerMs += performance.now() - t0;
-    t0 = performance.now();
-    post({
-      type: 'progress',
-      batch: {
-        steps: pending.map((e) => e.step),
-        losses: pending.map((e) => e.loss),
-        valLosses: pending.map((e) => e.valLoss ?? NaN),
-        msPerStep: ms / pending.length,
-        tokensPerSecond: (tokens / ms) * 1000,
-        workerMs,
-      },
-      samples: withSamples && gpt ? preview(gpt) : undefined,
-    });
-    pending = [];
-  };
-  post({ type: 'state', state: 'training', step: resume?.step ?? 0, workerMs });
-  const result: TrainResult = await train({
+  const run = startRun({
     text,
     model: { nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize },
     train: { numSteps: s.numSteps, batchSize: s.batchSize, learningRate: s.learningRate, seed: s.seed },
     valFraction: s.valFraction,
-    evalEvery: s.valFraction > 0 ? Math.max(1, Math.round(s.numSteps / 20)) : 0,
     engine: s.engine,
-    resume,
-    signal: controller.signal,
-    yieldEveryMs: 30,
-    onStart: (r) => {
-      run = r;
-      gpt = r.gpt;
-      if (!resume) {
-        previewRng = new Random(s.seed + 1);
-        post({ type: 'ready', info: info(r, r.gpt, 0, s.numSteps), samples: preview(r.gpt), trained: false });
-      }
-    },
-    onStep: (e) => {
-      pending.push(e);
-      const now = performance.now();
-      if (now - lastPost >= PROGRESS_MS) {
-        flush(true);
-        lastPost = now;
-      }
-    },
   });
-  flush(true);
-  workerMs += performance.now() - t0; // the tail after the last flush
-  if (result.stopped === 'aborted') {
-    paused = result.checkpoint();
-    post({ type: 'state', state: 'paused', step: result.step, workerMs });
-  } else {
-    paused = undefined;
-    post({ type: 'state', state: 'done', step: result.step, workerMs });
+  return withRun(fresh(run.gpt, settings), run);
+}
+
+/** c trains run from now on: its model, its validation documents. */
+function withRun(c: Current, run: TrainRun): Current {
+  c.run = run;
+  c.gpt = run.gpt;
+  c.valSeqs = run.dataset.val.slice(0, VAL_DOCS);
+  c.evalEvery = c.valSeqs.length > 0 ? Math.max(1, Math.round(run.train.numSteps / VAL_POINTS)) : 0;
+  return c;
+}
+
+function fresh(gpt: GPT, settings: Settings, ckpt?: Checkpoint): Current {
+  return {
+    gpt, ckpt, settings, state: 'paused', valSeqs: [], evalEvery: 0,
+    workerMs: 0, trainMs: 0, evalMs: 0, stepsTrained: 0, tokens: 0,
+    pending: [], lastProgress: performance.now(), lastPreview: 0,
+    previewRng: new Random(settings.seed + 1),
+  };
+}
+
+/** A loaded checkpoint trains on as the CLI's --resume does: same data, its settings, Steps may extend the schedule. */
+function runFromCheckpoint(c: Current, text: string | undefined, numSteps: number | undefined): TrainRun {
+  if (c.run) return c.run;
+  const ckpt = c.ckpt!;
+  if (text === undefined) throw new Error('no training text: choose a dataset to train on');
+  const steps = numSteps ?? ckpt.train.numSteps;
+  const run = startRun({ text, resume: ckpt, train: { numSteps: steps, learningRate: c.settings.learningRate }, engine: c.settings.engine });
+  withRun(c, run);
+  c.settings = { ...c.settings, numSteps: steps };
+  return run;
+}
+
+// --- training in slices: a MessageChannel turn (no timer clamping) between them
+const tick = new MessageChannel();
+let scheduled = false;
+tick.port1.onmessage = () => {
+  scheduled = false;
+  if (cur) pump(cur);
+};
+function kick(): void {
+  if (!scheduled) {
+    scheduled = true;
+    tick.port2.postMessage(null);
   }
 }
 
-function handle(message: ToWorker): void | Promise<void> {
+function pump(c: Current): void {
+  const run = c.run;
+  if (c !== cur || c.state !== 'training' || !run) return;
+  const t0 = performance.now();
+  try {
+    while (!run.done && performance.now() - t0 < SLICE_MS) {
+      const t = performance.now();
+      const e = run.takeStep();
+      count(c, e, performance.now() - t);
+    }
+  } catch (e) {
+    c.workerMs += performance.now() - t0;
+    stopWith(c, e);
+    return;
+  }
+  c.workerMs += performance.now() - t0;
+  const now = performance.now();
+  if (run.done) {
+    c.state = 'done';
+    flush(c, true);
+    postState(c);
+    return;
+  }
+  if (now - c.lastProgress >= PROGRESS_MS) flush(c, now - c.lastPreview >= PREVIEW_MS);
+  kick();
+}
+
+/** A step that failed: a diverged run ends there (its weights as before the bad step); anything else pauses it. */
+function stopWith(c: Current, e: unknown): void {
+  const diverged = e instanceof DivergedError;
+  flush(c, diverged); // what a diverged model writes is part of the lesson
+  if (e instanceof DivergedError) {
+    c.state = 'diverged';
+    c.diverged = { step: e.step, loss: e.loss, gradNorm: e.gradNorm };
+    postState(c);
+    return;
+  }
+  c.state = 'paused';
+  postState(c);
+  throw e;
+}
+
+function begin(c: Current): void {
+  c.state = 'training';
+  c.lastProgress = performance.now();
+  postState(c);
+  kick();
+}
+
+function handle(message: ToWorker): void {
+  if (isPanelRequest(message)) return post(answerPanelRequest(message, { gpt: cur?.gpt, step: cur ? stepOf(cur) : 0 }));
+  if (REPLACES_RUN.includes(message.type)) {
+    runId++;
+    cur = undefined;
+  }
   switch (message.type) {
-    case 'start':
-      controller?.abort();
-      text = message.text;
-      settings = message.settings;
-      paused = loaded = undefined;
-      workerMs = 0;
-      return runTraining();
+    case 'start': {
+      const c = newRun(message.settings, message.text);
+      cur = c;
+      post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false });
+      begin(c);
+      return;
+    }
     case 'pause':
-      controller?.abort();
+      if (cur?.state === 'training') {
+        cur.state = 'paused';
+        flush(cur, true);
+        postState(cur);
+      }
       return;
-    case 'resume':
-      if (paused) return runTraining(paused);
+    case 'resume': {
+      const c = cur;
+      if (c?.state !== 'paused') return;
+      runFromCheckpoint(c, message.text, message.numSteps);
+      begin(c);
       return;
+    }
+    case 'step':
+      return step(message);
     case 'reset':
-      controller?.abort();
-      gpt = run = paused = loaded = undefined;
-      workerMs = 0;
-      post({ type: 'state', state: 'idle', step: 0, workerMs: 0 });
+      post({ type: 'state', state: 'idle', step: 0, numSteps: 0, workerMs: 0, trainMs: 0, evalMs: 0, stepsTrained: 0 });
+      return;
+    case 'learning-rate':
+      if (!cur) return;
+      cur.settings = { ...cur.settings, learningRate: message.learningRate };
+      cur.run?.setLearningRate(message.learningRate);
       return;
     case 'sample': {
-      const model = requireModel();
-      post({ type: 'samples', names: model.sample({ ...message.request, rng: previewRng }) });
+      const c = requireModel();
+      const names = c.gpt.sample({ ...message.request, rng: userStream(c) });
+      post({ type: 'samples', names, request: message.request, step: stepOf(c) });
       return;
     }
     case 'next-token': {
-      const model = requireModel();
+      const c = requireModel();
+      const model = c.gpt;
       const probs = model.nextTokenProbabilities(message.prefix, message.temperature, message.topK);
       const last = probs[probs.length - 1];
-      const id = previewRng.choiceIndex(last);
+      const id = userStream(c).choiceIndex(last);
       post({ type: 'next-token', prefix: message.prefix, char: id === model.tokenizer.BOS ? '' : model.tokenizer.chars[id], probs: Array.from(last), vocab: [...model.tokenizer.chars, 'BOS'] });
       return;
     }
     case 'inspect': {
-      const model = requireModel();
+      const model = requireModel().gpt;
       const r = model.inspect(message.text, message.temperature);
       post({
         type: 'inspection',
@@ -152,7 +295,7 @@ function handle(message: ToWorker): void | Promise<void> {
       return;
     }
     case 'save': {
-      const ckpt = paused ?? run?.checkpoint() ?? loaded;
+      const ckpt = cur?.run?.checkpoint() ?? cur?.ckpt;
       if (!ckpt) throw new Error('nothing to save yet: train or load a model first');
       const bytes = saveCheckpoint(ckpt);
       post({ type: 'checkpoint', bytes: bytes.buffer as ArrayBuffer, step: ckpt.step }, [bytes.buffer as ArrayBuffer]);
@@ -160,26 +303,77 @@ function handle(message: ToWorker): void | Promise<void> {
     }
     case 'load': {
       const ckpt = loadCheckpoint(new Uint8Array(message.bytes));
-      controller?.abort();
-      run = undefined;
-      paused = undefined;
-      loaded = ckpt;
-      gpt = GPT.fromCheckpoint(ckpt);
-      post({ type: 'ready', info: info(undefined, gpt, ckpt.step, ckpt.train.numSteps), samples: preview(gpt), trained: ckpt.step > 0 });
+      const { model, train } = ckpt;
+      const settings: Settings = {
+        nLayer: model.nLayer, nEmbd: model.nEmbd, nHead: model.nHead, blockSize: model.blockSize,
+        numSteps: train.numSteps, batchSize: train.batchSize, learningRate: train.learningRate, seed: train.seed,
+        engine: 'fast', valFraction: train.valFraction,
+      };
+      const c = fresh(GPT.fromCheckpoint(ckpt), settings, ckpt);
+      cur = c;
+      post({ type: 'ready', info: info(c), settings, samples: preview(c), trained: ckpt.step > 0 });
+      postState(c);
       return;
     }
   }
 }
 
-function requireModel(): GPT {
-  if (!gpt) throw new Error('no model yet: start training or load a checkpoint');
-  return gpt;
+/** Step: one traced step of the run on screen, paused after it; with no run, a new one from the message's settings. */
+function step(message: Extract<ToWorker, { type: 'step' }>): void {
+  let c = cur;
+  if (!c) {
+    c = cur = newRun(message.settings, message.text);
+    post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false });
+  }
+  if (c.state === 'diverged') throw new Error(`the run diverged at step ${c.diverged?.step}: press Train to start a new one`);
+  const run = runFromCheckpoint(c, message.text, message.settings.numSteps);
+  if (run.done) throw new Error(`the run is done (${run.step} of ${run.train.numSteps} steps): press Train to start a new one`);
+  if (c.state === 'training') flush(c, false);
+  c.state = 'paused';
+  const t0 = performance.now();
+  let trace;
+  try {
+    trace = run.traceStep(message.param);
+  } catch (e) {
+    c.workerMs += performance.now() - t0;
+    stopWith(c, e);
+    return;
+  }
+  const wall = performance.now() - t0;
+  c.workerMs += wall;
+  count(c, trace.event, wall);
+  if (run.done) c.state = 'done';
+  flush(c, true);
+  post({ type: 'trace', trace });
+  postState(c);
 }
 
-self.onmessage = async (event: MessageEvent<ToWorker>) => {
+function userStream(c: Current): Random {
+  const step = stepOf(c);
+  if (!c.sampling || c.sampling.step !== step) {
+    const rng = new Random();
+    rng.setstate(c.gpt.rng.getstate());
+    c.sampling = { rng, step };
+  }
+  return c.sampling.rng;
+}
+
+function requireModel(): Current {
+  if (!cur) throw new Error('no model yet: train one or load a checkpoint');
+  return cur;
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
   try {
-    await handle(event.data);
+    handle(event.data);
   } catch (e) {
-    post({ type: 'error', message: (e as Error).message });
+    const err = e as Error & { key?: string };
+    post({ type: 'error', message: describe(err), request: event.data.type, key: err.key });
   }
 };
+
+/** One line for the page: a setting's problem names the setting by its label. */
+function describe(e: Error & { key?: string; problem?: string }): string {
+  if (e.name === 'ConfigError' && e.key && e.key in SETTINGS && e.problem) return `${SETTINGS[e.key as keyof typeof SETTINGS].label} ${e.problem}`;
+  return e.message;
+}

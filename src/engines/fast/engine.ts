@@ -268,6 +268,21 @@ export class FastEngine implements Engine {
     return Float64Array.from(this.acts.layers[layer].att.subarray(a, a + t + 1));
   }
 
+  /**
+   * What attention reads for one head and query position of the sequence fed
+   * by forwardToken: the query, the keys and values of positions 0..t (each
+   * head-size long) and the head's output (copies).
+   */
+  attentionInputs(layer: number, head: number, t: number): { q: Float64Array; k: Float64Array[]; v: Float64Array[]; out: Float64Array } {
+    const { nEmbd: C, nHead: NH } = this.config;
+    if (t >= this.cached) throw new RangeError(`no attention for position ${t}: the cache holds ${this.cached}`);
+    const la = this.acts.layers[layer];
+    const hs = C / NH;
+    const slice = (x: Floats, row: number) => Float64Array.from(x.subarray(row * C + head * hs, row * C + (head + 1) * hs));
+    const rows = Array.from({ length: t + 1 }, (_, t2) => t2);
+    return { q: slice(la.q, t), k: rows.map((r) => slice(la.k, r)), v: rows.map((r) => slice(la.v, r)), out: slice(la.attOut, t) };
+  }
+
   weights(): Float64Array {
     return Float64Array.from(this.params.all);
   }

@@ -1,0 +1,112 @@
+/**
+ * The settings fields, built from the one settings table (core/settings.ts):
+ * labels, ranges, defaults and help come from there. Also the page's address
+ * (a link reproduces the run) and the marks on edits that wait for the next Train.
+ */
+import { checkSetting, SETTINGS, type SettingKey } from '../index.ts';
+import type { Settings } from './protocol.ts';
+
+export const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
+export const TRAIN_KEYS = ['numSteps', 'batchSize', 'learningRate', 'seed'] as const;
+export const SAMPLE_KEYS = ['temperature', 'topK', 'numSamples'] as const;
+/** Settings the page has beside the table's: which engine, which text. */
+const OTHER_KEYS = ['engine', 'dataset'] as const;
+/** Share of the documents held out for the validation curve (when there are at least MIN_VAL_DOCS). */
+export const VAL_SHARE = 0.1;
+export const MIN_VAL_DOCS = 20;
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+export const field = (key: string) => $<HTMLInputElement>(key);
+
+/** A sentence: the table's help with a capital and a full stop. */
+const sentence = (help: string) => `${help[0].toUpperCase()}${help.slice(1)}.`;
+
+/** Adds one labelled number field per key to host, with its help below it. */
+export function buildFields(host: HTMLElement, keys: readonly SettingKey[]): void {
+  for (const key of keys) {
+    const s = SETTINGS[key];
+    const box = document.createElement('div');
+    box.className = 'field';
+    box.id = `field-${key}`;
+    const label = Object.assign(document.createElement('label'), { htmlFor: key, textContent: s.label });
+    const input = Object.assign(document.createElement('input'), { id: key, type: 'number', value: String(s.default) });
+    if (key !== 'seed') {
+      input.min = String(s.min);
+      input.max = String(s.max);
+    }
+    input.step = s.kind === 'int' ? '1' : 'any';
+    input.inputMode = s.kind === 'int' ? 'numeric' : 'decimal';
+    const help = Object.assign(document.createElement('p'), { id: `help-${key}`, className: 'help', textContent: sentence(s.help) });
+    input.setAttribute('aria-describedby', help.id);
+    box.append(label, input, help, pendingMark(key));
+    host.append(box);
+  }
+}
+
+/** "applies at the next Train": shown beside an edit made while a run is on screen. */
+export function pendingMark(key: string): HTMLElement {
+  return Object.assign(document.createElement('p'), { id: `pending-${key}`, className: 'pending', hidden: true, textContent: 'applies at the next Train' });
+}
+
+/** The model and training settings in the fields (not checked). */
+export function readSettings(valFraction: number): Settings {
+  const n = (key: string) => (field(key).value.trim() === '' ? NaN : Number(field(key).value));
+  return {
+    nLayer: n('nLayer'), nEmbd: n('nEmbd'), nHead: n('nHead'), blockSize: n('blockSize'),
+    numSteps: n('numSteps'), batchSize: n('batchSize'), learningRate: n('learningRate'), seed: n('seed'),
+    engine: $<HTMLSelectElement>('engine').value as Settings['engine'],
+    valFraction,
+  };
+}
+
+/** A sample field's value, checked against the table (a ConfigError naming it otherwise). */
+export const readSample = (key: (typeof SAMPLE_KEYS)[number]) => checkSetting(key, field(key).value.trim() === '' ? NaN : Number(field(key).value));
+
+/** Puts a run's settings into the fields. */
+export function fillSettings(s: Settings): void {
+  for (const key of [...MODEL_KEYS, ...TRAIN_KEYS]) field(key).value = String(s[key]);
+  $<HTMLSelectElement>('engine').value = s.engine;
+}
+
+/** Marks each edit that differs from the run on screen; the learning rate applies live while a run trains or is paused. */
+export function markPending(run: Settings | undefined, liveRate: boolean, dataset: string | undefined): void {
+  const now = readSettings(run?.valFraction ?? 0);
+  for (const key of [...MODEL_KEYS, ...TRAIN_KEYS, 'engine'] as const) {
+    const differs = run !== undefined && String(now[key]) !== String(run[key]) && !(key === 'learningRate' && liveRate);
+    $(`pending-${key}`).hidden = !differs;
+  }
+  $('pending-dataset').hidden = !(run && dataset !== undefined && $<HTMLSelectElement>('dataset').value !== dataset);
+}
+
+/** Writes the settings of the run on screen (or, with none, the fields) and the sampling fields into the address. */
+export function saveToUrl(run: Settings | undefined, dataset: string | undefined): void {
+  const params = new URLSearchParams();
+  const s = run ?? readSettings(0);
+  for (const key of [...MODEL_KEYS, ...TRAIN_KEYS]) params.set(key, String(s[key]));
+  params.set('engine', s.engine);
+  params.set('dataset', dataset ?? $<HTMLSelectElement>('dataset').value);
+  for (const key of SAMPLE_KEYS) params.set(key, field(key).value);
+  const data = new URLSearchParams(location.search).get('data'); // a text file beside the page (panels/data-link.ts)
+  if (data && params.get('dataset') === 'custom') params.set('data', data);
+  history.replaceState(null, '', `?${params}`);
+}
+
+/** Fills the fields from the address: values the table accepts, options the selects have. */
+export function loadFromUrl(): void {
+  const params = new URLSearchParams(location.search);
+  for (const key of [...MODEL_KEYS, ...TRAIN_KEYS, ...SAMPLE_KEYS]) {
+    const v = params.get(key);
+    if (v === null || v.trim() === '') continue;
+    try {
+      checkSetting(key, Number(v));
+      field(key).value = v;
+    } catch {
+      // a value out of range keeps the default
+    }
+  }
+  for (const key of OTHER_KEYS) {
+    const v = params.get(key);
+    const select = $<HTMLSelectElement>(key);
+    if (v && [...select.options].some((o) => o.value === v)) select.value = v;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Messages where the eye is: each one right after the control that caused it
+ * (errors as alerts, the rest as polite status), and one live status line for
+ * a run's progress.
+ */
+
+/** Shows text just after anchor (its id names the note: note-<id>); a field's input is marked invalid while an error stands. */
+export function notify(anchor: HTMLElement, text: string, kind: 'error' | 'info' = 'error'): HTMLElement {
+  const id = `note-${anchor.id}`;
+  let note = document.getElementById(id);
+  if (!note) {
+    note = document.createElement('p');
+    note.id = id;
+    anchor.after(note);
+  }
+  note.className = `note ${kind}`;
+  note.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  note.textContent = text;
+  const input = anchor.querySelector('input, textarea, select');
+  if (input && kind === 'error') {
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-errormessage', id);
+  }
+  return note;
+}
+
+/** Removes every note (before a new action), or only those of kind. */
+export function clearNotes(kind?: 'error' | 'info'): void {
+  for (const note of document.querySelectorAll<HTMLElement>(kind ? `.note.${kind}` : '.note')) {
+    const anchor = document.getElementById(note.id.slice('note-'.length));
+    anchor?.querySelector('[aria-invalid]')?.removeAttribute('aria-invalid');
+    anchor?.querySelector('[aria-errormessage]')?.removeAttribute('aria-errormessage');
+    note.remove();
+  }
+}
+
+/** The run's status line (aria-live): said when it changes, so keep it to states and milestones. */
+export function announce(text: string): void {
+  const status = document.getElementById('status')!;
+  if (status.textContent !== text) status.textContent = text;
+}

@@ -1,0 +1,118 @@
+/**
+ * The architecture panel: the model built from the current settings, a block
+ * per state-dict matrix (name, rows × columns, parameter count) and per
+ * weightless operation; a matrix's weights and gradient as heatmaps.
+ */
+import type { ModelConfig } from '../../engines/shape.ts';
+import { diverging, el, num, scroller, sci, table } from './dom.ts';
+import type { MatrixView } from './messages.ts';
+import { architecture, blockLabel } from './model-data.ts';
+
+const fmtInt = (n: number) => n.toLocaleString('en');
+
+export class ArchitecturePanel {
+  readonly element: HTMLElement;
+  private readonly diagram: HTMLElement;
+  private readonly total: HTMLElement;
+  private readonly detail: HTMLElement;
+  /** The matrix whose heatmap is shown. */
+  selected: string | undefined;
+
+  constructor(private readonly onSelect: (name: string) => void) {
+    this.diagram = el('div', { class: 'arch' });
+    this.total = el('p', { class: 'arch-total', id: 'arch-total' });
+    this.detail = el('div', { class: 'arch-detail', 'aria-live': 'polite' }, el('p', { class: 'hint' }, 'Choose a matrix to see its weights.'));
+    this.element = el('section', { id: 'panel-architecture', class: 'panel panel-wide', 'aria-labelledby': 'arch-title' },
+      el('h2', { id: 'arch-title' }, 'The model'),
+      el('p', { class: 'hint' }, 'A token goes from top to bottom through these blocks; each box with weights shows its name in the state dict, its shape as rows × columns and its number of parameters.'),
+      this.total,
+      this.diagram,
+      this.detail,
+    );
+  }
+
+  /** Redraws the blocks for a configuration (undefined: the settings do not make a model). */
+  setConfig(config: ModelConfig | undefined, note = ''): void {
+    if (!config) {
+      this.diagram.replaceChildren();
+      this.total.textContent = note || 'These settings do not make a model.';
+      return;
+    }
+    const { groups, total } = architecture(config);
+    this.total.replaceChildren(`num params: `, el('strong', { id: 'arch-num-params' }, String(total)), ` (vocabulary of ${config.vocabSize} tokens${note ? `, ${note}` : ''})`);
+    this.diagram.replaceChildren(
+      ...groups.map((g) =>
+        el('div', { class: 'arch-group', role: 'group', 'aria-label': g.title },
+          el('h3', {}, g.title),
+          el('ol', {}, ...g.blocks.map((b) => {
+            if (b.kind === 'op') return el('li', { class: 'arch-op' }, el('span', { class: 'arch-name' }, b.name), el('span', { class: 'arch-note' }, b.note));
+            const button = el('button', { type: 'button', class: 'arch-block', 'data-name': b.name, 'aria-pressed': String(b.name === this.selected) },
+              el('span', { class: 'arch-name' }, blockLabel(b)),
+              el('span', { class: 'arch-params' }, `${fmtInt(b.params)} params`),
+              el('span', { class: 'arch-note' }, b.note));
+            button.onclick = () => this.select(b.name);
+            return el('li', {}, button);
+          })),
+        ),
+      ),
+    );
+  }
+
+  select(name: string): void {
+    this.selected = name;
+    for (const b of this.diagram.querySelectorAll<HTMLButtonElement>('.arch-block')) b.setAttribute('aria-pressed', String(b.dataset.name === name));
+    this.onSelect(name);
+  }
+
+  /** The worker's answer: heatmaps of the weights and the gradient (view null: no model yet). */
+  showMatrix(name: string, view: MatrixView | null): void {
+    if (name !== this.selected) return;
+    if (!view) {
+      this.detail.replaceChildren(el('p', { class: 'hint' }, `Press Step or Train to build the model; then ${name}’s weights show here.`));
+      return;
+    }
+    const wScale = Math.max(...view.weights.map(Math.abs));
+    const gScale = Math.max(...view.grads.map(Math.abs));
+    const hasGrad = view.step > 0 && gScale > 0;
+    this.detail.replaceChildren(
+      el('h3', {}, `${view.name}: ${view.rows} × ${view.cols} after step ${view.step}`),
+      el('div', { class: 'heatmaps' },
+        heatmap(`${view.name} weights`, view, view.weights, wScale, 'weights'),
+        hasGrad
+          ? heatmap(`${view.name} gradient of step ${view.step}`, view, view.grads, gScale, 'gradient')
+          : el('p', { class: 'hint' }, 'Its gradient shows after a Step.')),
+      el('p', { class: 'legend' }, el('span', { class: 'swatch neg' }), ' negative  ', el('span', { class: 'swatch zero' }), ' zero  ', el('span', { class: 'swatch pos' }), ' positive; the strongest colour is the largest |value| of each map.'),
+      el('details', {},
+        el('summary', {}, 'The numbers as a table'),
+        scroller('weights table', table(`${view.name} weights${hasGrad ? ' (and gradient)' : ''}, row by row`, ['row', ...Array.from({ length: view.cols }, (_, c) => `col ${c}`)],
+          Array.from({ length: view.rows }, (_, r) => [String(r), ...Array.from({ length: view.cols }, (_, c) => {
+            const i = r * view.cols + c;
+            return hasGrad ? `${num(view.weights[i])} (${sci(view.grads[i], 2)})` : num(view.weights[i]);
+          })]), { class: 'numbers matrix' }))),
+    );
+  }
+}
+
+/** rows × cols cells of a diverging colour scale, on a canvas; values on hover. */
+function heatmap(title: string, view: MatrixView, values: number[], scale: number, kind: string): HTMLElement {
+  const { rows, cols } = view;
+  const canvas = el('canvas', { width: cols, height: rows, role: 'img', 'aria-label': `${title}: a ${rows} by ${cols} heatmap, largest |value| ${sci(scale, 3)}; the numbers are in the table below`, 'data-kind': kind });
+  const g = canvas.getContext('2d')!;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    g.fillStyle = diverging(values[r * cols + c], scale);
+    g.fillRect(c, r, 1, 1);
+  }
+  // cells of at least 6 css pixels, and no wider than the panel
+  const cell = Math.max(4, Math.min(16, Math.floor(320 / cols), Math.floor(560 / rows)));
+  canvas.style.width = `${cols * cell}px`;
+  canvas.style.maxWidth = '100%';
+  canvas.style.aspectRatio = `${cols} / ${rows}`;
+  const tip = el('span', { class: 'tip', 'aria-hidden': 'true' }, 'hover a cell');
+  canvas.onmousemove = (e) => {
+    const box = canvas.getBoundingClientRect();
+    const c = Math.min(cols - 1, Math.floor(((e.clientX - box.left) / box.width) * cols));
+    const r = Math.min(rows - 1, Math.floor(((e.clientY - box.top) / box.height) * rows));
+    tip.textContent = `[${r}][${c}] = ${sci(values[r * cols + c], 4)}`;
+  };
+  return el('figure', { class: 'heatmap' }, el('figcaption', {}, el('strong', {}, title), el('br'), `rows 0–${rows - 1} ↓ · columns 0–${cols - 1} → · `, tip), canvas);
+}

@@ -1,0 +1,76 @@
+/**
+ * The Samples panel: names drawn at the fields' temperature, top-k and
+ * prompt, with a note saying exactly how; one token at a time with the
+ * distribution it came from. Cleared when the model on screen changes.
+ */
+import { ConfigError } from '../index.ts';
+import { field, readSample } from './form.ts';
+import { clearNotes, notify } from './notices.ts';
+import type { FromWorker, SampleSettings, ToWorker } from './protocol.ts';
+import { probabilityBars, tokenLabel } from './views.ts';
+
+const $ = (id: string) => document.getElementById(id)!;
+
+export function showNames(list: HTMLElement, names: string[]): void {
+  list.replaceChildren(...names.map((n) => Object.assign(document.createElement('li'), { textContent: n || '(empty)' })));
+}
+
+export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void; onMessage: (f: (m: FromWorker) => void) => void }): void {
+  let tokenPrefix = '';
+  const clear = () => {
+    tokenPrefix = '';
+    for (const id of ['samples', 'token-bars']) $(id).replaceChildren();
+    $('token-text').textContent = '';
+    $('samples-note').textContent = 'Train a model, then press Sample.';
+  };
+
+  /** The sampling fields, checked; undefined after saying what is wrong beside the field. */
+  const request = (): SampleSettings | undefined => {
+    try {
+      return { numSamples: readSample('numSamples'), temperature: readSample('temperature'), topK: readSample('topK'), prompt: field('prompt').value };
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      notify(e.key ? $(`field-${e.key}`) : $('sample-buttons'), e.describe((s) => s.label));
+      return undefined;
+    }
+  };
+
+  $('sample-form').onsubmit = (e) => {
+    e.preventDefault();
+    clearNotes();
+    const r = request();
+    if (r) send({ type: 'sample', request: r });
+  };
+  $('next-token').onclick = () => {
+    clearNotes();
+    const r = request();
+    if (r) send({ type: 'next-token', prefix: tokenPrefix, temperature: r.temperature, topK: r.topK });
+  };
+  $('clear-token').onclick = () => {
+    tokenPrefix = '';
+    $('token-text').textContent = '';
+    $('token-bars').replaceChildren();
+  };
+
+  onMessage((m) => {
+    switch (m.type) {
+      case 'ready':
+        return clear();
+      case 'state':
+        if (m.state === 'idle') clear();
+        return;
+      case 'samples': {
+        const { temperature, topK, prompt } = m.request;
+        showNames($('samples'), m.names);
+        $('samples-note').textContent = `${m.names.length} names drawn at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${prompt}”` : ''}, from the model at step ${m.step}.`;
+        return;
+      }
+      case 'next-token':
+        tokenPrefix = m.prefix + m.char;
+        $('token-text').textContent = m.char ? `${tokenPrefix} (drew ${tokenLabel(m.char)})` : `${m.prefix} ⏎ (end of name)`;
+        if (!m.char) tokenPrefix = '';
+        probabilityBars($('token-bars'), m.probs, m.vocab, m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1, `character after “${m.prefix}”`);
+        return;
+    }
+  });
+}
