@@ -114,8 +114,8 @@ function count(c: Current, e: StepEvent, wallMs: number): void {
   c.trainMs += wallMs;
   if (c.evalEvery > 0 && (e.step % c.evalEvery === 0 || e.step === e.numSteps)) {
     const t0 = performance.now();
-    const r = c.gpt.engine.evaluate(c.valSeqs);
-    e.valLoss = r.loss / r.tokens;
+    const r = c.gpt.engine.totalLoss(c.valSeqs);
+    e.valLoss = r.total / r.tokens;
     c.evalMs += performance.now() - t0;
   }
   c.stepsTrained++;
