@@ -3,7 +3,7 @@ import { parseDocs } from '../core/parse-docs.ts';
 import { formatFixed } from '../core/format.ts';
 import { GPT } from '../core/gpt.ts';
 import type { EngineName } from '../engines/engine.ts';
-import { oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { MEMORY_HELP, MEMORY_OPTION, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
@@ -12,6 +12,7 @@ const OPTIONS: OptionSpec = {
   model: { type: 'string' },
   data: { type: 'string' },
   engine: { type: 'string' },
+  ...MEMORY_OPTION,
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -20,12 +21,13 @@ export const EVAL_HELP = `Usage: microgpt eval --model FILE [--data FILE]
 Prints the model's mean loss per predicted token (nats) and its perplexity on
 every non-empty line of the data (found as for train: --data, ./input.txt,
 names.txt). Documents longer than the block size are cut, as in training.
+On a terminal, progress is shown on stderr.
 
 Options:
   --model FILE           a checkpoint written by microgpt train --out (required)
   --data FILE            the text to evaluate on
   --engine NAME          fast or scalar [fast]
-  -h, --help             show this help
+${MEMORY_HELP}  -h, --help             show this help
 `;
 
 export async function evalCommand(argv: string[]): Promise<void> {
@@ -34,8 +36,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
     process.stdout.write(EVAL_HELP);
     return;
   }
-  const ckpt = readModelFlag(flags, 'eval');
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
+  const ckpt = readModelFlag(flags, 'eval', engine, 64);
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));
   const docs = parseDocs(text);
@@ -47,6 +49,32 @@ export async function evalCommand(argv: string[]): Promise<void> {
       throw new UsageError(`${origin}: document ${i + 1} (${JSON.stringify(doc)}): ${(e as Error).message} of the model`);
     }
   });
-  const r = gpt.evaluate(docs);
+  const r = evaluateWithProgress(gpt, docs, process.stderr.isTTY === true);
   process.stdout.write(`docs: ${docs.length}\ntokens: ${r.tokens}\nloss: ${formatFixed(r.loss, 4)} nats per token\nperplexity: ${formatFixed(r.perplexity, 3)}\n`);
+}
+
+/** Documents per evaluate() call: progress is redrawn between them. */
+const CHUNK = 2048;
+const REDRAW_MS = 100;
+
+/** gpt.evaluate over all docs, in chunks; on a terminal, a live 'evaluating: i / n docs' line on stderr, cleared at the end. */
+function evaluateWithProgress(gpt: GPT, docs: readonly string[], live: boolean): { loss: number; tokens: number; perplexity: number } {
+  if (docs.length <= CHUNK) return gpt.evaluate(docs);
+  const draw = (done: number) => process.stderr.write(`\r\x1b[Kevaluating: ${done} / ${docs.length} docs`);
+  let lastDraw = performance.now();
+  if (live) draw(0);
+  let lossSum = 0;
+  let tokens = 0;
+  for (let i = 0; i < docs.length; i += CHUNK) {
+    const r = gpt.evaluate(docs.slice(i, i + CHUNK));
+    lossSum += r.loss * r.tokens;
+    tokens += r.tokens;
+    const now = performance.now();
+    if (live && now - lastDraw >= REDRAW_MS) {
+      draw(Math.min(i + CHUNK, docs.length));
+      lastDraw = now;
+    }
+  }
+  if (live) process.stderr.write('\r\x1b[K');
+  return { loss: lossSum / tokens, tokens, perplexity: Math.exp(lossSum / tokens) };
 }

@@ -4,7 +4,7 @@ import { prepareDataset } from '../core/dataset.ts';
 import { GPT } from '../core/gpt.ts';
 import { Random } from '../core/random.ts';
 import type { EngineName } from '../engines/engine.ts';
-import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { int, MEMORY_HELP, MEMORY_OPTION, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
@@ -20,6 +20,7 @@ const OPTIONS: OptionSpec = {
   'max-length': { type: 'string' },
   data: { type: 'string' },
   engine: { type: 'string' },
+  ...MEMORY_OPTION,
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -39,7 +40,7 @@ Options (default in brackets):
   --max-length L         longest name in characters, at most the block size
   --data FILE            the training text: mark each name (train), (val) or (new)
   --engine NAME          fast or scalar [fast]
-  -h, --help             show this help
+${MEMORY_HELP}  -h, --help             show this help
 `;
 
 export async function sampleCommand(argv: string[]): Promise<void> {
@@ -48,7 +49,8 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     process.stdout.write(SAMPLE_HELP);
     return;
   }
-  const ckpt = readModelFlag(flags, 'sample');
+  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
+  const ckpt = readModelFlag(flags, 'sample', engine, 1);
   const options = validateSampleConfig(
     {
       temperature: num(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
@@ -58,7 +60,6 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     },
     ckpt.model.blockSize,
   );
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const seed = int(flags, 'seed');
   if (seed !== undefined) gpt.rng.seed(seed);
