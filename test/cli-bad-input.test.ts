@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, expectUsageError, NAMES, noNames, ROOT, runCli, runCliAsync, serveOnLoopback, tempDir, type Run } from './helpers/cli.ts';
 
@@ -347,6 +347,16 @@ test('| head -3: a closed stdout ends the run quietly, exit 0', async () => {
   const s = await closeAfterLines(['sample', '--model', ck, '--num-samples', '20000'], 1);
   assert.equal(s.stderr, '');
   assert.equal(s.status, 0);
+});
+
+test('a stdout that fails (a full disk) stops training, saves, and says so in one line, exit 2', () => {
+  const { dir, data } = workdir();
+  const full = openSync('/dev/full', 'w');
+  const r = spawnSync(process.execPath, [CLI, '--data', data, '--num-steps', '1000000', '--out', join(dir, 'ck.st')], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  closeSync(full);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^microgpt: cannot write to stdout: no space left on the device at step \d+; saved .*ck\.st\n$/);
+  assert.ok(statSync(join(dir, 'ck.st')).size > 0);
 });
 
 // 23. --version.

@@ -21,9 +21,15 @@ async function main(argv: string[]): Promise<void> {
   return (await COMMANDS.train())(argv); // train is the default command
 }
 
-watchStdout();
-main(process.argv.slice(2)).catch((e: unknown) => {
+function report(e: unknown): void {
   const { exitCode, text } = reportError(e);
   process.stderr.write(text);
   process.exitCode = exitCode;
+}
+
+watchStdout();
+process.on('uncaughtException', (e) => {
+  report(e);
+  process.exit();
 });
+main(process.argv.slice(2)).catch(report);

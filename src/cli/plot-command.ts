@@ -31,7 +31,7 @@ export async function plotCommand(argv: string[]): Promise<void> {
   const logPath = positionals[0];
   if (!logPath) throw new UsageError('plot needs a log file: microgpt plot LOG (see --help)');
   const outPath = str(flags, 'out') ?? logPath.replace(/(\.[^./]*)?$/, '.svg');
-  checkOutputs([{ path: logPath, name: 'the log file' }], [{ path: outPath, name: '--out' }]);
+  checkOutputs([{ path: logPath, name: 'the log file' }], [{ path: outPath, name: flags.out === undefined ? 'the SVG' : '--out' }]);
   const { vocabSize, points } = parseLog(readTextFile(logPath, 'log file'), logPath);
   writeFileAtomic(outPath, lossCurveSvg(points, vocabSize));
   process.stderr.write(`microgpt: wrote ${outPath}\n`);

@@ -15,7 +15,7 @@ import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
-import { LineWriter, stdoutClosed, stopOnClosedStdout } from './output.ts';
+import { LineWriter, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
 import { checkOutputs, type NamedPath } from './paths.ts';
 import { Progress } from './progress.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
@@ -194,8 +194,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (result.stopped === 'aborted') {
     const saved = outPath ? `; saved ${outPath}` : '';
     if (stoppedBy === 'stdout') {
-      if (saved) note(`stdout closed at step ${result.step}${saved}`);
-      return; // quietly, exit 0: microgpt | head -3
+      // quietly, exit 0, when the reader went away (microgpt | head -3); one line and exit 2 when stdout failed
+      if (saved || stdoutFailure) note(`${stdoutFailure ?? 'stdout closed'} at step ${result.step}${saved}`);
+      if (stdoutFailure) process.exitCode = 2;
+      return;
     }
     if (process.stdout.isTTY) process.stdout.write('\n');
     note(`${stoppedBy === 'SIGINT' ? 'interrupted' : `stopped by ${stoppedBy}`} at step ${result.step}${saved}`);
