@@ -193,7 +193,7 @@ test('a download larger than names.txt is cut off, not read to the end', async (
   const { port } = server.address() as { port: number };
   try {
     const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], { env: { MICROGPT_NAMES_URL: `http://127.0.0.1:${port}/names.txt` } });
-    assert.match(r.stderr, /cannot download names\.txt \(the answer is larger than 1 MiB; names\.txt is 228145 bytes\)/);
+    assert.match(r.stderr, /cannot download names\.txt \(the answer is larger than 256 KiB; names\.txt is 228145 bytes\)/);
     assert.ok(r.status === 0 || r.status === 2, r.stderr);
   } finally {
     server.closeAllConnections();

@@ -46,6 +46,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     try {
       gpt.tokenizer.encode(doc);
     } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // the tokenizer's word for a character it does not know
       throw new UsageError(`${origin}: document ${i + 1} (${JSON.stringify(doc)}): ${(e as Error).message} of the model`);
     }
   });

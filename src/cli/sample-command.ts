@@ -67,7 +67,8 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   try {
     gpt.tokenizer.encode(prompt);
   } catch (e) {
-    throw new UsageError(`--prompt: ${(e as Error).message}`);
+    if (!(e instanceof RangeError)) throw e; // the tokenizer's word for a character it does not know
+    throw new UsageError(`--prompt: ${e.message}`);
   }
   if ([...prompt].length >= options.maxLength) throw new UsageError(`--prompt has ${[...prompt].length} characters; names are at most ${options.maxLength}`);
   const dataPath = str(flags, 'data');

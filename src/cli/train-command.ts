@@ -56,7 +56,7 @@ Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
 ${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays) or scalar (the readable autograd engine, as microgpt.py computes); same numbers [fast]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${MEMORY_HELP}Validation:
 ${settingHelp(['valFraction', 'evalEvery'])}Checkpoints (safetensors):
-${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
+${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
 ${settingHelp(SAMPLE_KEYS)}${helpLine('--mark-samples', 'mark each name as (train), (val) or (new)')}${helpLine('-h, --help', 'show this help')}${helpLine('--version', 'print the version')}`;
 
