@@ -4,7 +4,6 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkSetting, SETTINGS, type NumberSetting, type SettingKey } from '../core/settings.ts';
-import { DEFAULT_MEMORY_LIMIT } from '../core/memory.ts';
 import { UsageError } from './errors.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -61,18 +60,6 @@ export function int(flags: Flags, name: string): number | undefined {
   if (v !== undefined && !Number.isInteger(v)) throw new UsageError(`--${name}: '${flags[name]}' is not an integer`);
   return v;
 }
-
-/** --max-memory GIB: the memory a model may take, in bytes (the default when absent). */
-export function memoryLimit(flags: Flags): number {
-  const gib = num(flags, 'max-memory');
-  if (gib === undefined) return DEFAULT_MEMORY_LIMIT;
-  if (!(gib > 0)) throw new UsageError(`--max-memory must be a number of GiB above 0, got ${flags['max-memory']}`);
-  return gib * 2 ** 30;
-}
-
-/** --max-memory's option and help line, shared by train, sample and eval. */
-export const MEMORY_OPTION: OptionSpec = { 'max-memory': { type: 'string' } };
-export const MEMORY_HELP = helpLine('--max-memory GIB', `refuse a model whose weights, Adam state and activations need more than GIB GiB [${DEFAULT_MEMORY_LIMIT / 2 ** 30}]`);
 
 export function str(flags: Flags, name: string): string | undefined {
   const v = flags[name];

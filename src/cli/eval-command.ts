@@ -3,10 +3,11 @@ import { parseDocs } from '../core/parse-docs.ts';
 import { formatFixed } from '../core/format.ts';
 import { GPT } from '../core/gpt.ts';
 import type { EngineName } from '../engines/engine.ts';
-import { MEMORY_HELP, MEMORY_OPTION, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
+import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 
 const OPTIONS: OptionSpec = {
   model: { type: 'string' },
@@ -37,7 +38,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
     return;
   }
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
-  const ckpt = readModelFlag(flags, 'eval', engine, 64);
+  const ckpt = readModelFlag(flags, 'eval');
+  checkModelMemory(flags, ckpt.model, { batchSize: 64, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));
   const docs = parseDocs(text);

@@ -4,10 +4,11 @@ import { prepareDataset } from '../core/dataset.ts';
 import { GPT } from '../core/gpt.ts';
 import { Random } from '../core/random.ts';
 import type { EngineName } from '../engines/engine.ts';
-import { int, MEMORY_HELP, MEMORY_OPTION, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
+import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
 
 const OPTIONS: OptionSpec = {
@@ -50,7 +51,8 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     return;
   }
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
-  const ckpt = readModelFlag(flags, 'sample', engine, 1);
+  const ckpt = readModelFlag(flags, 'sample');
+  checkModelMemory(flags, ckpt.model, { batchSize: 1, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const options = validateSampleConfig(
     {
       temperature: num(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,

@@ -6,15 +6,16 @@ import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, vali
 import { SETTINGS, type SettingKey } from '../core/settings.ts';
 import { DivergedError } from '../core/errors.ts';
 import { formatFixed, padInt } from '../core/format.ts';
-import { checkMemory, MemoryError, vocabBound } from '../core/memory.ts';
+import { vocabBound } from '../core/memory.ts';
 import { lossCurveSvg } from '../core/plot.ts';
 import { train, type TrainResult } from '../core/train.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
-import { helpLine, int, MEMORY_HELP, MEMORY_OPTION, memoryLimit, oneOf, parseFlags, settingFlag, settingHelp, settingOptions, str, type Flags, type OptionSpec } from './args.ts';
+import { helpLine, int, oneOf, parseFlags, settingFlag, settingHelp, settingOptions, str, type Flags, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
+import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { LineWriter, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
 import { checkOutputs, type NamedPath } from './paths.ts';
 import { Progress } from './progress.ts';
@@ -111,15 +112,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const inputs: NamedPath[] = [...(dataPath ? [{ path: dataPath, name: 'the data file' }] : []), ...(resumePath ? [{ path: resumePath, name: 'the checkpoint being resumed (--resume)' }] : [])];
   const outputs = (['out', 'log', 'plot'] as const).flatMap((f) => (typeof flags[f] === 'string' ? [{ path: flags[f] as string, name: `--${f}` }] : []));
   checkOutputs(inputs, outputs, [['--out', 'the checkpoint being resumed (--resume)']]);
-  const limit = memoryLimit(flags);
-  const memory = (vocabSize: number) => {
-    try {
-      checkMemory({ ...shape, vocabSize }, { batchSize: trainConfig.batchSize, dtype, engine }, limit);
-    } catch (e) {
-      if (e instanceof MemoryError) throw new UsageError(`${e.describe((s) => `--${s.flag}`)}${e.overLimit ? ' (--max-memory GIB raises it)' : ''}`);
-      throw e;
-    }
-  };
+  const memory = (vocabSize: number) => checkModelMemory(flags, { ...shape, vocabSize }, { batchSize: trainConfig.batchSize, dtype, engine });
   memory(2); // before reading the data: the vocabulary is not known yet, 2 is its least
 
   const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
