@@ -247,6 +247,24 @@ test('a model too large for memory is refused up front, naming the flags and the
   expectUsageError(runQuick(['--data', data, '--n-layer', '64', '--n-embd', '4096', '--n-head', '1', '--max-memory', '100000']), /would need an array of \d+ elements; JavaScript's typed arrays hold at most 4294967296$/);
   expectUsageError(runQuick(['--data', data, '--max-memory', '0x10']), /--max-memory: '0x10' is not a decimal number/);
   assert.equal(runQuick(['--data', data, ...quick, '--max-memory', '1']).status, 0);
+  const { ck } = checkpoint();
+  expectUsageError(runQuick(['sample', '--model', ck, '--max-memory', '0.0001']), /checkpoint .*ck\.st: the model \(--n-layer 1, --n-embd 16, --n-head 4, --block-size 16\) needs about [\d.]+ KiB .*\(--max-memory GIB raises it\)$/);
+  expectUsageError(runQuick(['eval', '--model', ck, '--max-memory', '0.0001']), /checkpoint .*ck\.st: the model \(--n-layer 1, --n-embd 16, --n-head 4, --block-size 16\) needs about/);
+});
+
+test('memory.ts: the estimate covers what the fast engine allocates, and grows with the shape', async () => {
+  const { estimateMemory, checkMemory, MemoryError } = await import('../src/core/memory.ts');
+  const { numParams } = await import('../src/engines/shape.ts');
+  const model = { vocabSize: 27, nLayer: 4, nEmbd: 64, nHead: 4, blockSize: 32 };
+  const f64 = estimateMemory(model, { batchSize: 32 });
+  const P = numParams(model);
+  const B = 32, T = 32, C = 64, V = 27;
+  const activations = 4 * (18 * B * T * C + B * 4 * T * T) + 12 * B * T * C + 3 * B * T * V; // tensors.ts, counted by hand
+  assert.ok(f64.bytes >= 8 * (4 * P + activations), `${f64.bytes}`);
+  assert.ok(estimateMemory(model, { batchSize: 32, dtype: 'float32' }).bytes < f64.bytes);
+  assert.ok(estimateMemory(model, { batchSize: 64 }).bytes > f64.bytes);
+  assert.ok(estimateMemory(model, { batchSize: 32, engine: 'scalar' }).bytes > f64.bytes);
+  assert.throws(() => checkMemory(model, { batchSize: 32 }, 1e6), (e: Error) => e instanceof MemoryError && /nLayer 4, nEmbd 64, nHead 4, blockSize 32, batchSize 32/.test(e.message));
 });
 
 // 11. eval shows progress on a terminal.

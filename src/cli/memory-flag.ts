@@ -15,10 +15,10 @@ export function memoryLimit(flags: Flags): number {
   return gib * 2 ** 30;
 }
 
-/** Refuses, in one line naming the flags (prefixed by where the model came from), a model over --max-memory. */
+/** Refuses, in one line naming the flags, a model over --max-memory; from says where a loaded model came from (its batch is then not a flag). */
 export function checkModelMemory(flags: Flags, model: ModelConfig, options: MemoryOptions, from = ''): void {
   try {
-    checkMemory(model, options, memoryLimit(flags));
+    checkMemory(model, options, memoryLimit(flags), !from);
   } catch (e) {
     if (e instanceof MemoryError) throw new UsageError(`${from}${e.describe((s) => `--${s.flag}`)}${e.overLimit ? ' (--max-memory GIB raises it)' : ''}`);
     throw e;

@@ -110,12 +110,17 @@ export class MemoryError extends ConfigError {
   }
 }
 
-/** The estimate, or a MemoryError when it exceeds limit bytes (or an array would exceed what a typed array holds). */
-export function checkMemory(model: ModelConfig, options: MemoryOptions = {}, limit = DEFAULT_MEMORY_LIMIT): MemoryEstimate {
+/**
+ * The estimate, or a MemoryError when it exceeds limit bytes (or an array
+ * would exceed what a typed array holds). The error names the shape's
+ * settings, and the batch size unless nameBatch is false (evaluation's batch
+ * is not a setting).
+ */
+export function checkMemory(model: ModelConfig, options: MemoryOptions = {}, limit = DEFAULT_MEMORY_LIMIT, nameBatch = true): MemoryEstimate {
   const e = estimateMemory(model, options);
   if (e.bytes > limit || e.largestArray > MAX_ARRAY_LENGTH) {
     const { nLayer, nEmbd, nHead, blockSize } = model;
-    throw new MemoryError(e, limit, { nLayer, nEmbd, nHead, blockSize, ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) });
+    throw new MemoryError(e, limit, { nLayer, nEmbd, nHead, blockSize, ...(nameBatch && options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) });
   }
   return e;
 }
