@@ -135,6 +135,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   stopOnClosedStdout();
   stdoutClosed.addEventListener('abort', onClosed);
+  if (stdoutClosed.aborted) onClosed(); // closed while the data was read
   let log: StepLog | undefined;
   const points: { step: number; loss: number; val_loss?: number }[] = [];
   let result: TrainResult;
