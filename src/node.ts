@@ -3,22 +3,21 @@
  * checkpoint files (written atomically) and text files. `import ... from 'microgpt'`
  * resolves here under Node.
  */
-import { readFileSync } from 'node:fs';
 import { loadCheckpoint, loadModelCheckpoint, saveCheckpoint, type Checkpoint, type ModelCheckpoint } from './core/checkpoint.ts';
-import { writeFileAtomic } from './io/files.ts';
+import { readCheckpointBytes, readTextFile, writeFileAtomic } from './io/files.ts';
 
 export { FileError } from './io/files.ts';
 
 export * from './index.ts';
 
-/** Reads a checkpoint file (throws CheckpointError for a file that is not one). */
+/** Reads a checkpoint file: a regular file of at most 2 GiB (else FileError), that is a checkpoint (else CheckpointError). */
 export function readCheckpointFile(path: string): Checkpoint {
-  return loadCheckpoint(readFileSync(path));
+  return loadCheckpoint(readCheckpointBytes(path));
 }
 
 /** Reads a checkpoint file to sample from and evaluate with: a full one, or a weights-only one (loadModelCheckpoint). */
 export function readModelCheckpointFile(path: string): ModelCheckpoint {
-  return loadModelCheckpoint(readFileSync(path));
+  return loadModelCheckpoint(readCheckpointBytes(path));
 }
 
 /** Writes a checkpoint to a temporary name beside path, then renames it into place. */
@@ -26,7 +25,7 @@ export function writeCheckpointFile(path: string, checkpoint: ModelCheckpoint): 
   writeFileAtomic(path, saveCheckpoint(checkpoint));
 }
 
-/** The text of a file, for train({ text }). */
+/** The text of a file, for train({ text }): a regular file of at most 256 MiB of UTF-8 (else FileError); a byte-order mark stays a character, as in Python. */
 export function readText(path: string): string {
-  return readFileSync(path, 'utf8');
+  return readTextFile(path, 'text file');
 }

@@ -10,10 +10,15 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type Flags = Record<string, string | boolean | undefined>;
 
 export function parseFlags(argv: string[], options: OptionSpec): Flags {
+  return parseCommandLine(argv, options, 0).flags;
+}
+
+/** Flags and up to maxPositionals arguments (plot's LOG), in any order. */
+export function parseCommandLine(argv: string[], options: OptionSpec, maxPositionals: number): { flags: Flags; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (see --help)`);
-    return values as Flags;
+    if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${positionals[maxPositionals]}' (see --help)`);
+    return { flags: values as Flags, positionals };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // parseArgs's messages are one sentence plus a hint; keep the sentence

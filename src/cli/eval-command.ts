@@ -7,11 +7,13 @@ import { oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
+import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 
 const OPTIONS: OptionSpec = {
   model: { type: 'string' },
   data: { type: 'string' },
   engine: { type: 'string' },
+  ...MEMORY_OPTION,
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -20,13 +22,14 @@ export const EVAL_HELP = `Usage: microgpt eval --model FILE [--data FILE]
 Prints the model's mean loss per predicted token (nats) and its perplexity on
 every non-empty line of the data (found as for train: --data, ./input.txt,
 names.txt). Documents longer than the block size are cut, as in training.
+On a terminal, progress is shown on stderr.
 
 Options:
   --model FILE           a checkpoint written by microgpt train --out, or a
                          weights-only one (model, vocab, weights) (required)
   --data FILE            the text to evaluate on
   --engine NAME          fast or scalar [fast]
-  -h, --help             show this help
+${MEMORY_HELP}  -h, --help             show this help
 `;
 
 export async function evalCommand(argv: string[]): Promise<void> {
@@ -35,8 +38,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     process.stdout.write(EVAL_HELP);
     return;
   }
-  const ckpt = readModelFlag(flags, 'eval');
   const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
+  const ckpt = readModelFlag(flags, 'eval');
+  checkModelMemory(flags, ckpt.model, { batchSize: 64, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));
   const docs = parseDocs(text);
@@ -45,9 +49,36 @@ export async function evalCommand(argv: string[]): Promise<void> {
     try {
       gpt.tokenizer.encode(doc);
     } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // the tokenizer's word for a character it does not know
       throw new UsageError(`${origin}: document ${i + 1} (${JSON.stringify(doc)}): ${(e as Error).message} of the model`);
     }
   });
-  const r = gpt.evaluate(docs);
+  const r = evaluateWithProgress(gpt, docs, process.stderr.isTTY === true);
   process.stdout.write(`docs: ${docs.length}\ntokens: ${r.tokens}\nloss: ${formatFixed(r.loss, 4)} nats per token\nperplexity: ${formatFixed(r.perplexity, 3)}\n`);
+}
+
+/** Documents per evaluate() call: progress is redrawn between them. */
+const CHUNK = 2048;
+const REDRAW_MS = 100;
+
+/** gpt.evaluate over all docs, in chunks; on a terminal, a live 'evaluating: i / n docs' line on stderr, cleared at the end. */
+function evaluateWithProgress(gpt: GPT, docs: readonly string[], live: boolean): { loss: number; tokens: number; perplexity: number } {
+  if (docs.length <= CHUNK) return gpt.evaluate(docs);
+  const draw = (done: number) => process.stderr.write(`\r\x1b[Kevaluating: ${done} / ${docs.length} docs`);
+  let lastDraw = performance.now();
+  if (live) draw(0);
+  let lossSum = 0;
+  let tokens = 0;
+  for (let i = 0; i < docs.length; i += CHUNK) {
+    const r = gpt.evaluate(docs.slice(i, i + CHUNK));
+    lossSum += r.loss * r.tokens;
+    tokens += r.tokens;
+    const now = performance.now();
+    if (live && now - lastDraw >= REDRAW_MS) {
+      draw(Math.min(i + CHUNK, docs.length));
+      lastDraw = now;
+    }
+  }
+  if (live) process.stderr.write('\r\x1b[K');
+  return { loss: lossSum / tokens, tokens, perplexity: Math.exp(lossSum / tokens) };
 }

@@ -1,6 +1,6 @@
 /** Checkpoint files for the CLI, read with one-line errors. */
 import { CheckpointError, loadCheckpoint, loadModelCheckpoint, saveCheckpoint, type Checkpoint, type ModelCheckpoint } from '../core/checkpoint.ts';
-import { readFileBytes, writeFileAtomic } from '../io/files.ts';
+import { readCheckpointBytes, writeFileAtomic } from '../io/files.ts';
 import type { Flags } from './args.ts';
 import { UsageError } from './errors.ts';
 
@@ -10,7 +10,7 @@ export function readCheckpointFile(path: string): Checkpoint;
 /** modelOnly: a weights-only checkpoint (no training state) is enough, as for sample and eval. */
 export function readCheckpointFile(path: string, modelOnly: true): ModelCheckpoint;
 export function readCheckpointFile(path: string, modelOnly = false): ModelCheckpoint {
-  const bytes = readFileBytes(path, 'checkpoint');
+  const bytes = readCheckpointBytes(path);
   try {
     return modelOnly ? loadModelCheckpoint(bytes) : loadCheckpoint(bytes);
   } catch (e) {

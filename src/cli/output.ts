@@ -2,9 +2,41 @@
  * Line output that stays cheap at thousands of lines per second: lines are
  * gathered and written at most every FLUSH_MS (and at the end), so progress
  * still streams to a pipe or a log while a fast run is not slowed by a write
- * per step.
+ * per step. A closed stdout (`microgpt | head -3`) ends the run quietly.
  */
+import { errnoText } from '../io/files.ts';
+
 const FLUSH_MS = 100;
+
+const closed = new AbortController();
+/** Aborted when stdout cannot be written any more: its reader has gone (EPIPE), its terminal hung up (EIO), or another error. */
+export const stdoutClosed: AbortSignal = closed.signal;
+/** Why stdout failed, when it was not a reader that went away (a full disk): the run says so and exits 2. */
+export let stdoutFailure: string | undefined;
+let exitWhenClosed = true;
+
+/**
+ * Called once by main. A reader that went away (microgpt | head -3) ends the
+ * command quietly with exit 0; another failure with one line and exit 2.
+ * A command that stops on stdoutClosed itself (train: it saves first) calls
+ * stopOnClosedStdout(). Errors on stderr are dropped: there is nowhere left to report them.
+ */
+export function watchStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (closed.signal.aborted) return;
+    if (e.code !== 'EPIPE' && e.code !== 'EIO') stdoutFailure = `cannot write to stdout: ${errnoText(e)}`;
+    closed.abort();
+    if (!exitWhenClosed) return;
+    if (stdoutFailure) process.stderr.write(`microgpt: ${stdoutFailure}\n`);
+    process.exit(stdoutFailure ? 2 : 0);
+  });
+  process.stderr.on('error', () => {});
+}
+
+/** The command handles stdoutClosed (stops, saves) instead of exiting at once. */
+export function stopOnClosedStdout(): void {
+  exitWhenClosed = false;
+}
 
 export class LineWriter {
   private pending = '';
@@ -22,7 +54,7 @@ export class LineWriter {
   }
 
   flush(): void {
-    if (this.pending) this.stream.write(this.pending);
+    if (this.pending && !(this.stream === process.stdout && stdoutClosed.aborted)) this.stream.write(this.pending);
     this.pending = '';
   }
 }

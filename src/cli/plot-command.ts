@@ -1,9 +1,10 @@
 /** `microgpt plot`: the loss curve of a --log file as an SVG. */
 import { lossCurveSvg, type LossPoint } from '../core/plot.ts';
-import { parseFlags, str, type OptionSpec } from './args.ts';
+import { parseCommandLine, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { writeFileAtomic } from './files.ts';
+import { checkOutputs } from './paths.ts';
 
 const OPTIONS: OptionSpec = {
   out: { type: 'string' },
@@ -22,30 +23,48 @@ Options:
 `;
 
 export async function plotCommand(argv: string[]): Promise<void> {
-  const positional = argv.filter((a) => !a.startsWith('-'));
-  const logPath = positional[0];
-  const flags = parseFlags(argv.filter((a) => a !== logPath), OPTIONS);
+  const { flags, positionals } = parseCommandLine(argv, OPTIONS, 1);
   if (flags.help) {
     process.stdout.write(PLOT_HELP);
     return;
   }
+  const logPath = positionals[0];
   if (!logPath) throw new UsageError('plot needs a log file: microgpt plot LOG (see --help)');
-  const lines = readTextFile(logPath, 'log file').split('\n').filter((l) => l.trim());
+  const outPath = str(flags, 'out') ?? logPath.replace(/(\.[^./]*)?$/, '.svg');
+  checkOutputs([{ path: logPath, name: 'the log file' }], [{ path: outPath, name: flags.out === undefined ? 'the SVG' : '--out' }]);
+  const { vocabSize, points } = parseLog(readTextFile(logPath, 'log file'), logPath);
+  writeFileAtomic(outPath, lossCurveSvg(points, vocabSize));
+  process.stderr.write(`microgpt: wrote ${outPath}\n`);
+}
+
+/** The run header's vocabulary size and a point per step; any record that is not one of those, or a value that is not a finite number, is refused. */
+function parseLog(text: string, logPath: string): { vocabSize: number; points: LossPoint[] } {
   let vocabSize = 0;
   const points: LossPoint[] = [];
-  lines.forEach((line, i) => {
-    let record: { run?: { vocab_size?: number }; step?: number; loss?: number; val_loss?: number };
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${logPath}: line ${i + 1}`;
+    let record: unknown;
     try {
       record = JSON.parse(line);
     } catch {
-      throw new UsageError(`${logPath}: line ${i + 1} is not JSON (is this a microgpt --log file?)`);
+      throw new UsageError(`${where} is not JSON (is this a microgpt --log file?)`);
     }
-    if (record.run) vocabSize = record.run.vocab_size ?? 0;
-    else if (typeof record.step === 'number' && typeof record.loss === 'number') points.push({ step: record.step, loss: record.loss, val_loss: record.val_loss });
+    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (!isObject(record) || !(isObject(record.run) || 'step' in record)) throw new UsageError(`${where} is not a record of a microgpt --log file`);
+    const finite = (o: Record<string, unknown>, key: string): number => {
+      const v = o[key];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${where}: ${key} is not a finite number (${typeof v === 'number' ? v : (JSON.stringify(v) ?? 'missing')})`);
+      return v;
+    };
+    if (isObject(record.run)) {
+      vocabSize = finite(record.run, 'vocab_size');
+      if (!Number.isInteger(vocabSize) || vocabSize < 2) throw new UsageError(`${where}: vocab_size is not an integer of at least 2 (${vocabSize})`);
+      return;
+    }
+    points.push({ step: finite(record, 'step'), loss: finite(record, 'loss'), ...('val_loss' in record ? { val_loss: finite(record, 'val_loss') } : {}) });
   });
   if (!vocabSize) throw new UsageError(`${logPath}: no run header (is this a microgpt --log file?)`);
   if (points.length === 0) throw new UsageError(`${logPath}: no steps to plot`);
-  const outPath = str(flags, 'out') ?? logPath.replace(/(\.[^./]*)?$/, '.svg');
-  writeFileAtomic(outPath, lossCurveSvg(points, vocabSize));
-  process.stderr.write(`microgpt: wrote ${outPath}\n`);
+  return { vocabSize, points };
 }

@@ -8,6 +8,7 @@ import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
+import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
 
 const OPTIONS: OptionSpec = {
@@ -20,6 +21,7 @@ const OPTIONS: OptionSpec = {
   'max-length': { type: 'string' },
   data: { type: 'string' },
   engine: { type: 'string' },
+  ...MEMORY_OPTION,
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -40,7 +42,7 @@ Options (default in brackets):
   --max-length L         longest name in characters, at most the block size
   --data FILE            the training text: mark each name (train), (val) or (new)
   --engine NAME          fast or scalar [fast]
-  -h, --help             show this help
+${MEMORY_HELP}  -h, --help             show this help
 `;
 
 export async function sampleCommand(argv: string[]): Promise<void> {
@@ -49,7 +51,9 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     process.stdout.write(SAMPLE_HELP);
     return;
   }
+  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
   const ckpt = readModelFlag(flags, 'sample');
+  checkModelMemory(flags, ckpt.model, { batchSize: 1, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const options = validateSampleConfig(
     {
       temperature: num(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
@@ -59,7 +63,6 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     },
     ckpt.model.blockSize,
   );
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const seed = int(flags, 'seed');
   if (seed !== undefined) gpt.rng.seed(seed);
@@ -67,7 +70,8 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   try {
     gpt.tokenizer.encode(prompt);
   } catch (e) {
-    throw new UsageError(`--prompt: ${(e as Error).message}`);
+    if (!(e instanceof RangeError)) throw e; // the tokenizer's word for a character it does not know
+    throw new UsageError(`--prompt: ${e.message}`);
   }
   if ([...prompt].length >= options.maxLength) throw new UsageError(`--prompt has ${[...prompt].length} characters; names are at most ${options.maxLength}`);
   const dataPath = str(flags, 'data');

@@ -1,9 +1,12 @@
 /** `microgpt train` (the default command): the original's run, with every setting a flag. */
+import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import type { Checkpoint } from '../core/checkpoint.ts';
 import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, validateValidation } from '../core/config.ts';
 import { SETTINGS, type SettingKey } from '../core/settings.ts';
 import { DivergedError } from '../core/errors.ts';
 import { formatFixed, padInt } from '../core/format.ts';
+import { vocabBound } from '../core/memory.ts';
 import { lossCurveSvg } from '../core/plot.ts';
 import { train, type TrainResult } from '../core/train.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
@@ -12,9 +15,14 @@ import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
-import { LineWriter } from './output.ts';
+import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
+import { LineWriter, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
+import { checkOutputs, type NamedPath } from './paths.ts';
 import { Progress } from './progress.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
+
+/** Signals that stop training like Ctrl-C: save, one line, exit 128 + the signal's number (130, 143, 129). */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
 const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'seed', 'batchSize'] as const;
@@ -32,6 +40,7 @@ const OPTIONS: OptionSpec = {
   log: { type: 'string' },
   plot: { type: 'string' },
   'mark-samples': { type: 'boolean' },
+  ...MEMORY_OPTION,
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -46,11 +55,11 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays) or scalar (the readable autograd engine, as microgpt.py computes); same numbers [fast]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}Validation:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays) or scalar (the readable autograd engine, as microgpt.py computes); same numbers [fast]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${MEMORY_HELP}Validation:
 ${settingHelp(['valFraction', 'evalEvery'])}Checkpoints (safetensors):
-${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
+${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
-${settingHelp(SAMPLE_KEYS)}${helpLine('--mark-samples', 'mark each name as (train), (val) or (new)')}${helpLine('-h, --help', 'show this help')}`;
+${settingHelp(SAMPLE_KEYS)}${helpLine('--mark-samples', 'mark each name as (train), (val) or (new)')}${helpLine('-h, --help', 'show this help')}${helpLine('--version', 'print the version')}`;
 
 /** Settings from flags, else the checkpoint, else the defaults; a flag that disagrees with the checkpoint is an error (except those in free). */
 function settings<K extends SettingKey>(keys: readonly K[], defaults: Record<K, number>, ckpt: Partial<Record<K, number>> | undefined, flags: Flags, free: readonly SettingKey[] = []): Record<K, number> {
@@ -98,15 +107,35 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (until !== undefined && ckpt && until <= ckpt.step) throw new UsageError(`--until ${until}: the checkpoint is already at step ${ckpt.step}`);
   const logPath = str(flags, 'log');
   const plotPath = str(flags, 'plot');
+  const dataPath = str(flags, 'data') ?? (existsSync('input.txt') ? 'input.txt' : undefined);
+  // every output is checked before the data is read or a step is taken
+  const inputs: NamedPath[] = [...(dataPath ? [{ path: dataPath, name: 'the data file' }] : []), ...(resumePath ? [{ path: resumePath, name: 'the checkpoint being resumed (--resume)' }] : [])];
+  const outputs = (['out', 'log', 'plot'] as const).flatMap((f) => (typeof flags[f] === 'string' ? [{ path: flags[f] as string, name: `--${f}` }] : []));
+  checkOutputs(inputs, outputs, [['--out', 'the checkpoint being resumed (--resume)']]);
+  const memory = (vocabSize: number) => checkModelMemory(flags, { ...shape, vocabSize }, { batchSize: trainConfig.batchSize, dtype, engine });
+  memory(2); // before reading the data: the vocabulary is not known yet, 2 is its least
 
   const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
   const { text } = await resolveText(str(flags, 'data'), note);
+  memory(vocabBound(text));
 
   const out = new LineWriter(process.stdout);
   const progress = new Progress(out, process.stdout.isTTY === true);
+  // Ctrl-C, SIGTERM, SIGHUP and a closed stdout stop after the current step and save what --out, --log and --plot name
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  let stoppedBy: NodeJS.Signals | 'stdout' | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    controller.abort();
+  };
+  const onClosed = () => {
+    stoppedBy ??= 'stdout';
+    controller.abort();
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  stopOnClosedStdout();
+  stdoutClosed.addEventListener('abort', onClosed);
+  if (stdoutClosed.aborted) onClosed(); // closed while the data was read
   let log: StepLog | undefined;
   const points: { step: number; loss: number; val_loss?: number }[] = [];
   let result: TrainResult;
@@ -147,7 +176,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+    stdoutClosed.removeEventListener('abort', onClosed);
     out.flush();
   }
 
@@ -156,9 +186,16 @@ export async function trainCommand(argv: string[]): Promise<void> {
   log?.save();
   if (plotPath && points.length > 0) writeFileAtomic(plotPath, lossCurveSvg(points, result.gpt.config.vocabSize));
   if (result.stopped === 'aborted') {
+    const saved = outPath ? `; saved ${outPath}` : '';
+    if (stoppedBy === 'stdout') {
+      // quietly, exit 0, when the reader went away (microgpt | head -3); one line and exit 2 when stdout failed
+      if (saved || stdoutFailure) note(`${stdoutFailure ?? 'stdout closed'} at step ${result.step}${saved}`);
+      if (stdoutFailure) process.exitCode = 2;
+      return;
+    }
     if (process.stdout.isTTY) process.stdout.write('\n');
-    note(`interrupted at step ${result.step}${outPath ? `; saved ${outPath}` : ''}`);
-    process.exitCode = 130;
+    note(`${stoppedBy === 'SIGINT' ? 'interrupted' : `stopped by ${stoppedBy}`} at step ${result.step}${saved}`);
+    process.exitCode = 128 + osConstants.signals[stoppedBy ?? 'SIGINT'];
     return;
   }
 

@@ -1,24 +1,114 @@
 /**
  * Node file access shared by the CLI and the library's Node entry: the one
- * atomic write, and errno codes as words.
+ * atomic write, the one reader (regular files only, with a size limit), and
+ * errno codes as words.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** A failed read or write, worded for a person: 'cannot write out.st: permission denied'. */
 export class FileError extends Error {
   override name = 'FileError';
 }
 
+const MiB = 2 ** 20;
+/** The largest text (data, logs) read: 256 MiB, over a thousand times names.txt. */
+export const TEXT_LIMIT = 256 * MiB;
+/** The largest checkpoint read: 2 GiB (about 89 million parameters with Adam's moments in float64). */
+export const CHECKPOINT_LIMIT = 2048 * MiB;
+
 /** An errno code as words ('no such file'), else the error's own message. */
 export function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a parent is not a directory', EROFS: 'read-only file system', ENOSPC: 'no space left on the device' };
+  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a parent is not a directory', EROFS: 'read-only file system', ENOSPC: 'no space left on the device', ELOOP: 'too many symbolic links' };
   return (code && words[code]) ?? (e as Error).message;
 }
 
-/** Writes to a temporary name beside the file, then renames: a killed process never leaves a truncated file. */
+/** What a file is, when it is not a regular file: 'a directory', 'a FIFO', 'a character device'. */
+export function kindOf(s: Stats): string {
+  if (s.isDirectory()) return 'a directory';
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isCharacterDevice()) return 'a character device';
+  if (s.isBlockDevice()) return 'a block device';
+  if (s.isSocket()) return 'a socket';
+  return s.isFile() ? 'a regular file' : 'not a file';
+}
+
+const mib = (bytes: number) => `${Math.ceil(bytes / MiB)} MiB`;
+
+/**
+ * A regular file's bytes, at most limit of them. what names the file in
+ * messages ('data file', 'checkpoint'). Opened without blocking (a FIFO with
+ * no writer would wait forever), checked to be a regular file, and read up
+ * to the limit even if it grows meanwhile.
+ */
+export function readRegularFile(path: string, what: string, limit: number): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new FileError(`cannot read ${what} ${path}: ${errnoText(e)}`);
+  }
+  try {
+    const s = fstatSync(fd);
+    if (s.isDirectory()) throw new FileError(`${what} ${path} is a directory`);
+    if (!s.isFile()) throw new FileError(`${what} ${path} is not a regular file (${kindOf(s)})`);
+    const kind = what === 'checkpoint' ? 'checkpoints' : 'text';
+    const tooBig = (size: number) => new FileError(`${what} ${path} is ${mib(size)}; the limit for ${kind} is ${mib(limit)}`);
+    if (s.size > limit) throw tooBig(s.size);
+    // the size may be stale (a file being written, /proc): read to the end, one byte past the limit at most
+    let buf = Buffer.allocUnsafe(Math.min(limit + 1, Math.max(s.size + 1, 65536)));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(limit + 1, 2 * buf.length));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > limit) throw tooBig(n);
+    }
+    return buf.subarray(0, n);
+  } catch (e) {
+    if (e instanceof FileError) throw e;
+    throw new FileError(`cannot read ${what} ${path}: ${errnoText(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A text file as a string: regular, at most TEXT_LIMIT bytes, UTF-8. A
+ * byte-order mark stays a character (U+FEFF), as Python's open() reads it.
+ */
+export function readTextFile(path: string, what = 'data file'): string {
+  const bytes = readRegularFile(path, what, TEXT_LIMIT);
+  if (bytes.length === 0) throw new FileError(`${what} ${path} is empty`);
+  if (bytes.includes(0)) throw new FileError(`${what} ${path} is not text (it contains NUL bytes)`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new FileError(`${what} ${path} is not valid UTF-8 text`);
+  }
+}
+
+/** A checkpoint file's bytes: regular, at most CHECKPOINT_LIMIT. */
+export function readCheckpointBytes(path: string): Uint8Array {
+  return readRegularFile(path, 'checkpoint', CHECKPOINT_LIMIT);
+}
+
+/** The name of the temporary file a process writes path through. */
+const tmpName = (path: string, pid: number) => `${path}.${pid}.tmp`;
+
+/**
+ * Writes to a temporary name beside the file, then renames: a killed process
+ * never leaves a truncated file. After a good save, the temporary files that
+ * dead processes left for the same path (kill -9 during a save) are removed.
+ */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tmpName(path, process.pid);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
@@ -26,15 +116,32 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     rmSync(tmp, { force: true });
     throw new FileError(`cannot write ${path}: ${errnoText(e)}`);
   }
+  removeStaleTemps(path);
 }
 
-/** A file's bytes; what names the file in messages ('data file', 'checkpoint'). */
-export function readFileBytes(path: string, what: string): Uint8Array {
+function removeStaleTemps(path: string): void {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
   try {
-    if (statSync(path).isDirectory()) throw new FileError(`${what} ${path} is a directory`);
-    return readFileSync(path);
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = name.slice(prefix.length, -'.tmp'.length);
+    if (!/^[1-9]\d{0,9}$/.test(pid) || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** Whether a process exists (one of another user counts: kill answers EPERM). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch (e) {
-    if (e instanceof FileError) throw e;
-    throw new FileError(`cannot read ${what} ${path}: ${errnoText(e)}`);
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }

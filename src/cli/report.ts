@@ -1,0 +1,35 @@
+/**
+ * The one place an error becomes what a person sees. Only our own error
+ * types mean bad input (one line, exit 2); anything else is a bug in
+ * microgpt: 'internal error', exit 1, with the stack and versions to report.
+ */
+import { CheckpointError } from '../core/checkpoint.ts';
+import { DataError } from '../core/dataset.ts';
+import { DivergedError } from '../core/errors.ts';
+import { ConfigError } from '../core/settings.ts';
+import { FileError } from '../io/files.ts';
+import { UsageError } from './errors.ts';
+import { VERSION } from './version.ts';
+
+export interface Report {
+  exitCode: number;
+  /** What goes to stderr, ending in a newline. */
+  text: string;
+}
+
+export function isBadInput(e: unknown): boolean {
+  return e instanceof UsageError || e instanceof FileError || e instanceof ConfigError || e instanceof DataError || e instanceof CheckpointError || e instanceof DivergedError;
+}
+
+export function reportError(e: unknown): Report {
+  if (isBadInput(e)) {
+    const message = e instanceof ConfigError ? e.describe((s) => `--${s.flag}`) : (e as Error).message;
+    return { exitCode: 2, text: `microgpt: ${message}\n` };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const stack = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+  return {
+    exitCode: 1,
+    text: `microgpt: internal error: ${err.name}: ${err.message}\n${stack ? `${stack}\n` : ''}microgpt ${VERSION}, node ${process.version}, ${process.platform}-${process.arch}: this is a bug; please report it with the command line\n`,
+  };
+}
