@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserSkip as skip, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
-import { downloadCheckpoint, shownStep, verticalGap, waitState, waitStepAbove } from './helpers/playground.ts';
+import { clickAndWait, downloadCheckpoint, shownStep, verticalGap, waitState, waitStepAbove } from './helpers/playground.ts';
 
 test('a learning rate too high: the run stops at a non-finite loss, says so beside the rate, and the page stays responsive', { skip, timeout: 120_000 }, async () => {
   const { url, server } = await serve();
@@ -118,8 +118,8 @@ test('Reset mid-run leaves nothing to resume; a checkpoint loaded mid-run replac
     const resumed = (await downloadCheckpoint(page, 'resumed.safetensors')).ckpt;
 
     // the same settings trained in one go give the very same weights and Adam moments
-    await page.click('#start');
-    await waitState(page, 'done');
+    await clickAndWait(page, '#start', 'done');
+    assert.equal(await page.textContent('#stat-step'), '60 / 60');
     const straight = (await downloadCheckpoint(page, 'straight.safetensors')).ckpt;
     assert.equal(resumed.step, 60);
     assert.deepEqual(resumed.weights, straight.weights);

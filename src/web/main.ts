@@ -122,6 +122,7 @@ onMessage((m) => {
       loadedWaiting = loaded;
       if (loaded) fillSettings(m.settings);
       chart.reset(m.info.numSteps, run.vocabSize);
+      if (m.info.valDocs > 0) $('val-docs').textContent = String(Math.min(VAL_DOCS, m.info.valDocs));
       showStep(m.info.step, m.info.numSteps);
       showPreview(m.samples, m.info.step);
       updateUrl();

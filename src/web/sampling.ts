@@ -67,7 +67,9 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
       }
       case 'next-token':
         tokenPrefix = m.prefix + m.char;
-        $('token-text').textContent = m.char ? `${tokenPrefix} (drew ${tokenLabel(m.char)})` : `${m.prefix} ⏎ (end of name)`;
+        $('token-text').textContent = m.char
+          ? `“${tokenPrefix}”: drew ${tokenLabel(m.char)} from these probabilities; press Next token again for the next one.`
+          : `“${m.prefix}” ends here: drew ⏎ (the end of a name). Next token starts a new one.`;
         if (!m.char) tokenPrefix = '';
         probabilityBars($('token-bars'), m.probs, m.vocab, m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1, `character after “${m.prefix}”`);
         return;
