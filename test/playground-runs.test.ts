@@ -137,6 +137,22 @@ test('Reset mid-run leaves nothing to resume; a checkpoint loaded mid-run replac
     await waitState(page, 'done');
     assert.equal(await page.textContent('#stat-step'), '80 / 80');
     assert.match(page.url(), /numSteps=80&/);
+
+    // other data than the checkpoint's: Resume says so beside the buttons, and the checkpoint stays loaded
+    await page.setInputFiles('#load', fiveSteps);
+    await waitState(page, 'paused');
+    await page.selectOption('#dataset', 'custom');
+    await page.fill('#custom-text', Array.from({ length: 30 }, (_, i) => `name${'abcdefghij'[i % 10]}${'klmno'[i % 5]}`).join('\n'));
+    await page.click('#resume');
+    await page.waitForSelector('#note-run-buttons');
+    assert.equal(await page.textContent('#note-run-buttons'), 'the data differs from the data the checkpoint was trained on');
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'paused');
+    assert.equal(await page.textContent('#stat-step'), '5 / 60');
+    // a prompt the vocabulary lacks: told beside the sample buttons
+    await page.fill('#prompt', 'A');
+    await page.click('#sample');
+    await page.waitForSelector('#note-sample-buttons');
+    assert.match(await page.textContent('#note-sample-buttons') ?? '', /character "A" is not in the vocabulary/);
   } finally {
     await browser.close();
     server.close();

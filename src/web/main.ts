@@ -165,6 +165,12 @@ onMessage((m) => {
       traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
       return;
     case 'error':
+      // a Train or a load that failed has replaced the run all the same: the worker holds none
+      if (m.request === 'start' || m.request === 'load') {
+        clearRun();
+        setState('idle');
+        updateUrl();
+      }
       notify(anchorFor(m.request, m.key), m.message);
       return;
   }
