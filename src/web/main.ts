@@ -92,10 +92,12 @@ function showStep(s: number, total: number): void {
   bar.value = s;
 }
 
-function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; stepsTrained?: number }, msPerStep: number): void {
-  $('stat-ms').textContent = msPerStep.toFixed(3);
-  $('stat-eval').textContent = seconds(t.evalMs);
-  $('stat-worker').textContent = seconds(t.workerMs);
+/** The speed figures of the steps trained here ('–' before the first). */
+function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; stepsTrained: number }): void {
+  const none = t.stepsTrained === 0;
+  $('stat-ms').textContent = none ? '–' : (t.trainMs / t.stepsTrained).toFixed(3);
+  $('stat-eval').textContent = none ? '–' : seconds(t.evalMs);
+  $('stat-worker').textContent = none ? '–' : seconds(t.workerMs);
 }
 
 function clearRun(): void {
@@ -140,7 +142,7 @@ onMessage((m) => {
         for (const v of b.valLosses) if (!Number.isNaN(v)) lastVal = v;
         $('stat-loss').textContent = chart.smoothedLoss().toFixed(4);
         $('stat-val').textContent = Number.isNaN(lastVal) ? '–' : lastVal.toFixed(4);
-        showTimes(b, b.msPerStep);
+        showTimes(b);
         $('stat-tps').textContent = Math.round(b.tokensPerSecond).toLocaleString('en');
         const left = (b.workerMs / Math.max(1, b.stepsTrained)) * (numSteps - step);
         if (state === 'training') $('time-left').textContent = `about ${Math.ceil(left / 1000)} s left`;
@@ -219,7 +221,7 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
   if (m.state !== 'paused') loadedWaiting = false;
   refreshPending();
   showStep(m.step, m.numSteps);
-  showTimes(m, m.trainMs / Math.max(1, m.stepsTrained));
+  showTimes(m);
   const perStep = m.stepsTrained ? `, ${(m.trainMs / m.stepsTrained).toFixed(3)} ms a step` : '';
   switch (m.state) {
     case 'training':
@@ -228,7 +230,8 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
       return;
     case 'paused':
       $('time-left').textContent = 'paused';
-      announce(`${traced?.step === m.step ? `Took one step: ${traced.line}. ` : ''}Paused at step ${m.step} of ${m.numSteps}.`);
+      if (loadedWaiting) announce(`Loaded a checkpoint at step ${m.step} of ${m.numSteps}: press Resume to train on, or Sample.`);
+      else announce(`${traced?.step === m.step ? `Took one step: ${traced.line}. ` : ''}Paused at step ${m.step} of ${m.numSteps}.`);
       return;
     case 'done':
       $('time-left').textContent = 'done';
