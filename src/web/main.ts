@@ -21,13 +21,8 @@ const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'modu
 /** The run the page shows: counted as the worker counts it (protocol.ts), so answers from replaced runs are dropped. */
 let runId = 0;
 /** Every request to the worker goes through here. */
-/** The last request that replaced the run: a 'ready' after a 'load' is a loaded checkpoint. */
-let replacedBy: ToWorker['type'] = 'reset';
 function send(message: ToWorker, transfer: Transferable[] = []): void {
-  if (REPLACES_RUN.includes(message.type)) {
-    runId++;
-    replacedBy = message.type;
-  }
+  if (REPLACES_RUN.includes(message.type)) runId++;
   worker.postMessage(message, transfer);
 }
 /** Whoever wants the worker's answers (this page, the panels): each gets every answer of the current run. */
@@ -118,7 +113,7 @@ function clearRun(): void {
 onMessage((m) => {
   switch (m.type) {
     case 'ready': {
-      const loaded = replacedBy === 'load';
+      const loaded = m.fromCheckpoint;
       clearRun();
       run = { settings: m.settings, dataset: $<HTMLSelectElement>('dataset').value, vocabSize: m.info.vocab.length + 1, numParams: m.info.numParams };
       loadedWaiting = loaded;

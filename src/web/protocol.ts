@@ -81,7 +81,7 @@ export type ToWorker =
 
 export type FromWorker =
   /** A new model: its settings (from the page, or from a loaded checkpoint) and a preview of what it writes. */
-  | { type: 'ready'; info: ModelInfo; settings: Settings; samples: string[]; trained: boolean }
+  | { type: 'ready'; info: ModelInfo; settings: Settings; samples: string[]; trained: boolean; fromCheckpoint: boolean }
   /** samples: a preview of what the model writes now (at the default temperature, from a stream of its own). */
   | { type: 'progress'; batch: ProgressBatch; samples?: string[] }
   | {
