@@ -17,11 +17,11 @@ export function showNames(list: HTMLElement, names: string[]): void {
 
 export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void; onMessage: (f: (m: FromWorker) => void) => void }): void {
   let tokenPrefix = '';
-  const clear = () => {
+  const clear = (haveModel: boolean) => {
     tokenPrefix = '';
     for (const id of ['samples', 'token-bars']) $(id).replaceChildren();
     $('token-text').textContent = '';
-    $('samples-note').textContent = 'Train a model, then press Sample.';
+    $('samples-note').textContent = haveModel ? 'Press Sample to draw names from the model as it is now, at the settings above.' : 'Train a model, then press Sample.';
   };
 
   /** The sampling fields, checked; undefined after saying what is wrong beside the field. */
@@ -55,9 +55,9 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
   onMessage((m) => {
     switch (m.type) {
       case 'ready':
-        return clear();
+        return clear(true);
       case 'state':
-        if (m.state === 'idle') clear();
+        if (m.state === 'idle') clear(false);
         return;
       case 'samples': {
         const { temperature, topK, prompt } = m.request;
