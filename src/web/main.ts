@@ -36,6 +36,7 @@ worker.onmessage = (event: MessageEvent<Envelope>) => {
 worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${e.message}`);
 
 const chart = new LossChart($<HTMLCanvasElement>('chart'));
+// a panel mounts with the two hooks: it sends through send() and hears every answer of the run on screen
 mountSampling({ send, onMessage });
 
 // --- the run on screen

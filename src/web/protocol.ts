@@ -46,7 +46,7 @@ export interface ProgressBatch {
   steps: number[];
   losses: number[];
   valLosses: number[];
-  /** Training milliseconds per step, averaged over the steps trained since Train, Resume or Step (validation not included). */
+  /** Training milliseconds per step, averaged over every step this run has trained on the page (validation not included). */
   msPerStep: number;
   tokensPerSecond: number;
   /** Milliseconds the worker has spent on this run: training, validation and the preview samples. */
@@ -92,7 +92,7 @@ export type FromWorker =
       workerMs: number;
       trainMs: number;
       evalMs: number;
-      /** Steps trained since the last Train, Resume or Step. */
+      /** Steps this run has trained on the page (a loaded checkpoint's earlier steps not counted). */
       stepsTrained: number;
       /** With state 'diverged': the step whose loss (or gradient norm) was not finite. */
       diverged?: { step: number; loss: number; gradNorm?: number };
