@@ -128,6 +128,9 @@ test('the chart: axes titled, the y axis fitted to a loss far below 1, a log sca
     await page.goto(url);
     assert.equal(await page.textContent('.axis-y'), 'loss (nats per character)');
     assert.equal(await page.textContent('.axis-x'), 'training step');
+    // the three lines differ in more than hue: solid, dashed with square markers, dotted (the canvas draws them so too)
+    const legend = await page.$$eval('.legend svg', (svgs) => svgs.map((s) => [s.querySelector('line')?.getAttribute('stroke-dasharray') ?? 'solid', s.querySelectorAll('rect').length]));
+    assert.deepEqual(legend, [['solid', 0], ['6 3', 1], ['2 3', 0]]);
     // a text the model nearly learns by heart (after abc: a or b): its loss ends far below 1
     await page.selectOption('#dataset', 'custom');
     await page.fill('#custom-text', Array.from({ length: 15 }, () => 'abcab\nabcba').join('\n'));

@@ -103,9 +103,9 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     assert.ok((await verticalGap(page, '#note-field-upload-text', '#upload-text')) < 80, 'the message is beside the upload');
     await page.click('#start');
     await page.waitForFunction(() => /no non-empty line/.test(document.getElementById('note-field-custom-text')?.textContent ?? ''));
+    await page.screenshot({ path: join(SHOTS, 'playground-errors.png'), fullPage: true });
     await page.click('#sample');
     await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0);
-    await page.screenshot({ path: join(SHOTS, 'playground-errors.png') });
 
     // a phone: nothing wider than the screen
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });

@@ -181,10 +181,10 @@ function line(g: CanvasRenderingContext2D, pts: [number, number][]): void {
   g.stroke();
 }
 
-/** 1, 2 or 5 times a power of ten, at or above v. */
+/** A round number at or above v: 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten. */
 function niceCeil(v: number): number {
   const p = 10 ** Math.floor(Math.log10(v));
-  return [1, 2, 2.5, 5, 10].map((k) => k * p).find((k) => k >= v - 1e-12) ?? 10 * p;
+  return [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((k) => k * p).find((k) => k >= v - 1e-12) ?? 10 * p;
 }
 
 /** About count round values from lo to hi (never more than 4 * count + 2, whatever the input). */

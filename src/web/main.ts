@@ -22,13 +22,8 @@ const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'modu
 /** The run the page shows: counted as the worker counts it (protocol.ts), so answers from replaced runs are dropped. */
 let runId = 0;
 /** Every request to the worker goes through here. */
-/** The last request that replaced the run: a 'ready' after a 'load' is a loaded checkpoint. */
-let replacedBy: ToWorker['type'] = 'reset';
 function send(message: ToWorker, transfer: Transferable[] = []): void {
-  if (REPLACES_RUN.includes(message.type)) {
-    runId++;
-    replacedBy = message.type;
-  }
+  if (REPLACES_RUN.includes(message.type)) runId++;
   worker.postMessage(message, transfer);
 }
 /** Whoever wants the worker's answers (this page, the panels): each gets every answer of the current run. */
@@ -42,6 +37,7 @@ worker.onmessage = (event: MessageEvent<Envelope>) => {
 worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${e.message}`);
 
 const chart = new LossChart($<HTMLCanvasElement>('chart'));
+// a panel mounts with the two hooks: it sends through send() and hears every answer of the run on screen
 mountSampling({ send, onMessage });
 
 // --- the run on screen
@@ -93,10 +89,12 @@ function showStep(s: number, total: number): void {
   bar.value = s;
 }
 
-function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; stepsTrained?: number }, msPerStep: number): void {
-  $('stat-ms').textContent = msPerStep.toFixed(3);
-  $('stat-eval').textContent = seconds(t.evalMs);
-  $('stat-worker').textContent = seconds(t.workerMs);
+/** The speed figures of the steps trained here ('–' before the first). */
+function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; stepsTrained: number }): void {
+  const none = t.stepsTrained === 0;
+  $('stat-ms').textContent = none ? '–' : (t.trainMs / t.stepsTrained).toFixed(3);
+  $('stat-eval').textContent = none ? '–' : seconds(t.evalMs);
+  $('stat-worker').textContent = none ? '–' : seconds(t.workerMs);
 }
 
 function clearRun(): void {
@@ -117,12 +115,13 @@ function clearRun(): void {
 onMessage((m) => {
   switch (m.type) {
     case 'ready': {
-      const loaded = replacedBy === 'load';
+      const loaded = m.fromCheckpoint;
       clearRun();
       run = { settings: m.settings, dataset: $<HTMLSelectElement>('dataset').value, vocabSize: m.info.vocab.length + 1, numParams: m.info.numParams };
       loadedWaiting = loaded;
       if (loaded) fillSettings(m.settings);
       chart.reset(m.info.numSteps, run.vocabSize);
+      if (m.info.valDocs > 0) $('val-docs').textContent = String(Math.min(VAL_DOCS, m.info.valDocs));
       showStep(m.info.step, m.info.numSteps);
       showPreview(m.samples, m.info.step);
       updateUrl();
@@ -140,7 +139,7 @@ onMessage((m) => {
         for (const v of b.valLosses) if (!Number.isNaN(v)) lastVal = v;
         $('stat-loss').textContent = chart.smoothedLoss().toFixed(4);
         $('stat-val').textContent = Number.isNaN(lastVal) ? '–' : lastVal.toFixed(4);
-        showTimes(b, b.msPerStep);
+        showTimes(b);
         $('stat-tps').textContent = Math.round(b.tokensPerSecond).toLocaleString('en');
         const left = (b.workerMs / Math.max(1, b.stepsTrained)) * (numSteps - step);
         if (state === 'training') $('time-left').textContent = `about ${Math.ceil(left / 1000)} s left`;
@@ -165,6 +164,12 @@ onMessage((m) => {
       traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
       return;
     case 'error':
+      // a Train or a load that failed has replaced the run all the same: the worker holds none
+      if (m.request === 'start' || m.request === 'load') {
+        clearRun();
+        setState('idle');
+        updateUrl();
+      }
       notify(anchorFor(m.request, m.key), m.message);
       return;
   }
@@ -213,7 +218,7 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
   if (m.state !== 'paused') loadedWaiting = false;
   refreshPending();
   showStep(m.step, m.numSteps);
-  showTimes(m, m.trainMs / Math.max(1, m.stepsTrained));
+  showTimes(m);
   const perStep = m.stepsTrained ? `, ${(m.trainMs / m.stepsTrained).toFixed(3)} ms a step` : '';
   switch (m.state) {
     case 'training':
@@ -222,7 +227,8 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
       return;
     case 'paused':
       $('time-left').textContent = 'paused';
-      announce(`${traced?.step === m.step ? `Took one step: ${traced.line}. ` : ''}Paused at step ${m.step} of ${m.numSteps}.`);
+      if (loadedWaiting) announce(`Loaded a checkpoint at step ${m.step} of ${m.numSteps}: press Resume to train on, or Sample.`);
+      else announce(`${traced?.step === m.step ? `Took one step: ${traced.line}. ` : ''}Paused at step ${m.step} of ${m.numSteps}.`);
       return;
     case 'done':
       $('time-left').textContent = 'done';

@@ -47,7 +47,7 @@ export interface ProgressBatch {
   steps: number[];
   losses: number[];
   valLosses: number[];
-  /** Training milliseconds per step, averaged over the steps trained since Train, Resume or Step (validation not included). */
+  /** Training milliseconds per step, averaged over every step this run has trained on the page (validation not included). */
   msPerStep: number;
   tokensPerSecond: number;
   /** Milliseconds the worker has spent on this run: training, validation and the preview samples. */
@@ -83,7 +83,7 @@ export type ToWorker =
 
 export type FromWorker =
   /** A new model: its settings (from the page, or from a loaded checkpoint) and a preview of what it writes. */
-  | { type: 'ready'; info: ModelInfo; settings: Settings; samples: string[]; trained: boolean }
+  | { type: 'ready'; info: ModelInfo; settings: Settings; samples: string[]; trained: boolean; fromCheckpoint: boolean }
   /** samples: a preview of what the model writes now (at the default temperature, from a stream of its own). */
   | { type: 'progress'; batch: ProgressBatch; samples?: string[] }
   | {
@@ -94,7 +94,7 @@ export type FromWorker =
       workerMs: number;
       trainMs: number;
       evalMs: number;
-      /** Steps trained since the last Train, Resume or Step. */
+      /** Steps this run has trained on the page (a loaded checkpoint's earlier steps not counted). */
       stepsTrained: number;
       /** With state 'diverged': the step whose loss (or gradient norm) was not finite. */
       diverged?: { step: number; loss: number; gradNorm?: number };

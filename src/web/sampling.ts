@@ -17,11 +17,11 @@ export function showNames(list: HTMLElement, names: string[]): void {
 
 export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void; onMessage: (f: (m: FromWorker) => void) => void }): void {
   let tokenPrefix = '';
-  const clear = () => {
+  const clear = (haveModel: boolean) => {
     tokenPrefix = '';
     for (const id of ['samples', 'token-bars']) $(id).replaceChildren();
     $('token-text').textContent = '';
-    $('samples-note').textContent = 'Train a model, then press Sample.';
+    $('samples-note').textContent = haveModel ? 'Press Sample to draw names from the model as it is now, at the settings above.' : 'Train a model, then press Sample.';
   };
 
   /** The sampling fields, checked; undefined after saying what is wrong beside the field. */
@@ -55,9 +55,9 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
   onMessage((m) => {
     switch (m.type) {
       case 'ready':
-        return clear();
+        return clear(true);
       case 'state':
-        if (m.state === 'idle') clear();
+        if (m.state === 'idle') clear(false);
         return;
       case 'samples': {
         const { temperature, topK, prompt } = m.request;
@@ -67,7 +67,9 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
       }
       case 'next-token':
         tokenPrefix = m.prefix + m.char;
-        $('token-text').textContent = m.char ? `${tokenPrefix} (drew ${tokenLabel(m.char)})` : `${m.prefix} ⏎ (end of name)`;
+        $('token-text').textContent = m.char
+          ? `“${tokenPrefix}”: drew ${tokenLabel(m.char)} from these probabilities; press Next token again for the next one.`
+          : `“${m.prefix}” ends here: drew ⏎ (the end of a name). Next token starts a new one.`;
         if (!m.char) tokenPrefix = '';
         probabilityBars($('token-bars'), m.probs, m.vocab, m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1, `character after “${m.prefix}”`);
         return;

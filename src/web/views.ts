@@ -95,7 +95,18 @@ export function attentionHeatmaps(container: HTMLElement, attention: number[][][
         canvas.setAttribute('aria-label', `Attention of layer ${l}, head ${h}: ${looks.join('; ')}.`);
         const caption = document.createElement('figcaption');
         caption.textContent = `layer ${l} · head ${h}`;
-        box.append(canvas, caption);
+        // the positions along both edges: rows look (left), columns are looked at (top)
+        const labels = (cls: string) => {
+          const strip = document.createElement('div');
+          strip.className = cls;
+          strip.setAttribute('aria-hidden', 'true');
+          strip.append(...inputs.map((s) => Object.assign(document.createElement('span'), { textContent: s === 'BOS' ? '·' : tokenLabel(s) })));
+          return strip;
+        };
+        const grid = document.createElement('div');
+        grid.className = 'heatmap';
+        grid.append(document.createElement('span'), labels('cols'), labels('rows'), canvas);
+        box.append(grid, caption);
         return box;
       }),
     ),

@@ -192,7 +192,11 @@ function pump(c: Current): void {
     }
   } catch (e) {
     c.workerMs += performance.now() - t0;
-    stopWith(c, e);
+    try {
+      stopWith(c, e);
+    } catch (err) {
+      postError(err as Error, 'resume'); // training in the background: told beside the run's buttons
+    }
     return;
   }
   c.workerMs += performance.now() - t0;
@@ -207,7 +211,7 @@ function pump(c: Current): void {
   kick();
 }
 
-/** A step that failed: a diverged run ends there (its weights as before the bad step); anything else pauses it. */
+/** A step that failed: a diverged run ends there (its weights as before the bad step); anything else pauses it and is rethrown. */
 function stopWith(c: Current, e: unknown): void {
   const diverged = e instanceof DivergedError;
   flush(c, diverged); // what a diverged model writes is part of the lesson
@@ -239,7 +243,7 @@ function handle(message: ToWorker): void {
     case 'start': {
       const c = newRun(message.settings, message.text);
       cur = c;
-      post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false });
+      post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false, fromCheckpoint: false });
       begin(c);
       return;
     }
@@ -311,7 +315,7 @@ function handle(message: ToWorker): void {
       };
       const c = fresh(GPT.fromCheckpoint(ckpt), settings, ckpt);
       cur = c;
-      post({ type: 'ready', info: info(c), settings, samples: preview(c), trained: ckpt.step > 0 });
+      post({ type: 'ready', info: info(c), settings, samples: preview(c), trained: ckpt.step > 0, fromCheckpoint: true });
       postState(c);
       return;
     }
@@ -323,7 +327,7 @@ function step(message: Extract<ToWorker, { type: 'step' }>): void {
   let c = cur;
   if (!c) {
     c = cur = newRun(message.settings, message.text);
-    post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false });
+    post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false, fromCheckpoint: false });
   }
   if (c.state === 'diverged') throw new Error(`the run diverged at step ${c.diverged?.step}: press Train to start a new one`);
   const run = runFromCheckpoint(c, message.text, message.settings.numSteps);
@@ -367,10 +371,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   try {
     handle(event.data);
   } catch (e) {
-    const err = e as Error & { key?: string };
-    post({ type: 'error', message: describe(err), request: event.data.type, key: err.key });
+    postError(e as Error, event.data.type);
   }
 };
+
+function postError(e: Error & { key?: string }, request: ToWorker['type']): void {
+  post({ type: 'error', message: describe(e), request, key: e.key });
+}
 
 /** One line for the page: a setting's problem names the setting by its label. */
 function describe(e: Error & { key?: string; problem?: string }): string {

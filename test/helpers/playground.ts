@@ -9,6 +9,13 @@ import { ROOT, tempDir } from './cli.ts';
 export const waitState = (page: Page, state: string, timeout = 60_000) =>
   page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout });
 
+/** Clicks selector and waits for the worker to report state (not the state the page showed before the click). */
+export async function clickAndWait(page: Page, selector: string, state: string, timeout = 60_000): Promise<void> {
+  await page.evaluate(() => (document.body.dataset.state = 'clicked'));
+  await page.click(selector);
+  await waitState(page, state, timeout);
+}
+
 /** The step counter's first number (NaN when it shows '–'). */
 export const shownStep = async (page: Page) => Number(((await page.textContent('#stat-step')) ?? '').split(' ')[0]);
 
