@@ -6,6 +6,7 @@
 import { parseDocs } from './parse-docs.ts';
 import type { Random } from './random.ts';
 import { Tokenizer } from './tokenizer.ts';
+import { checkSetting, ConfigError } from './settings.ts';
 
 export interface Dataset {
   /** All documents after the shuffle. */
@@ -63,10 +64,10 @@ export function prepareDataset(text: string, rng: Random, valFraction = 0, token
   if (docs.length === 0) throw new DataError('the data has no non-empty line');
   rng.shuffle(docs);
   tokenizer ??= Tokenizer.fromDocs(docs);
-  if (!(valFraction >= 0 && valFraction < 1)) throw new DataError(`--val-fraction must be in [0, 1), got ${valFraction}`);
+  checkSetting('valFraction', valFraction);
   const nVal = Math.round(docs.length * valFraction);
   if (valFraction > 0 && (nVal === 0 || nVal === docs.length)) {
-    throw new DataError(`--val-fraction ${valFraction} of ${docs.length} documents leaves an empty training or validation set`);
+    throw new ConfigError(`${valFraction} of ${docs.length} documents leaves an empty training or validation set`, 'valFraction');
   }
   const trainDocs = docs.slice(0, docs.length - nVal);
   const valDocs = docs.slice(docs.length - nVal);
