@@ -273,17 +273,24 @@ def pack(seqs, T, BOS, device):
 
 
 def loss_sum(W, cfg, seqs, device):
-    """Summed cross-entropy over every predicted token of the sequences, and their count."""
+    """
+    Summed cross-entropy over every predicted token of the sequences, their
+    count, and the sum as the CLI reports it: -log(p) is inf where p underflows
+    to 0 (log_softmax stays finite there), and a run that gets there diverged.
+    """
     inputs, targets, n = pack(seqs, cfg['blockSize'], cfg['vocabSize'] - 1, device)
     logits = gpt(W, cfg, inputs)
-    return F.cross_entropy(logits.reshape(-1, cfg['vocabSize']), targets.reshape(-1), ignore_index=-1, reduction='sum'), n
+    losses = F.cross_entropy(logits.reshape(-1, cfg['vocabSize']), targets.reshape(-1), ignore_index=-1, reduction='none')
+    total = losses.sum()
+    underflow = (-losses.detach()).exp().eq(0).any()
+    return total, n, torch.where(underflow, torch.full_like(total, math.inf), total.detach())
 
 
 @torch.no_grad()
 def evaluate(W, cfg, seqs, device, chunk=64):
     total, tokens = 0.0, 0
     for i in range(0, len(seqs), chunk):
-        s, n = loss_sum(W, cfg, seqs[i:i + chunk], device)
+        _, n, s = loss_sum(W, cfg, seqs[i:i + chunk], device)
         total += s.item()
         tokens += n
     return total, tokens
@@ -477,11 +484,11 @@ def train_command(args):
         flat.grad = None
         local = torch.zeros((), device=device, dtype=float_type)
         if batch[mine]:
-            local, _ = loss_sum(views(flat, cfg), cfg, batch[mine], device)
-            (local * (1.0 / n)).backward()  # the mean over the batch's tokens: ranks' gradients add up to it
+            total, _, local = loss_sum(views(flat, cfg), cfg, batch[mine], device)
+            (total * (1.0 / n)).backward()  # the mean over the batch's tokens: ranks' gradients add up to it
         grad = flat.grad if flat.grad is not None else torch.zeros_like(flat).detach()
         if world > 1:
-            both = torch.cat([grad, local.detach().view(1)])
+            both = torch.cat([grad, local.view(1)])
             dist.all_reduce(both)  # the sum over ranks
             grad, local = both[:-1], both[-1]
         loss = local.item() * (1.0 / n)
