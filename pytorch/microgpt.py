@@ -19,11 +19,13 @@ import json
 import math
 import os
 import random
+import signal
 import struct
 import sys
 import time
 
 import torch
+import torch.distributed
 import torch.nn.functional as F
 
 
@@ -380,22 +382,8 @@ def default_data():
 # ---------------------------------------------------------------------------
 # train: the CLI's run, flags and printed lines; data parallel under torchrun
 
-def train_command(args):
-    world, rank = int(os.environ.get('WORLD_SIZE', '1')), int(os.environ.get('RANK', '0'))
-    device = pick_device(args.device)
-    if world > 1:
-        import torch.distributed as dist
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
-    lead = rank == 0  # only rank 0 prints and writes
-    out = sys.stdout if lead else open(os.devnull, 'w')
-
-    def note(line):
-        if lead:
-            sys.stderr.write(f'microgpt: {line}\n')
-
-    # settings: a flag, else the checkpoint's value, else the default; a flag must agree with the checkpoint
-    ckpt = read_checkpoint(args.resume) if args.resume else None
-
+def run_settings(args, ckpt):
+    """The run's settings: a flag, else the checkpoint's value, else the default; a flag must agree with the checkpoint (--num-steps may extend it)."""
     def settings(keys, saved, free=()):
         values = {k: (saved or {}).get(k, SETTINGS[k][2]) for k in keys}
         for k in keys:
@@ -415,7 +403,6 @@ def train_command(args):
     if eval_every > 0 and train['valFraction'] == 0:
         raise UsageError('--eval-every needs held-out documents: a validation share above 0')
     sampling = {k: setting(k, getattr(args, k)) if getattr(args, k) is not None else SETTINGS[k][2] for k in ('numSamples', 'temperature', 'topK')}
-    dtype = args.dtype or (ckpt['dtype'] if ckpt else 'float64')
     num_steps, start = train['numSteps'], ckpt['step'] if ckpt else 0
     if ckpt and start > num_steps:
         raise UsageError(f"--num-steps must be at least the checkpoint's {start} steps done, got {num_steps}")
@@ -427,6 +414,45 @@ def train_command(args):
         raise UsageError(f'--until must be from 1 to --num-steps ({num_steps}), got {args.until}')
     if ckpt and until <= start:
         raise UsageError(f"--until {args.until}: the checkpoint is already at step {start}")
+    dtype = args.dtype or (ckpt['dtype'] if ckpt else 'float64')
+    return shape, train, eval_every, sampling, dtype, start, save_every, until
+
+
+def loss_and_grad(flat, cfg, batch, mine, world, device):
+    """
+    The batch's loss (the mean over all its predicted tokens) and its gradient.
+    Each rank computes its share of the documents, scaled by the whole batch's
+    token count, so that the sum over ranks is the single-process gradient.
+    """
+    n = sum(min(cfg['blockSize'], len(s) - 1) for s in batch)  # every rank knows the whole batch
+    flat.grad = None
+    local = torch.zeros((), device=device, dtype=flat.dtype)
+    if batch[mine]:
+        total, _, local = loss_sum(views(flat, cfg), cfg, batch[mine], device)
+        (total * (1.0 / n)).backward()
+    grad = flat.grad if flat.grad is not None else torch.zeros_like(flat).detach()
+    if world > 1:
+        both = torch.cat([grad, local.view(1)])
+        torch.distributed.all_reduce(both)  # one sum over ranks: gradients and loss
+        grad, local = both[:-1], both[-1]
+    return local.item() * (1.0 / n), grad, n
+
+
+def train_command(args):
+    world, rank = int(os.environ.get('WORLD_SIZE', '1')), int(os.environ.get('RANK', '0'))
+    device = pick_device(args.device)
+    if world > 1:
+        torch.distributed.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    lead = rank == 0  # only rank 0 prints and writes
+    out = sys.stdout if lead else open(os.devnull, 'w')
+
+    def note(line):
+        if lead:
+            sys.stderr.write(f'microgpt: {line}\n')
+
+    ckpt = read_checkpoint(args.resume) if args.resume else None
+    shape, train, eval_every, sampling, dtype, start, save_every, until = run_settings(args, ckpt)
+    num_steps = train['numSteps']
 
     # data: shuffled with the seed's stream, then the last share held out
     rng = random.Random(train['seed'])
@@ -437,7 +463,7 @@ def train_command(args):
     vocab = ckpt['vocab'] if ckpt else sorted(set(''.join(docs)))
     n_val = js_round(len(docs) * train['valFraction'])
     if train['valFraction'] > 0 and n_val in (0, len(docs)):
-        raise UsageError(f"--val-fraction {args.valFraction} of {len(docs)} documents leaves an empty training or validation set")
+        raise UsageError(f"--val-fraction {train['valFraction']} of {len(docs)} documents leaves an empty training or validation set")
     train_docs, val_docs = docs[:len(docs) - n_val], docs[len(docs) - n_val:]
     data_hash = hash_docs(docs)
     ids = {ch: i for i, ch in enumerate(vocab)}
@@ -472,26 +498,14 @@ def train_command(args):
 
     stop = []  # Ctrl-C in a single process: finish the step, save, exit 130
     if world == 1:
-        import signal
         signal.signal(signal.SIGINT, lambda *_: stop.append(True))
-    B, T = train['batchSize'], cfg['blockSize']
+    B = train['batchSize']
     mine = slice(rank * B // world, (rank + 1) * B // world)  # this rank's share of each batch
     step = start
     while step < until and not stop:
         t0 = time.perf_counter()
         batch = [train_seqs[(step * B + b) % len(train_seqs)] for b in range(B)]
-        n = sum(min(T, len(s) - 1) for s in batch)  # tokens predicted by the whole batch, on every rank
-        flat.grad = None
-        local = torch.zeros((), device=device, dtype=float_type)
-        if batch[mine]:
-            total, _, local = loss_sum(views(flat, cfg), cfg, batch[mine], device)
-            (total * (1.0 / n)).backward()  # the mean over the batch's tokens: ranks' gradients add up to it
-        grad = flat.grad if flat.grad is not None else torch.zeros_like(flat).detach()
-        if world > 1:
-            both = torch.cat([grad, local.view(1)])
-            dist.all_reduce(both)  # the sum over ranks
-            grad, local = both[:-1], both[-1]
-        loss = local.item() * (1.0 / n)
+        loss, grad, n = loss_and_grad(flat, cfg, batch, mine, world, device)
         norm = math.sqrt((grad.double() ** 2).sum().item())
         if not (math.isfinite(loss) and math.isfinite(norm)):
             out.flush()
@@ -511,6 +525,8 @@ def train_command(args):
         if save_every and step % save_every == 0 and step < until:
             save(step)
 
+    if world == 1:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     save(step)  # taken before sampling, so that a resumed run samples as one run would
     if lead and args.log:
         write_text_atomic(args.log, '\n'.join(log) + '\n')
@@ -525,7 +541,7 @@ def train_command(args):
             print(f'sample {i + 1:2d}: {name}', file=out)
     out.flush()
     if world > 1:
-        dist.destroy_process_group()
+        torch.distributed.destroy_process_group()
 
 
 # ---------------------------------------------------------------------------
@@ -538,7 +554,8 @@ class Parser(argparse.ArgumentParser):
 def parse_args(argv):
     p = Parser(prog='microgpt.py', description='microgpt in PyTorch: continues any microgpt run exactly, alone or under torchrun.', allow_abbrev=False)
     sub = p.add_subparsers(dest='command', required=True)
-    t = sub.add_parser('train', help='train or continue a run (the CLI\'s flags)', allow_abbrev=False)
+    t = sub.add_parser('train', help="train or continue a run (the CLI's flags)", allow_abbrev=False,
+                       description="Trains as `microgpt train` does; each flag means what `microgpt --help` says (defaults in brackets).")
     for key in MODEL_KEYS + TRAIN_KEYS + ['valFraction', 'evalEvery', 'numSamples', 'temperature', 'topK']:
         t.add_argument('--' + SETTINGS[key][0], dest=key, metavar='X', help=f'[{SETTINGS[key][2]}]')
     t.add_argument('--data', metavar='FILE', help='training text, one document per non-empty line [input.txt]')
