@@ -7,14 +7,18 @@ GPUs) and comes back to the CLI to be sampled. Python 3.11 and torch >= 1.13,
 nothing else.
 
   python3 pytorch/microgpt.py train --data names.txt --num-steps 1000 --out model.safetensors
-  torchrun --standalone --nproc_per_node 4 pytorch/microgpt.py train --resume model.safetensors --num-steps 5000 --out model.safetensors
+  torchrun --standalone --nproc_per_node 4 pytorch/microgpt.py train --data names.txt --resume model.safetensors --num-steps 5000 --out model.safetensors
   python3 pytorch/microgpt.py eval --model model.safetensors --data names.txt
+
+(Debian's torchrun 1.13 under Python 3.11 also needs --redirects 9:1 --tee 9:1;
+--device cuda runs each process on its GPU with NCCL.)
 
 Exactness: in float64 on the CPU every printed loss and name is the CLI's (the
 sums run in another order, so the numbers agree to ~1e-15, not bit for bit).
 float32 computes in float32 (the CLI stores float32 but computes in float64).
 """
 import argparse
+import errno
 import json
 import math
 import os
@@ -86,6 +90,13 @@ def setting(key, text):
 # ---------------------------------------------------------------------------
 # Data: documents, tokenizer, CPython's Random (the same stream as src/core/random.ts)
 
+def errno_text(e):
+    """An OSError in the CLI's words: 'no such file', 'permission denied', ..."""
+    words = {errno.ENOENT: 'no such file', errno.EACCES: 'permission denied', errno.EISDIR: 'it is a directory',
+             errno.ENOTDIR: 'a parent is not a directory', errno.EROFS: 'read-only file system', errno.ENOSPC: 'no space left on the device'}
+    return words.get(e.errno, (e.strerror or str(e)).lower())
+
+
 def read_text(path, what='data file'):
     try:
         with open(path, 'rb') as f:
@@ -93,7 +104,7 @@ def read_text(path, what='data file'):
     except IsADirectoryError:
         raise UsageError(f'{what} {path} is a directory')
     except OSError as e:
-        raise UsageError(f'cannot read {what} {path}: {(e.strerror or str(e)).lower()}')
+        raise UsageError(f'cannot read {what} {path}: {errno_text(e)}')
     if not data:
         raise UsageError(f'{what} {path} is empty')
     if b'\0' in data:
@@ -151,22 +162,36 @@ def state_dict_shapes(cfg):
 
 def read_checkpoint(path):
     """A microgpt checkpoint: {model, vocab, train, step, rng, dtype, data_hash, weights, m, v} (flat float64 tensors)."""
-    data = open(path, 'rb').read() if os.path.isfile(path) else None
-    if data is None:
-        raise UsageError(f'cannot read checkpoint {path}: no such file')
+    if os.path.isdir(path):
+        raise UsageError(f'checkpoint {path} is a directory')
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError as e:
+        raise UsageError(f'cannot read checkpoint {path}: {errno_text(e)}')
+    if len(data) >= 8 and 8 + struct.unpack_from('<Q', data)[0] > len(data):
+        raise UsageError(f'{path}: truncated ({len(data)} bytes, shorter than its header says)')
     try:
         n = struct.unpack_from('<Q', data)[0]
         header = json.loads(data[8:8 + n].decode('utf-8'))
         meta = header['__metadata__']
-        assert meta['format'] == 'microgpt'
-    except Exception:
+        is_ours = meta['format'] == 'microgpt'
+    except (struct.error, ValueError, KeyError, TypeError):
+        is_ours = False
+    if not is_ours:
         raise UsageError(f'{path} is not a microgpt checkpoint')
     if meta.get('version') != '1':
         raise UsageError(f"{path}: checkpoint version {meta.get('version')}; this microgpt reads version 1")
-    ckpt = {k: json.loads(meta[k]) for k in ('model', 'vocab', 'train', 'rng')}
-    ckpt.update(step=int(meta['step']), dtype=meta.get('dtype', 'float64'), data_hash=meta.get('data_hash', ''))
-    body = 8 + n
+    try:
+        ckpt = {k: json.loads(meta[k]) for k in ('model', 'vocab', 'train', 'rng')}
+        ckpt.update(step=int(meta['step']), dtype=meta.get('dtype', 'float64'), data_hash=meta.get('data_hash', ''))
+        return read_tensors(path, data, 8 + n, header, ckpt)
+    except (struct.error, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise UsageError(f'{path}: corrupt checkpoint ({type(e).__name__}: {e})')
 
+
+def read_tensors(path, data, body, header, ckpt):
+    """Adds the weights and Adam's moments (None in a weights-only file), flattened in state-dict order."""
     def gather(prefix):
         parts = []
         for name, rows, cols in state_dict_shapes(ckpt['model']):
@@ -211,7 +236,7 @@ def write_checkpoint(path, cfg, vocab, train, step, rng, dtype, data_hash, weigh
     except OSError as e:
         if os.path.exists(tmp):
             os.remove(tmp)
-        raise UsageError(f'cannot write {path}: {(e.strerror or str(e)).lower()}')
+        raise UsageError(f'cannot write {path}: {errno_text(e)}')
 
 
 def write_text_atomic(path, text):
