@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../src/core/checkpoint.ts';
 import { expectUsageError, GOLDEN, NAMES, noNames, ROOT, runCli, tempDir, type Run } from './helpers/cli.ts';
@@ -123,6 +123,9 @@ test('bad input: one line, exit 2, as the CLI', { skip }, () => {
   expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--resume', ck, '--n-embd', '32']), /^microgpt: --n-embd 32 disagrees with the checkpoint \(16\)$/);
   expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--n-layer', '100']), /^microgpt: --n-layer must be an integer from 1 to 64, got 100$/);
   expectUsageError(torchMicrogpt(['eval', '--model', join(dir, 'missing.safetensors'), '--data', NAMES]), /^microgpt: cannot read checkpoint .*: no such file$/);
+  const cut = join(dir, 'cut.safetensors');
+  writeFileSync(cut, readFileSync(ck).subarray(0, 3000));
+  expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--resume', cut]), /^microgpt: .*cut\.safetensors: truncated/);
   // a run that diverges stops at the CLI's step
   const diverge = ['--data', NAMES, '--num-steps', '50', '--learning-rate', '2', '--beta2', '0'];
   const cli = runCli(diverge);
