@@ -68,22 +68,22 @@ def setting(key, text):
     flag, kind, _, lo, hi, excl = SETTINGS[key]
     what = 'an integer' if kind is int else 'a number'
     if key == 'seed':
-        rng = what
+        allowed = what
     elif excl == 'min':
-        rng = f'{what} greater than {lo} and at most {hi}'
+        allowed = f'{what} greater than {lo} and at most {hi}'
     elif excl == 'max':
-        rng = f'{what} at least {lo} and less than {hi}'
+        allowed = f'{what} at least {lo} and less than {hi}'
     else:
-        rng = f'{what} from {lo} to {hi}'
+        allowed = f'{what} from {lo} to {hi}'
     try:
         v = float(text)
         if kind is int:
             v = int(text) if text.lstrip('+-').isdigit() else int(v) if v.is_integer() else None
+        ok = v is not None and math.isfinite(v) and (v > lo if excl == 'min' else v >= lo) and (v < hi if excl == 'max' else v <= hi)
     except (ValueError, OverflowError):
-        v = None
-    ok = v is not None and math.isfinite(v) and (v > lo if excl == 'min' else v >= lo) and (v < hi if excl == 'max' else v <= hi)
+        ok = False
     if not ok:
-        raise UsageError(f'--{flag} must be {rng}, got {text}')
+        raise UsageError(f'--{flag} must be {allowed}, got {text}')
     return v
 
 
@@ -123,7 +123,7 @@ def hash_docs(docs):
     """FNV-1a over the UTF-16 code units of the documents, each ended by '\\n' (checkpoint.ts hashDocs)."""
     h = 0x811C9DC5
     for doc in docs:
-        for unit in memoryview(doc.encode('utf-16-le')).cast('H'):
+        for unit in memoryview(doc.encode(f'utf-16-{sys.byteorder[0]}e')).cast('H'):  # code units in this machine's order
             h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
         h = ((h ^ 10) * 0x01000193) & 0xFFFFFFFF
     return f'{h:08x}:{len(docs)}'
