@@ -437,7 +437,7 @@ def run_settings(args, ckpt):
     until = num_steps if args.until is None else int(args.until) if args.until.isdigit() else -1
     if not 1 <= until <= num_steps:
         raise UsageError(f'--until must be from 1 to --num-steps ({num_steps}), got {args.until}')
-    if ckpt and until <= start:
+    if ckpt and args.until is not None and until <= start:
         raise UsageError(f"--until {args.until}: the checkpoint is already at step {start}")
     dtype = args.dtype or (ckpt['dtype'] if ckpt else 'float64')
     return shape, train, eval_every, sampling, dtype, start, save_every, until

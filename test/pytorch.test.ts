@@ -123,6 +123,9 @@ test('bad input: one line, exit 2, as the CLI', { skip }, () => {
   expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--resume', ck, '--n-embd', '32']), /^microgpt: --n-embd 32 disagrees with the checkpoint \(16\)$/);
   expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--n-layer', '100']), /^microgpt: --n-layer must be an integer from 1 to 64, got 100$/);
   expectUsageError(torchMicrogpt(['eval', '--model', join(dir, 'missing.safetensors'), '--data', NAMES]), /^microgpt: cannot read checkpoint .*: no such file$/);
+  const other = join(dir, 'other.txt');
+  writeFileSync(other, 'emma\nolivia\nava\n');
+  expectUsageError(torchMicrogpt(['train', '--data', other, '--resume', ck]), /^microgpt: the data differs from the data the checkpoint was trained on$/);
   const cut = join(dir, 'cut.safetensors');
   writeFileSync(cut, readFileSync(ck).subarray(0, 3000));
   expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--resume', cut]), /^microgpt: .*cut\.safetensors: truncated/);
