@@ -1,0 +1,612 @@
+#!/usr/bin/env python3
+"""
+microgpt in PyTorch: the model, data order, Adam and checkpoints of the
+TypeScript microgpt, so that a run started in the CLI or the playground
+continues here (alone, or data parallel under torchrun on many processes or
+GPUs) and comes back to the CLI to be sampled. Python 3.11 and torch >= 1.13,
+nothing else.
+
+  python3 pytorch/microgpt.py train --data names.txt --num-steps 1000 --out model.safetensors
+  torchrun --standalone --nproc_per_node 4 pytorch/microgpt.py train --data names.txt --resume model.safetensors --num-steps 5000 --out model.safetensors
+  python3 pytorch/microgpt.py eval --model model.safetensors --data names.txt
+
+(Debian's torchrun 1.13 under Python 3.11 also needs --redirects 9:1 --tee 9:1;
+--device cuda runs each process on its GPU with NCCL.)
+
+Exactness: in float64 on the CPU every printed loss and name is the CLI's (the
+sums run in another order, so the numbers agree to ~1e-15, not bit for bit).
+float32 computes in float32 (the CLI stores float32 but computes in float64).
+"""
+import argparse
+import errno
+import json
+import math
+import os
+import random
+import signal
+import struct
+import sys
+import time
+
+import torch
+import torch.distributed
+import torch.nn.functional as F
+
+
+class UsageError(Exception):
+    """Bad input: one line on stderr, exit code 2, nothing written."""
+
+
+# ---------------------------------------------------------------------------
+# Settings: flag, type, default, range, as in src/core/settings.ts
+# (the bound named in the last field is excluded)
+
+SETTINGS = {
+    'nLayer': ('n-layer', int, 1, 1, 64, ''),
+    'nEmbd': ('n-embd', int, 16, 1, 4096, ''),
+    'nHead': ('n-head', int, 4, 1, 4096, ''),
+    'blockSize': ('block-size', int, 16, 1, 4096, ''),
+    'numSteps': ('num-steps', int, 1000, 1, 1_000_000_000, ''),
+    'learningRate': ('learning-rate', float, 0.01, 0, 10, 'min'),
+    'beta1': ('beta1', float, 0.85, 0, 1, 'max'),
+    'beta2': ('beta2', float, 0.99, 0, 1, 'max'),
+    'eps': ('eps', float, 1e-8, 0, 1, 'min'),
+    'batchSize': ('batch-size', int, 1, 1, 65536, ''),
+    'seed': ('seed', int, 42, -(2**53 - 1), 2**53 - 1, ''),
+    'valFraction': ('val-fraction', float, 0.0, 0, 1, 'max'),
+    'evalEvery': ('eval-every', int, 0, 0, 1_000_000_000, ''),
+    'numSamples': ('num-samples', int, 20, 0, 1_000_000, ''),
+    'temperature': ('temperature', float, 0.5, 0.001, 100, ''),
+    'topK': ('top-k', int, 0, 0, 1_000_000, ''),
+}
+MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize']
+TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'batchSize', 'seed']
+
+
+def setting(key, text):
+    """A flag's value, checked against its range: '--n-layer must be an integer from 1 to 64, got 100'."""
+    flag, kind, _, lo, hi, excl = SETTINGS[key]
+    what = 'an integer' if kind is int else 'a number'
+    if key == 'seed':
+        allowed = what
+    elif excl == 'min':
+        allowed = f'{what} greater than {lo} and at most {hi}'
+    elif excl == 'max':
+        allowed = f'{what} at least {lo} and less than {hi}'
+    else:
+        allowed = f'{what} from {lo} to {hi}'
+    try:
+        v = float(text)
+        if kind is int:
+            v = int(text) if text.lstrip('+-').isdigit() else int(v) if v.is_integer() else None
+        ok = v is not None and math.isfinite(v) and (v > lo if excl == 'min' else v >= lo) and (v < hi if excl == 'max' else v <= hi)
+    except (ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise UsageError(f'--{flag} must be {allowed}, got {text}')
+    return v
+
+
+# ---------------------------------------------------------------------------
+# Data: documents, tokenizer, CPython's Random (the same stream as src/core/random.ts)
+
+def errno_text(e):
+    """An OSError in the CLI's words: 'no such file', 'permission denied', ..."""
+    words = {errno.ENOENT: 'no such file', errno.EACCES: 'permission denied', errno.EISDIR: 'it is a directory',
+             errno.ENOTDIR: 'a parent is not a directory', errno.EROFS: 'read-only file system', errno.ENOSPC: 'no space left on the device'}
+    return words.get(e.errno, (e.strerror or str(e)).lower())
+
+
+def read_text(path, what='data file'):
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except IsADirectoryError:
+        raise UsageError(f'{what} {path} is a directory')
+    except OSError as e:
+        raise UsageError(f'cannot read {what} {path}: {errno_text(e)}')
+    if not data:
+        raise UsageError(f'{what} {path} is empty')
+    if b'\0' in data:
+        raise UsageError(f'{what} {path} is not text (it contains NUL bytes)')
+    try:
+        return data.decode('utf-8-sig')  # as the CLI's TextDecoder: a leading BOM is dropped
+    except UnicodeDecodeError:
+        raise UsageError(f'{what} {path} is not valid UTF-8 text')
+
+
+def parse_docs(text):
+    return [l.strip() for l in text.strip().split('\n') if l.strip()]
+
+
+def hash_docs(docs):
+    """FNV-1a over the UTF-16 code units of the documents, each ended by '\\n' (checkpoint.ts hashDocs)."""
+    h = 0x811C9DC5
+    for doc in docs:
+        for unit in memoryview(doc.encode(f'utf-16-{sys.byteorder[0]}e')).cast('H'):  # code units in this machine's order
+            h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
+        h = ((h ^ 10) * 0x01000193) & 0xFFFFFFFF
+    return f'{h:08x}:{len(docs)}'
+
+
+def js_round(x):
+    """JavaScript's Math.round for x >= 0: halves go up (Python's round() goes to even)."""
+    r = math.floor(x)
+    return r + 1 if x - r >= 0.5 else r
+
+
+def rng_state(rng):
+    """random.getstate() as the checkpoint stores it: {mt, index, gaussNext}."""
+    _, internal, gauss_next = rng.getstate()
+    return {'mt': list(internal[:624]), 'index': internal[624], 'gaussNext': gauss_next}
+
+
+def rng_from_state(state):
+    rng = random.Random()
+    rng.setstate((3, tuple(state['mt']) + (state['index'],), state['gaussNext']))
+    return rng
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints: safetensors, read and written here (the library is not a Debian package)
+
+def state_dict_shapes(cfg):
+    """The state dict's matrices in the original's order (rows = nout, cols = nin); flat arrays follow it."""
+    V, T, C = cfg['vocabSize'], cfg['blockSize'], cfg['nEmbd']
+    shapes = [('wte', V, C), ('wpe', T, C), ('lm_head', V, C)]
+    for i in range(cfg['nLayer']):
+        shapes += [(f'layer{i}.attn_wq', C, C), (f'layer{i}.attn_wk', C, C), (f'layer{i}.attn_wv', C, C),
+                   (f'layer{i}.attn_wo', C, C), (f'layer{i}.mlp_fc1', 4 * C, C), (f'layer{i}.mlp_fc2', C, 4 * C)]
+    return shapes
+
+
+def read_checkpoint(path):
+    """A microgpt checkpoint: {model, vocab, train, step, rng, dtype, data_hash, weights, m, v} (flat float64 tensors)."""
+    if os.path.isdir(path):
+        raise UsageError(f'checkpoint {path} is a directory')
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except OSError as e:
+        raise UsageError(f'cannot read checkpoint {path}: {errno_text(e)}')
+    if len(data) >= 8 and 8 + struct.unpack_from('<Q', data)[0] > len(data):
+        raise UsageError(f'{path}: truncated ({len(data)} bytes, shorter than its header says)')
+    try:
+        n = struct.unpack_from('<Q', data)[0]
+        header = json.loads(data[8:8 + n].decode('utf-8'))
+        meta = header['__metadata__']
+        is_ours = meta['format'] == 'microgpt'
+    except (struct.error, ValueError, KeyError, TypeError):
+        is_ours = False
+    if not is_ours:
+        raise UsageError(f'{path} is not a microgpt checkpoint')
+    if meta.get('version') != '1':
+        raise UsageError(f"{path}: checkpoint version {meta.get('version')}; this microgpt reads version 1")
+    try:
+        ckpt = {k: json.loads(meta[k]) for k in ('model', 'vocab', 'train', 'rng')}
+        ckpt.update(step=int(meta['step']), dtype=meta.get('dtype', 'float64'), data_hash=meta.get('data_hash', ''))
+        return read_tensors(path, data, 8 + n, header, ckpt)
+    except (struct.error, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise UsageError(f'{path}: corrupt checkpoint ({type(e).__name__}: {e})')
+
+
+def read_tensors(path, data, body, header, ckpt):
+    """Adds the weights and Adam's moments (None in a weights-only file), flattened in state-dict order."""
+    def gather(prefix):
+        parts = []
+        for name, rows, cols in state_dict_shapes(ckpt['model']):
+            entry = header.get(prefix + name)
+            if entry is None:
+                if prefix and not parts:
+                    return None  # a weights-only file: no Adam moments
+                raise UsageError(f'{path}: missing tensor {prefix + name}')
+            fmt = {'F64': 'd', 'F32': 'f'}[entry['dtype']]
+            start, end = entry['data_offsets']
+            if end - start != rows * cols * struct.calcsize(fmt) or body + end > len(data):
+                raise UsageError(f'{path}: corrupt or truncated tensor {prefix + name}')
+            parts += struct.unpack_from(f'<{rows * cols}{fmt}', data, body + start)
+        return torch.tensor(parts, dtype=torch.float64)
+
+    ckpt.update(weights=gather(''), m=gather('adam_m.'), v=gather('adam_v.'))
+    return ckpt
+
+
+def write_checkpoint(path, cfg, vocab, train, step, rng, dtype, data_hash, weights, m, v):
+    """The CLI's format (src/core/checkpoint.ts), written to a temporary name and renamed."""
+    meta = {'format': 'microgpt', 'version': '1', 'model': json.dumps(cfg), 'vocab': json.dumps(vocab),
+            'train': json.dumps(train), 'step': str(step), 'rng': json.dumps(rng_state(rng)),
+            'dtype': dtype, 'data_hash': data_hash}
+    code, fmt = ('F32', 'f') if dtype == 'float32' else ('F64', 'd')
+    header, blobs, offset = {'__metadata__': meta}, [], 0
+    for prefix, flat in (('', weights), ('adam_m.', m), ('adam_v.', v)):
+        values, k = flat.detach().cpu().tolist(), 0
+        for name, rows, cols in state_dict_shapes(cfg):
+            blob = struct.pack(f'<{rows * cols}{fmt}', *values[k:k + rows * cols])
+            header[prefix + name] = {'dtype': code, 'shape': [rows, cols], 'data_offsets': [offset, offset + len(blob)]}
+            blobs.append(blob)
+            offset += len(blob)
+            k += rows * cols
+    js = json.dumps(header, separators=(',', ':')).encode('utf-8')
+    js += b' ' * ((8 - (8 + len(js)) % 8) % 8)  # the data starts 8-byte aligned
+    tmp = f'{path}.{os.getpid()}.tmp'
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(struct.pack('<Q', len(js)) + js + b''.join(blobs))
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise UsageError(f'cannot write {path}: {errno_text(e)}')
+
+
+def write_text_atomic(path, text):
+    tmp = f'{path}.{os.getpid()}.tmp'
+    with open(tmp, 'w', encoding='utf-8') as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------
+# The model: GPT-2 with rmsnorm (no weights), no biases, ReLU, as microgpt.py
+
+def views(flat, cfg):
+    """Named (rows, cols) views into the flat parameter array, in state-dict order."""
+    out, k = {}, 0
+    for name, rows, cols in state_dict_shapes(cfg):
+        out[name] = flat[k:k + rows * cols].view(rows, cols)
+        k += rows * cols
+    return out
+
+
+def rmsnorm(x):
+    ms = (x * x).sum(-1, keepdim=True) * (1.0 / x.shape[-1])
+    return x * (ms + 1e-5) ** -0.5
+
+
+def gpt(W, cfg, tokens):
+    """Logits (B, T, V) for token ids (B, T), each position attending to itself and the ones before."""
+    B, T = tokens.shape
+    C, NH = cfg['nEmbd'], cfg['nHead']
+    hd = C // NH
+    x = W['wte'][tokens] + W['wpe'][:T]  # (B, T, C) joint token and position embedding
+    x = rmsnorm(x)  # not redundant: the residual path's gradient passes through it
+    causal = torch.ones(T, T, dtype=torch.bool, device=tokens.device).tril()
+    for li in range(cfg['nLayer']):
+        # 1) multi-head attention block
+        x_residual = x
+        x = rmsnorm(x)
+        q, k, v = (
+            (x @ W[f'layer{li}.attn_{w}'].T).view(B, T, NH, hd).transpose(1, 2)  # (B, NH, T, hd)
+            for w in ('wq', 'wk', 'wv')
+        )
+        att = (q @ k.transpose(-2, -1)) * (hd ** 0.5) ** -1  # (B, NH, T, T)
+        att = att.masked_fill(~causal, float('-inf')).softmax(-1)
+        x = (att @ v).transpose(1, 2).reshape(B, T, C)  # (B, T, C) heads side by side
+        x = x @ W[f'layer{li}.attn_wo'].T + x_residual
+        # 2) MLP block
+        x_residual = x
+        x = rmsnorm(x)
+        x = torch.relu(x @ W[f'layer{li}.mlp_fc1'].T) @ W[f'layer{li}.mlp_fc2'].T + x_residual
+    return x @ W['lm_head'].T  # (B, T, V)
+
+
+def pack(seqs, T, BOS, device):
+    """Inputs and targets (B, L) of token sequences [BOS, ..., BOS], each cut to T predictions; padding has target -1."""
+    n = [min(T, len(s) - 1) for s in seqs]
+    L = max(n)
+    inputs = [s[:k] + [BOS] * (L - k) for s, k in zip(seqs, n)]
+    targets = [s[1:k + 1] + [-1] * (L - k) for s, k in zip(seqs, n)]
+    return torch.tensor(inputs, device=device), torch.tensor(targets, device=device), sum(n)
+
+
+def loss_sum(W, cfg, seqs, device):
+    """
+    Summed cross-entropy over every predicted token of the sequences, their
+    count, and the sum as the CLI reports it: -log(p) is inf where p underflows
+    to 0 (log_softmax stays finite there), and a run that gets there diverged.
+    """
+    inputs, targets, n = pack(seqs, cfg['blockSize'], cfg['vocabSize'] - 1, device)
+    logits = gpt(W, cfg, inputs)
+    losses = F.cross_entropy(logits.reshape(-1, cfg['vocabSize']), targets.reshape(-1), ignore_index=-1, reduction='none')
+    total = losses.sum()
+    underflow = (-losses.detach()).exp().eq(0).any()
+    return total, n, torch.where(underflow, torch.full_like(total, math.inf), total.detach())
+
+
+@torch.no_grad()
+def evaluate(W, cfg, seqs, device, chunk=64):
+    total, tokens = 0.0, 0
+    for i in range(0, len(seqs), chunk):
+        _, n, s = loss_sum(W, cfg, seqs[i:i + chunk], device)
+        total += s.item()
+        tokens += n
+    return total, tokens
+
+
+def probabilities(logits, temperature, top_k):
+    """softmax(logits / temperature) as the CLI computes it (l * t**-1, exp(l - max), a left-to-right total)."""
+    cutoff = sorted(logits, reverse=True)[top_k - 1] if 0 < top_k < len(logits) else -math.inf
+    scaled = [l * temperature ** -1 for l in logits]
+    max_val = max(scaled)
+    exps = [math.exp(s + -max_val) if l >= cutoff else 0.0 for s, l in zip(scaled, logits)]
+    total = 0.0
+    for e in exps:
+        total += e
+    return [e * total ** -1 for e in exps]
+
+
+@torch.no_grad()
+def sample(W, cfg, vocab, rng, num_samples, temperature, top_k, device):
+    BOS = len(vocab)
+    names = []
+    for _ in range(num_samples):
+        ids = [BOS]
+        for _ in range(cfg['blockSize']):
+            logits = gpt(W, cfg, torch.tensor([ids], device=device))[0, -1].double().tolist()
+            token_id = rng.choices(range(BOS + 1), weights=probabilities(logits, temperature, top_k))[0]
+            if token_id == BOS:
+                break
+            ids.append(token_id)
+        names.append(''.join(vocab[i] for i in ids[1:]))
+    return names
+
+
+@torch.no_grad()
+def adam(p, g, m, v, lr, beta1, beta2, eps, step):
+    """Adam with bias correction, arranged as the CLI's fast engine (one division and one root per weight)."""
+    step_size = lr / (1 - beta1 ** (step + 1))
+    inv_sqrt_bias2 = 1 / math.sqrt(1 - beta2 ** (step + 1))
+    m.mul_(beta1).add_(g * (1 - beta1))
+    v.mul_(beta2).add_((g * g) * (1 - beta2))
+    p.sub_((m * step_size) / (v.sqrt() * inv_sqrt_bias2 + eps))
+
+
+def encode(doc, ids, origin, index):
+    try:
+        return [len(ids)] + [ids[ch] for ch in doc] + [len(ids)]  # BOS, the characters, BOS
+    except KeyError as e:
+        raise UsageError(f'{origin}: document {index + 1} ({json.dumps(doc, ensure_ascii=False)}): '
+                         f'character {json.dumps(e.args[0], ensure_ascii=False)} is not in the vocabulary of the model')
+
+
+def pick_device(name):
+    if name == 'cuda':
+        if not torch.cuda.is_available():
+            raise UsageError('--device cuda: no CUDA device here')
+        device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
+        torch.cuda.set_device(device)
+        return device
+    if name != 'cpu':
+        raise UsageError(f"--device must be cpu or cuda, got '{name}'")
+    return torch.device('cpu')
+
+
+# ---------------------------------------------------------------------------
+# eval: the same four lines as `microgpt eval`
+
+def eval_command(args):
+    ckpt = read_checkpoint(args.model)
+    data = args.data or default_data()
+    docs = parse_docs(read_text(data))
+    if not docs:
+        raise UsageError(f'{data} has no non-empty line')
+    ids = {ch: i for i, ch in enumerate(ckpt['vocab'])}
+    seqs = [encode(doc, ids, data, i) for i, doc in enumerate(docs)]
+    device = pick_device(args.device)
+    W = views(ckpt['weights'].to(device), ckpt['model'])  # float64, also for a float32 checkpoint
+    total, tokens = evaluate(W, ckpt['model'], seqs, device)
+    print(f'docs: {len(docs)}\ntokens: {tokens}\nloss: {total / tokens:.4f} nats per token\nperplexity: {math.exp(total / tokens):.3f}')
+
+
+def default_data():
+    if os.path.isfile('input.txt'):
+        return 'input.txt'
+    raise UsageError('no data: give --data FILE (or put an input.txt here)')
+
+
+# ---------------------------------------------------------------------------
+# train: the CLI's run, flags and printed lines; data parallel under torchrun
+
+def run_settings(args, ckpt):
+    """The run's settings: a flag, else the checkpoint's value, else the default; a flag must agree with the checkpoint (--num-steps may extend it)."""
+    def settings(keys, saved, free=()):
+        values = {k: (saved or {}).get(k, SETTINGS[k][2]) for k in keys}
+        for k in keys:
+            text = getattr(args, k)
+            if text is None:
+                continue
+            values[k] = setting(k, text)
+            if saved is not None and k not in free and saved.get(k) != values[k]:
+                raise UsageError(f'--{SETTINGS[k][0]} {text} disagrees with the checkpoint ({saved.get(k)})')
+        return values
+
+    shape = settings(MODEL_KEYS, ckpt and ckpt['model'])
+    if shape['nEmbd'] % shape['nHead']:
+        raise UsageError(f"--n-head must divide the embedding width ({shape['nEmbd']}), got {shape['nHead']}")
+    train = {**settings(TRAIN_KEYS, ckpt and ckpt['train'], free=['numSteps']), **settings(['valFraction'], ckpt and ckpt['train'])}
+    eval_every = setting('evalEvery', args.evalEvery) if args.evalEvery is not None else 0
+    if eval_every > 0 and train['valFraction'] == 0:
+        raise UsageError('--eval-every needs held-out documents: a validation share above 0')
+    sampling = {k: setting(k, getattr(args, k)) if getattr(args, k) is not None else SETTINGS[k][2] for k in ('numSamples', 'temperature', 'topK')}
+    num_steps, start = train['numSteps'], ckpt['step'] if ckpt else 0
+    if ckpt and start > num_steps:
+        raise UsageError(f"--num-steps must be at least the checkpoint's {start} steps done, got {num_steps}")
+    save_every = None if args.save_every is None else int(args.save_every) if args.save_every.isdigit() else -1
+    if save_every is not None and (save_every < 1 or not args.out):
+        raise UsageError(f'--save-every must be a positive integer, got {args.save_every}' if save_every < 1 else '--save-every needs --out FILE')
+    until = num_steps if args.until is None else int(args.until) if args.until.isdigit() else -1
+    if not 1 <= until <= num_steps:
+        raise UsageError(f'--until must be from 1 to --num-steps ({num_steps}), got {args.until}')
+    if ckpt and args.until is not None and until <= start:
+        raise UsageError(f"--until {args.until}: the checkpoint is already at step {start}")
+    dtype = args.dtype or (ckpt['dtype'] if ckpt else 'float64')
+    return shape, train, eval_every, sampling, dtype, start, save_every, until
+
+
+def loss_and_grad(flat, cfg, batch, mine, world, device):
+    """
+    The batch's loss (the mean over all its predicted tokens) and its gradient.
+    Each rank computes its share of the documents, scaled by the whole batch's
+    token count, so that the sum over ranks is the single-process gradient.
+    """
+    n = sum(min(cfg['blockSize'], len(s) - 1) for s in batch)  # every rank knows the whole batch
+    flat.grad = None
+    local = torch.zeros((), device=device, dtype=flat.dtype)
+    if batch[mine]:
+        total, _, local = loss_sum(views(flat, cfg), cfg, batch[mine], device)
+        (total * (1.0 / n)).backward()
+    grad = flat.grad if flat.grad is not None else torch.zeros_like(flat).detach()
+    if world > 1:
+        both = torch.cat([grad, local.view(1)])
+        torch.distributed.all_reduce(both)  # one sum over ranks: gradients and loss
+        grad, local = both[:-1], both[-1]
+    return local.item() * (1.0 / n), grad, n
+
+
+def train_command(args):
+    world, rank = int(os.environ.get('WORLD_SIZE', '1')), int(os.environ.get('RANK', '0'))
+    device = pick_device(args.device)
+    if world > 1:
+        torch.distributed.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    lead = rank == 0  # only rank 0 prints and writes
+    out = sys.stdout if lead else open(os.devnull, 'w')
+
+    def note(line):
+        if lead:
+            sys.stderr.write(f'microgpt: {line}\n')
+
+    ckpt = read_checkpoint(args.resume) if args.resume else None
+    shape, train, eval_every, sampling, dtype, start, save_every, until = run_settings(args, ckpt)
+    num_steps = train['numSteps']
+
+    # data: shuffled with the seed's stream, then the last share held out
+    rng = random.Random(train['seed'])
+    docs = parse_docs(read_text(args.data or default_data()))
+    if not docs:
+        raise UsageError('the data has no non-empty line')
+    rng.shuffle(docs)
+    vocab = ckpt['vocab'] if ckpt else sorted(set(''.join(docs)))
+    n_val = js_round(len(docs) * train['valFraction'])
+    if train['valFraction'] > 0 and n_val in (0, len(docs)):
+        raise UsageError(f"--val-fraction {train['valFraction']} of {len(docs)} documents leaves an empty training or validation set")
+    train_docs, val_docs = docs[:len(docs) - n_val], docs[len(docs) - n_val:]
+    data_hash = hash_docs(docs)
+    ids = {ch: i for i, ch in enumerate(vocab)}
+
+    # the model: the checkpoint's, or fresh weights gauss(0, 0.08) drawn from the same stream in state-dict order
+    float_type = torch.float32 if dtype == 'float32' else torch.float64
+    if ckpt:
+        if ckpt['data_hash'] and ckpt['data_hash'] != data_hash:
+            raise UsageError('the data differs from the data the checkpoint was trained on')
+        cfg, weights = ckpt['model'], ckpt['weights']
+        rng = rng_from_state(ckpt['rng'])
+    else:
+        cfg = {**shape, 'vocabSize': len(vocab) + 1}
+        weights = torch.tensor([rng.gauss(0, 0.08) for _ in range(sum(r * c for _, r, c in state_dict_shapes(cfg)))], dtype=torch.float64)
+    flat = weights.to(device=device, dtype=float_type).requires_grad_()
+    m = ckpt['m'].to(device, float_type) if ckpt and ckpt['m'] is not None else torch.zeros_like(flat).detach()
+    v = ckpt['v'].to(device, float_type) if ckpt and ckpt['v'] is not None else torch.zeros_like(flat).detach()
+    train_seqs = [encode(doc, ids, 'the data', i) for i, doc in enumerate(train_docs)]
+    val_seqs = [encode(doc, ids, 'the data', i) for i, doc in enumerate(val_docs)] if eval_every else []
+
+    print(f'num docs: {len(docs)}', file=out)
+    if train['valFraction'] > 0:
+        print(f'val docs: {len(val_docs)}', file=out)
+    print(f"vocab size: {cfg['vocabSize']}\nnum params: {flat.numel()}", file=out)
+    if ckpt:
+        note(f'resuming from {args.resume} at step {start}')
+    log = [json.dumps({'run': {'vocab_size': cfg['vocabSize'], 'model': cfg, 'train': train}})]
+
+    def save(step):
+        if lead and args.out:
+            write_checkpoint(args.out, cfg, vocab, train, step, rng, dtype, data_hash, flat, m, v)
+
+    stop = []  # Ctrl-C in a single process: finish the step, save, exit 130
+    if world == 1:
+        signal.signal(signal.SIGINT, lambda *_: stop.append(True))
+    B = train['batchSize']
+    mine = slice(rank * B // world, (rank + 1) * B // world)  # this rank's share of each batch
+    step = start
+    while step < until and not stop:
+        t0 = time.perf_counter()
+        batch = [train_seqs[(step * B + b) % len(train_seqs)] for b in range(B)]
+        loss, grad, n = loss_and_grad(flat, cfg, batch, mine, world, device)
+        norm = math.sqrt((grad.double() ** 2).sum().item())
+        if not (math.isfinite(loss) and math.isfinite(norm)):
+            out.flush()
+            note(f"diverged at step {step + 1} ({f'loss {loss:.4f}' if not math.isfinite(loss) else f'gradient norm {norm:.4f}'}); lower --learning-rate")
+            sys.exit(2)
+        lr = train['learningRate'] * (1 - step / num_steps)
+        adam(flat, grad, m, v, lr, train['beta1'], train['beta2'], train['eps'], step)
+        step += 1
+        ms = (time.perf_counter() - t0) * 1000
+        print(f'step {step:4d} / {num_steps:4d} | loss {loss:.4f}', file=out)
+        record = {'step': step, 'loss': loss, 'lr': lr, 'tokens_per_sec': round(n / ms * 1000) if ms > 0 else 0}
+        if lead and eval_every and (step % eval_every == 0 or step == num_steps):
+            total, tokens = evaluate(views(flat.detach(), cfg), cfg, val_seqs, device)
+            record['val_loss'] = total / tokens
+            print(f'step {step:4d} / {num_steps:4d} | val loss {total / tokens:.4f}', file=out)
+        log.append(json.dumps(record))
+        if save_every and step % save_every == 0 and step < until:
+            save(step)
+
+    if world == 1:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    save(step)  # taken before sampling, so that a resumed run samples as one run would
+    if lead and args.log:
+        write_text_atomic(args.log, '\n'.join(log) + '\n')
+    if stop:
+        out.flush()
+        note(f"interrupted at step {step}{f'; saved {args.out}' if args.out else ''}")
+        sys.exit(130)
+    if lead:
+        print('\n--- inference (new, hallucinated names) ---', file=out)
+        names = sample(views(flat.detach(), cfg), cfg, vocab, rng, sampling['numSamples'], sampling['temperature'], sampling['topK'], device)
+        for i, name in enumerate(names):
+            print(f'sample {i + 1:2d}: {name}', file=out)
+    out.flush()
+    if world > 1:
+        torch.distributed.destroy_process_group()
+
+
+# ---------------------------------------------------------------------------
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parse_args(argv):
+    p = Parser(prog='microgpt.py', description='microgpt in PyTorch: continues any microgpt run exactly, alone or under torchrun.', allow_abbrev=False)
+    sub = p.add_subparsers(dest='command', required=True)
+    t = sub.add_parser('train', help="train or continue a run (the CLI's flags)", allow_abbrev=False,
+                       description="Trains as `microgpt train` does; each flag means what `microgpt --help` says (defaults in brackets).")
+    for key in MODEL_KEYS + TRAIN_KEYS + ['valFraction', 'evalEvery', 'numSamples', 'temperature', 'topK']:
+        t.add_argument('--' + SETTINGS[key][0], dest=key, metavar='X', help=f'[{SETTINGS[key][2]}]')
+    t.add_argument('--data', metavar='FILE', help='training text, one document per non-empty line [input.txt]')
+    t.add_argument('--resume', metavar='FILE', help='continue the run a checkpoint holds (same data)')
+    t.add_argument('--out', metavar='FILE', help='save a checkpoint at the end (and every --save-every K steps)')
+    t.add_argument('--save-every', metavar='K')
+    t.add_argument('--until', metavar='STEP', help='stop once STEP steps are done, to resume later')
+    t.add_argument('--log', metavar='FILE', help='a JSON-lines record per step')
+    t.add_argument('--dtype', choices=['float64', 'float32'], help="[the checkpoint's, else float64]")
+    t.add_argument('--device', default='cpu', help='cpu (gloo under torchrun) or cuda (NCCL) [cpu]')
+    e = sub.add_parser('eval', help="a checkpoint's loss and perplexity on a text", allow_abbrev=False)
+    e.add_argument('--model', metavar='FILE', required=True)
+    e.add_argument('--data', metavar='FILE', help='[input.txt]')
+    e.add_argument('--device', default='cpu')
+    return p.parse_args(argv)
+
+
+def main(argv):
+    try:
+        args = parse_args(argv)
+        (train_command if args.command == 'train' else eval_command)(args)
+    except UsageError as e:
+        if os.environ.get('RANK', '0') == '0':
+            sys.stderr.write(f'microgpt: {e}\n')
+        sys.exit(2)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
