@@ -1,0 +1,63 @@
+/**
+ * What works on the flat parameter arrays: Adam, the sum of the threads'
+ * gradient buffers, and the gradient's squared norm. Each works on floats
+ * [lo, hi), so that every thread can take a slice.
+ */
+import { madd } from './matmul';
+
+/**
+ * Adam with bias correction, as the fast engine arranges it:
+ * p -= stepSize * m / (sqrt(v) * invSqrtBias2 + eps).
+ */
+export function adam(p: usize, g: usize, m: usize, v: usize, lo: i32, hi: i32, stepSize: f32, beta1: f32, beta2: f32, eps: f32, invSqrtBias2: f32): void {
+  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(1 - beta2);
+  const lr = f32x4.splat(stepSize), e = f32x4.splat(eps), s2 = f32x4.splat(invSqrtBias2);
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const mi = madd(c1, gi, f32x4.mul(b1, v128.load(m + o)));
+    const vi = madd(c2, f32x4.mul(gi, gi), f32x4.mul(b2, v128.load(v + o)));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const denom = madd(f32x4.sqrt(vi), s2, e);
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.div(f32x4.mul(lr, mi), denom)));
+  }
+  for (; i < hi; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
+    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, load<f32>(p + o) - (stepSize * mi) / (Mathf.sqrt(vi) * invSqrtBias2 + eps));
+  }
+}
+
+/** g0[i] += g_1[i] + ... + g_{n-1}[i] for i in [lo, hi), g_w at g0 + w * stride bytes: the threads' gradients summed in thread order. */
+export function sumInto(g0: usize, stride: usize, n: i32, lo: i32, hi: i32): void {
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const o = g0 + (<usize>i << 2);
+    let acc = v128.load(o);
+    for (let w = 1; w < n; w++) acc = f32x4.add(acc, v128.load(o + <usize>w * stride));
+    v128.store(o, acc);
+  }
+  for (; i < hi; i++) {
+    const o = g0 + (<usize>i << 2);
+    let acc = load<f32>(o);
+    for (let w = 1; w < n; w++) acc += load<f32>(o + <usize>w * stride);
+    store<f32>(o, acc);
+  }
+}
+
+/** The sum of squares of n floats, in f64. */
+export function sumSquares(p: usize, n: i32): f64 {
+  let acc: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = <f64>load<f32>(p + (<usize>i << 2));
+    acc += x * x;
+  }
+  return acc;
+}
