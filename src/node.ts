@@ -6,6 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './core/checkpoint.ts';
 import { writeFileAtomic } from './io/files.ts';
+import { enableRelaxedSimd } from './io/wasm-node.ts';
+
+enableRelaxedSimd(); // the wasm engine's fused multiply-add (Node 20 has relaxed SIMD behind a flag)
 
 export { FileError } from './io/files.ts';
 
