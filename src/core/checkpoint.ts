@@ -10,7 +10,7 @@
  */
 import { numParams, stateDictShapes, validateModelConfig, type ModelConfig, type TrainConfig } from './config.ts';
 import type { RandomState } from './random.ts';
-import type { DType } from '../engines/engine.ts';
+import type { DType, EngineName } from '../engines/engine.ts';
 
 export const CHECKPOINT_FORMAT = 'microgpt';
 export const CHECKPOINT_VERSION = 1;
@@ -25,6 +25,8 @@ export interface Checkpoint {
   /** The Random state after the steps done, so that sampling continues as in one run. */
   rng: RandomState;
   dtype: DType;
+  /** The engine that trained it (a resume without --engine continues on it); any engine loads any checkpoint. */
+  engine?: EngineName;
   /** Identifies the training text, so that a resume on other data is refused. */
   dataHash: string;
   /** Parameters flattened in state-dict order. */
@@ -60,6 +62,7 @@ export function saveCheckpoint(ckpt: Checkpoint): Uint8Array {
       step: String(ckpt.step),
       rng: JSON.stringify(ckpt.rng),
       dtype: ckpt.dtype,
+      ...(ckpt.engine ? { engine: ckpt.engine } : {}),
       data_hash: ckpt.dataHash,
     },
   };
@@ -125,6 +128,7 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
   const step = Number(meta.step);
   if (!Number.isInteger(step) || step < 0) throw new CheckpointError('corrupt metadata: step');
   const dtype = meta.dtype === 'float32' ? 'float32' : 'float64';
+  const engine = meta.engine === 'fast' || meta.engine === 'scalar' || meta.engine === 'wasm' ? meta.engine : undefined;
 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
@@ -160,7 +164,7 @@ export function loadCheckpoint(bytes: Uint8Array): Checkpoint {
   const v = gather('adam_v.', false);
   if ((m === undefined) !== (v === undefined)) throw new CheckpointError('corrupt: one of the Adam moments is missing');
   for (const x of weights) if (!Number.isFinite(x)) throw new CheckpointError('corrupt: a weight is not a finite number');
-  return { model, vocab, train, step, rng, dtype, dataHash: meta.data_hash ?? '', weights, adam: m && v ? { m, v } : undefined };
+  return { model, vocab, train, step, rng, dtype, ...(engine ? { engine } : {}), dataHash: meta.data_hash ?? '', weights, adam: m && v ? { m, v } : undefined };
 }
 
 /** A short fingerprint of the documents (FNV-1a, 32 bits, over the text of the docs). */

@@ -9,12 +9,15 @@ import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
 import type { DType, Engine, EngineName } from '../engines/engine.ts';
+import type { ThreadHelpers } from '../engines/wasm/threads.ts';
 
 export interface EngineChoice {
-  /** 'fast' (default) or 'scalar'. */
+  /** 'fast', 'scalar' or 'wasm' (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
   engine?: EngineName;
-  /** 'float64' (default) or 'float32' (fast engine only). */
+  /** 'float64' (default) or 'float32' (fast engine only; the wasm engine is float32). */
   dtype?: DType;
+  /** The wasm engine's helper threads, started (spawnHelpers() under Node): threads = count + 1. */
+  helpers?: ThreadHelpers;
 }
 
 export interface SampleRequest {
@@ -67,7 +70,7 @@ export class GPT {
   static fromCheckpoint(ckpt: Checkpoint, choice: EngineChoice = {}): GPT {
     const name = choice.engine ?? 'fast';
     const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
-    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype });
+    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype, helpers: choice.helpers });
     if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
     const rng = new Random();
     rng.setstate(ckpt.rng);
@@ -131,6 +134,7 @@ export class GPT {
       step,
       rng: this.rng.getstate(),
       dtype,
+      engine: this.engine.name,
       dataHash,
       weights: this.engine.weights(),
       adam: weightsOnly ? undefined : this.engine.optimizerState(),

@@ -8,6 +8,7 @@ import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validat
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
 import { stepLine } from './format.ts';
+import { defaultEngine } from './engine-choice.ts';
 import { GPT, type EngineChoice } from './gpt.ts';
 import { Random } from './random.ts';
 import { checkSetting } from './settings.ts';
@@ -76,13 +77,16 @@ export function startRun(options: RunOptions): TrainRun {
   const rng = new Random(trainConfig.seed);
   const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
   const dataHash = lazy(() => hashDocs(dataset.docs));
+  // the engine asked for, else the one the checkpoint was trained on, else the faster for this size
+  const shape = { ...DEFAULT_MODEL, ...(ckpt?.model ?? options.model) };
+  const choice: EngineChoice = { ...options, engine: options.engine ?? ckpt?.engine ?? defaultEngine(shape, trainConfig.batchSize) };
   let gpt: GPT;
   if (ckpt) {
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
     if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
-    gpt = GPT.fromCheckpoint(ckpt, options);
+    gpt = GPT.fromCheckpoint(ckpt, choice);
   } else {
-    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, options);
+    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, choice);
   }
   if (evalEvery > 0 && dataset.val.length === 0) throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');
   return new Run(gpt, dataset, { ...trainConfig, valFraction }, evalEvery, dataHash, ckpt?.step ?? 0);

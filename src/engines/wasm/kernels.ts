@@ -46,6 +46,11 @@ export function relaxedSimdSupported(): boolean {
   return WebAssembly.validate(bytesOf('relaxed'));
 }
 
+/** Whether this runtime runs WebAssembly with SIMD at all (else the wasm engine is not available). */
+export function simdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(bytesOf('simd'));
+}
+
 /** Whether a shared WebAssembly.Memory can be made here (Node; a cross-origin isolated page). */
 export function sharedMemorySupported(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;

@@ -1,0 +1,51 @@
+/**
+ * Helper threads for the wasm engine in Node: worker_threads running
+ * wasm-helper.ts, each started and ready before the engine blocks on them
+ * (src/engines/wasm/threads.ts has the protocol). Unref'd: a process whose
+ * work is done exits without closing them.
+ */
+import { Worker } from 'node:worker_threads';
+import type { HelperInit, ThreadHelpers } from '../engines/wasm/threads.ts';
+
+/**
+ * A worker running wasm-helper: built, the .js beside this file; from the
+ * sources (tests, bench, under tsx), the .ts through tsx's loader, which a
+ * worker does not inherit from --import.
+ */
+function newHelper(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./wasm-helper.js', import.meta.url));
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const helper = JSON.stringify(new URL('./wasm-helper.ts', import.meta.url).href);
+  return new Worker(`import(${api}).then(({ register }) => { register(); return import(${helper}); })`, { eval: true });
+}
+
+/** Starts `count` helper threads and resolves once each is listening. */
+export async function spawnHelpers(count: number): Promise<ThreadHelpers> {
+  const workers = Array.from({ length: count }, () => newHelper());
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+            w.once('exit', (code) => reject(new Error(`wasm helper thread exited (${code}) before it was ready`)));
+          }),
+      ),
+    );
+  } catch (e) {
+    for (const w of workers) void w.terminate();
+    throw e;
+  }
+  for (const w of workers) {
+    w.removeAllListeners();
+    w.unref();
+  }
+  return {
+    count,
+    start: (index: number, init: HelperInit) => workers[index - 1].postMessage(init),
+    close: () => {
+      for (const w of workers) void w.terminate();
+    },
+  };
+}
