@@ -50,7 +50,7 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays, float64: microgpt.py\'s numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast for small models, wasm from n-layer * n-embd^2 * batch-size >= 4096]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(['threads'])}Validation:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays, float64: microgpt.py\'s numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original\'s size, n-layer * n-embd^2 * batch-size <= 256; else wasm]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(['threads'])}Validation:
 ${settingHelp(['valFraction', 'evalEvery'])}Checkpoints (safetensors):
 ${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
