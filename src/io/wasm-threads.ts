@@ -1,11 +1,13 @@
 /**
  * Helper threads for the wasm engine in Node: worker_threads running
- * wasm-helper.ts, each started and ready before the engine blocks on them
- * (src/engines/wasm/threads.ts has the protocol). Unref'd: a process whose
- * work is done exits without closing them.
+ * wasm-helper.ts, each handed the shared memory, the module and its index,
+ * and ready before the engine blocks on them (the protocol is
+ * src/engines/wasm/threads.ts). Unref'd: a process whose work is done exits
+ * without closing them. Call enableRelaxedSimd() first for the fused kernels.
  */
 import { Worker } from 'node:worker_threads';
-import type { HelperInit, ThreadHelpers } from '../engines/wasm/threads.ts';
+import { kernelModule } from '../engines/wasm/kernels.ts';
+import { sharedMemory, type HelperInit, type ThreadHelpers } from '../engines/wasm/threads.ts';
 
 /**
  * A worker running wasm-helper: built, the .js beside this file; from the
@@ -19,17 +21,20 @@ function newHelper(): Worker {
   return new Worker(`import(${api}).then(({ register }) => { register(); return import(${helper}); })`, { eval: true });
 }
 
-/** Starts `count` helper threads and resolves once each is listening. */
+/** Starts `count` helper threads for one wasm engine (threads = count + 1) and resolves once each holds its init. */
 export async function spawnHelpers(count: number): Promise<ThreadHelpers> {
+  const memory = sharedMemory();
+  const { module, relaxed } = kernelModule(true);
   const workers = Array.from({ length: count }, () => newHelper());
   try {
     await Promise.all(
       workers.map(
-        (w) =>
+        (w, i) =>
           new Promise<void>((resolve, reject) => {
             w.once('message', () => resolve());
             w.once('error', reject);
             w.once('exit', (code) => reject(new Error(`wasm helper thread exited (${code}) before it was ready`)));
+            w.postMessage({ memory, module, index: i + 1 } satisfies HelperInit);
           }),
       ),
     );
@@ -43,7 +48,9 @@ export async function spawnHelpers(count: number): Promise<ThreadHelpers> {
   }
   return {
     count,
-    start: (index: number, init: HelperInit) => workers[index - 1].postMessage(init),
+    memory,
+    module,
+    relaxed,
     close: () => {
       for (const w of workers) void w.terminate();
     },

@@ -5,6 +5,8 @@
  */
 import { GPT, loadCheckpoint, Random, saveCheckpoint, train, type Checkpoint, type StepEvent, type TrainResult, type TrainRun } from '../index.ts';
 import type { FromWorker, ModelInfo, Settings, ToWorker } from './protocol.ts';
+import { defaultEngine } from '../core/engine-choice.ts';
+import { pageHelpers } from './wasm-threads.ts';
 
 const PROGRESS_MS = 100;
 const PREVIEW_SAMPLES = 8;
@@ -67,13 +69,17 @@ async function runTraining(resume?: Checkpoint): Promise<void> {
     pending = [];
   };
   post({ type: 'state', state: 'training', step: resume?.step ?? 0, workerMs });
+  // 'fast' picks as the CLI does: the float64 engine at the original's size (the CLI's numbers), the SIMD engine above, threaded when the page is isolated
+  const engine = s.engine === 'scalar' ? 'scalar' : (resume?.engine ?? defaultEngine(s, s.batchSize));
+  const helpers = engine === 'wasm' ? await pageHelpers(s.batchSize) : undefined;
   const result: TrainResult = await train({
     text,
     model: { nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize },
     train: { numSteps: s.numSteps, batchSize: s.batchSize, learningRate: s.learningRate, seed: s.seed },
     valFraction: s.valFraction,
     evalEvery: s.valFraction > 0 ? Math.max(1, Math.round(s.numSteps / 20)) : 0,
-    engine: s.engine,
+    engine,
+    helpers,
     resume,
     signal: controller.signal,
     yieldEveryMs: 30,

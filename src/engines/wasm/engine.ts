@@ -10,12 +10,15 @@
  */
 import { numParams, type ModelConfig } from '../shape.ts';
 import type { AdamStep, Engine } from '../engine.ts';
-import { instantiate, kernelModule, MAX_PAGES, type Kernels } from './kernels.ts';
+import { instantiate, kernelModule, type Kernels } from './kernels.ts';
 import { layout, LAYOUT_BASE, pagesFor, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
-import { ADAM, Command, DLOSS, Dispatcher, f64Slot, LOSS, MAX_THREADS, setCapacity, setShare, views, type ThreadHelpers, type Views } from './threads.ts';
+import { ADAM, Command, DLOSS, Dispatcher, f64Slot, LOSS, MAX_THREADS, setCapacity, setConfig, setShare, views, type ThreadHelpers, type Views } from './threads.ts';
 
 type Batch = readonly (readonly number[])[];
+
+/** Helper pools already given to an engine: each serves one. */
+const used = new WeakSet<ThreadHelpers>();
 
 /** Sequences evaluated per forward (all threads together) when evaluate() is given many. */
 const EVAL_CHUNK = 64;
@@ -53,17 +56,21 @@ export class WasmEngine implements Engine {
     this.numParams = numParams(config);
     this.threads = 1 + (options.helpers?.count ?? 0);
     if (this.threads > MAX_THREADS) throw new RangeError(`the wasm engine runs at most ${MAX_THREADS} threads, got ${this.threads}`);
-    const shared = this.threads > 1;
-    const { module, relaxed } = kernelModule(shared);
-    this.relaxedSimd = relaxed;
+    const helpers = options.helpers;
+    if (helpers && used.has(helpers)) throw new Error('these helper threads already serve an engine: start new ones');
+    if (helpers) used.add(helpers);
     const first = layout(config, this.threads, 1);
     const initial = pagesFor(first.bytes);
-    this.memory = shared ? new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial });
+    const { module, relaxed } = helpers ? { module: helpers.module, relaxed: helpers.relaxed } : kernelModule(false);
+    this.relaxedSimd = relaxed;
+    this.memory = helpers ? helpers.memory : new WebAssembly.Memory({ initial });
+    const grow = initial - this.memory.buffer.byteLength / 65536;
+    if (grow > 0) this.memory.grow(grow);
     this.k = instantiate(module, this.memory);
     if (this.k.heapBase() > LAYOUT_BASE) throw new Error('wasm kernels: static data overlaps the layout');
     this.dispatcher = new Dispatcher(options.helpers, this.threads);
     this.use(first);
-    for (let i = 1; i < this.threads; i++) options.helpers!.start(i, { memory: this.memory, module, config, threads: this.threads, index: i });
+    setConfig(this.v.i32, config, this.threads);
     this.logits = new Float64Array(config.vocabSize);
     this.setWeights(weights);
   }

@@ -1,14 +1,18 @@
 /**
  * Data-parallel threads on one shared memory, environment-neutral (Node's
- * worker_threads spawner is in src/io/, the page's in src/web/). The engine's
- * thread is thread 0; helpers 1..W-1 each run runHelper() and wait on the
- * control block. For each command the engine bumps the generation and wakes
+ * worker_threads spawner is in src/io/, the page's in src/web/). A spawner
+ * makes the shared memory, hands each helper the memory, the compiled module
+ * and its index, and resolves once every helper has them: from then on
+ * nothing but the memory passes between threads (a page's nested worker gets
+ * no message while its parent blocks in Atomics.wait). The engine's thread is
+ * thread 0; it writes the model's shape into the control block, and helpers
+ * 1..W-1 each run runHelper() and wait on the control block. For each command the engine bumps the generation and wakes
  * them, does thread 0's part, and waits until all have counted themselves
  * done. Every command's work is split by a fixed rule (documents by thread,
  * parameters by slice, gradients summed in thread order), so the numbers do
  * not depend on which thread finishes first.
  */
-import { instantiate } from './kernels.ts';
+import { instantiate, MAX_PAGES } from './kernels.ts';
 import { layout, LAYOUT_BASE, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import type { ModelConfig } from '../shape.ts';
@@ -34,6 +38,7 @@ const GEN = 0; // command generation: helpers wait for it to change
 const CMD = 1;
 const DONE = 2; // helpers done with the current command
 const SEQS_CAP = 3; // sequences per thread the layout has room for
+const CONFIG = 8; // vocabSize, nLayer, nEmbd, nHead, blockSize, threads
 const SEQS = 16; // + w: sequences in thread w's share
 const F64 = 512 / 8;
 export const DLOSS = F64;
@@ -44,21 +49,28 @@ export const MAX_THREADS = 56;
 /** Atomics.load polls before a thread sleeps in Atomics.wait. */
 const SPINS = 4000;
 
-/** What a helper thread needs to join: the memory, the compiled module, the model, who it is. */
+/** What a helper thread is handed when it starts: the memory, the compiled module, who it is. */
 export interface HelperInit {
   memory: WebAssembly.Memory;
   module: WebAssembly.Module;
-  config: ModelConfig;
-  threads: number;
   index: number;
 }
 
-/** Helper threads, started and waiting for their HelperInit (a spawner's promise resolves once they are). */
+/** Helper threads that hold their HelperInit and wait on the memory's control block, for one engine. */
 export interface ThreadHelpers {
   readonly count: number;
-  /** Posts helper `index` (1..count) its init. */
-  start(index: number, init: HelperInit): void;
+  /** The shared memory (grown by the engine) and the module every thread instantiates. */
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  /** Whether the module is the relaxed-SIMD variant. */
+  readonly relaxed: boolean;
+  /** Ends the helper threads. */
   close(): void;
+}
+
+/** A shared memory to grow and the shared-memory module, for a spawner to hand its helpers. */
+export function sharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
 }
 
 /** Int32 index of a control slot. */
@@ -85,6 +97,16 @@ export function setShare(i32: Int32Array, thread: number, seqs: number): void {
 
 export function setCapacity(i32: Int32Array, seqs: number): void {
   i32[ctrl(SEQS_CAP)] = seqs;
+}
+
+/** The engine's shape and thread count, for the helpers to lay out the memory as the engine does. */
+export function setConfig(i32: Int32Array, c: ModelConfig, threads: number): void {
+  [c.vocabSize, c.nLayer, c.nEmbd, c.nHead, c.blockSize, threads].forEach((x, i) => (i32[ctrl(CONFIG + i)] = x));
+}
+
+function readConfig(i32: Int32Array): { config: ModelConfig; threads: number } {
+  const [vocabSize, nLayer, nEmbd, nHead, blockSize, threads] = Array.from({ length: 6 }, (_, i) => i32[ctrl(CONFIG + i)]);
+  return { config: { vocabSize, nLayer, nEmbd, nHead, blockSize }, threads };
 }
 
 /** One thread's part of a command. */
@@ -163,13 +185,14 @@ export function runHelper(init: HelperInit): void {
     const cmd = v.i32[ctrl(CMD)] as Command;
     if (cmd === Command.Exit) return;
     const cap = v.i32[ctrl(SEQS_CAP)];
-    if (!lay || lay.seqs !== cap) {
-      // the engine grew the memory for larger shares: a new layout and fresh views
-      lay = layout(init.config, init.threads, cap);
+    if (!lay || lay.seqs !== cap || v.i32.buffer.byteLength !== init.memory.buffer.byteLength) {
+      // the first command, or the engine grew the memory for larger shares: the layout and fresh views
       v = views(init.memory);
+      const { config, threads } = readConfig(v.i32);
+      lay = layout(config, threads, cap);
       model = new ThreadModel(k, lay, init.index, v.i32);
     }
     execute(model!, cmd, v);
-    if (Atomics.add(v.i32, ctrl(DONE), 1) === init.threads - 2) Atomics.notify(v.i32, ctrl(DONE));
+    if (Atomics.add(v.i32, ctrl(DONE), 1) === lay.threads - 2) Atomics.notify(v.i32, ctrl(DONE));
   }
 }
