@@ -3,7 +3,7 @@
  * into one imported memory: the layout is the caller's (layout.ts), and
  * nothing here allocates or keeps state.
  */
-export { gemm, gemmReference, transpose } from './matmul';
+export { gemm, gemmReference, transpose, transposeRows } from './matmul';
 export {
   zero, encoderForward, encoderBackward, rmsnormForward, rmsnormBackward, add, reluForward, reluBackward,
   attentionForward, attentionBackward, softmaxCrossEntropyForward, softmaxCrossEntropyBackward,

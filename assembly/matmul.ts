@@ -141,7 +141,12 @@ export function gemm(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, sai: 
 
 /** dst (cols, rows) = src (rows, cols) transposed. */
 export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
+  transposeRows(dst, src, rows, cols, 0, rows);
+}
+
+/** Rows r0..r1-1 of src (rows, cols) into columns r0..r1-1 of dst (cols, rows). */
+export function transposeRows(dst: usize, src: usize, rows: i32, cols: i32, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
     const s = src + ((<usize>r * <usize>cols) << 2);
     for (let c = 0; c < cols; c++) store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(s + (<usize>c << 2)));
   }

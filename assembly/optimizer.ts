@@ -3,11 +3,11 @@
  * gradient buffers, and the gradient's squared norm. Each works on floats
  * [lo, hi), so that every thread can take a slice.
  */
-import { madd } from './matmul';
-
 /**
  * Adam with bias correction, as the fast engine arranges it:
- * p -= stepSize * m / (sqrt(v) * invSqrtBias2 + eps).
+ * p -= stepSize * m / (sqrt(v) * invSqrtBias2 + eps). Separate multiplies and
+ * adds (no fused multiply-add), so the four-lane path and the one-lane tail
+ * round alike: where a thread's slice starts does not change a weight.
  */
 export function adam(p: usize, g: usize, m: usize, v: usize, lo: i32, hi: i32, stepSize: f32, beta1: f32, beta2: f32, eps: f32, invSqrtBias2: f32): void {
   const b1 = f32x4.splat(beta1), c1 = f32x4.splat(1 - beta1);
@@ -17,18 +17,18 @@ export function adam(p: usize, g: usize, m: usize, v: usize, lo: i32, hi: i32, s
   for (; i + 4 <= hi; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const mi = madd(c1, gi, f32x4.mul(b1, v128.load(m + o)));
-    const vi = madd(c2, f32x4.mul(gi, gi), f32x4.mul(b2, v128.load(v + o)));
+    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, gi));
+    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(c2, f32x4.mul(gi, gi)));
     v128.store(m + o, mi);
     v128.store(v + o, vi);
-    const denom = madd(f32x4.sqrt(vi), s2, e);
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vi), s2), e);
     v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.div(f32x4.mul(lr, mi), denom)));
   }
   for (; i < hi; i++) {
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
     const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
-    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * (gi * gi);
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
     store<f32>(p + o, load<f32>(p + o) - (stepSize * mi) / (Mathf.sqrt(vi) * invSqrtBias2 + eps));
@@ -52,10 +52,10 @@ export function sumInto(g0: usize, stride: usize, n: i32, lo: i32, hi: i32): voi
   }
 }
 
-/** The sum of squares of n floats, in f64. */
-export function sumSquares(p: usize, n: i32): f64 {
+/** The sum of squares of floats [lo, hi), in f64. */
+export function sumSquares(p: usize, lo: i32, hi: i32): f64 {
   let acc: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = lo; i < hi; i++) {
     const x = <f64>load<f32>(p + (<usize>i << 2));
     acc += x * x;
   }

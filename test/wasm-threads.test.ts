@@ -56,6 +56,11 @@ test('2 and 3 threads compute the loss and gradients of 1 thread, also with fewe
     e.update(adam);
     assert.ok(maxRelative(e.weights(), one.weights()) <= 1e-4, `weights after Adam, ${e.threads} threads`);
   }
+  // the next forward reads the transposed weights, which each thread refreshed for its rows
+  const next = [[1, 2, 3, 4, 5, 6], [7, 8, 9]];
+  const after = one.lossAndGrad(next);
+  for (const e of many) assert.ok(Math.abs(e.lossAndGrad(next) - after) <= 1e-5 * after, `loss after Adam, ${e.threads} threads`);
+  for (const e of many) assert.ok(Math.abs(e.gradientNorm() - one.gradientNorm()) <= 1e-5 * one.gradientNorm());
   for (const e of many) e.close();
 });
 

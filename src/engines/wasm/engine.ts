@@ -13,7 +13,7 @@ import type { AdamStep, Engine } from '../engine.ts';
 import { instantiate, kernelModule, type Kernels } from './kernels.ts';
 import { layout, LAYOUT_BASE, pagesFor, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
-import { ADAM, Command, DLOSS, Dispatcher, f64Slot, LOSS, MAX_THREADS, setCapacity, setConfig, setShare, views, type ThreadHelpers, type Views } from './threads.ts';
+import { ADAM, Command, DLOSS, Dispatcher, f64Slot, LOSS, MAX_THREADS, NORM, setCapacity, setConfig, setShare, views, type ThreadHelpers, type Views } from './threads.ts';
 
 type Batch = readonly (readonly number[])[];
 
@@ -103,7 +103,7 @@ export class WasmEngine implements Engine {
     const N = this.pack(batch, 0, batch.length);
     this.v.f64[f64Slot(DLOSS)] = 1 / N;
     this.dispatcher.run(Command.Train, this.model, this.v);
-    if (this.threads > 1) this.dispatcher.run(Command.Sum, this.model, this.v);
+    this.dispatcher.run(Command.Sum, this.model, this.v);
     return this.lossSum() * (1 / N); // (1 / n) * sum(losses)
   }
 
@@ -114,7 +114,7 @@ export class WasmEngine implements Engine {
     return loss;
   }
 
-  /** Adam with bias correction, as the fast engine arranges it, each thread on its slice; then the transposes. */
+  /** Adam with bias correction, as the fast engine arranges it, each thread on its slice and that slice's transposes. */
   update({ lr, beta1, beta2, eps, step }: AdamStep): void {
     const a = f64Slot(ADAM);
     const f64 = this.v.f64;
@@ -124,11 +124,13 @@ export class WasmEngine implements Engine {
     f64[a + 3] = eps;
     f64[a + 4] = 1 / Math.sqrt(1 - beta2 ** (step + 1));
     this.dispatcher.run(Command.Adam, this.model, this.v);
-    this.dispatcher.run(Command.Transpose, this.model, this.v);
   }
 
+  /** From the slices' squared norms that lossAndGrad's sum left, in thread order. */
   gradientNorm(): number {
-    return Math.sqrt(this.k.sumSquares(this.lay.thread[0].grads, this.numParams));
+    let sumSq = 0;
+    for (let w = 0; w < this.threads; w++) sumSq += this.v.f64[f64Slot(NORM + w)];
+    return Math.sqrt(sumSq);
   }
 
   /**

@@ -11,6 +11,7 @@ export interface Kernels {
   gemm(c: number, a: number, b: number, M: number, K: number, N: number, sai: number, sak: number, accumulate: number): void;
   gemmReference(c: number, a: number, b: number, M: number, K: number, N: number, sai: number, sak: number, accumulate: number): void;
   transpose(dst: number, src: number, rows: number, cols: number): void;
+  transposeRows(dst: number, src: number, rows: number, cols: number, r0: number, r1: number): void;
   zero(p: number, n: number): void;
   encoderForward(out: number, tokens: number, positions: number, wte: number, wpe: number, r0: number, r1: number, C: number): void;
   encoderBackward(dwte: number, dwpe: number, dout: number, tokens: number, positions: number, r0: number, r1: number, C: number): void;
@@ -25,7 +26,7 @@ export interface Kernels {
   softmaxCrossEntropyBackward(dlogits: number, probs: number, targets: number, r0: number, r1: number, V: number, dloss: number): void;
   adam(p: number, g: number, m: number, v: number, lo: number, hi: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBias2: number): void;
   sumInto(g0: number, stride: number, n: number, lo: number, hi: number): void;
-  sumSquares(p: number, n: number): number;
+  sumSquares(p: number, lo: number, hi: number): number;
   heapBase(): number;
 }
 

@@ -12,7 +12,7 @@ import { numParams, stateDictShapes, type ModelConfig } from '../shape.ts';
 /** Where the layout starts: above the module's static data (checked against heapBase()). */
 export const LAYOUT_BASE = 65536;
 const ALIGN = 64;
-export const CONTROL_BYTES = 1024;
+export const CONTROL_BYTES = 2048;
 
 /** Float offsets (from the array's start) of each matrix in state-dict order. */
 export interface MatrixOffsets {
@@ -101,6 +101,8 @@ export interface Layout {
   /** Bytes from one thread's gradient buffer to the next. */
   gradStride: number;
   matrices: MatrixOffsets;
+  /** Each thread's slice of the parameters, [cuts[w], cuts[w + 1]): cut at the start of a matrix row, so that a thread transposes whole rows. */
+  cuts: number[];
   thread: ThreadLayout[];
   /** Bytes the layout needs, from 0. */
   bytes: number;
@@ -147,7 +149,26 @@ export function layout(config: ModelConfig, threads: number, seqs: number): Layo
       tokens: take(R), positions: take(R), targets: take(R), starts: take(seqs + 1),
     });
   }
-  return { config, numParams: P, threads, seqs, control, params, paramsT, m, v, gradStride, matrices: matrixOffsets(config), thread, bytes: at };
+  return { config, numParams: P, threads, seqs, control, params, paramsT, m, v, gradStride, matrices: matrixOffsets(config), cuts: sliceCuts(config, threads), thread, bytes: at };
+}
+
+/** w * P / threads for each w, moved up to the next row start of the matrix it falls in. */
+function sliceCuts(config: ModelConfig, threads: number): number[] {
+  const P = numParams(config);
+  const cuts = [0];
+  for (let w = 1; w < threads; w++) {
+    const target = Math.floor((w * P) / threads);
+    let off = 0;
+    for (const [, rows, cols] of stateDictShapes(config)) {
+      if (target < off + rows * cols) {
+        cuts.push(Math.max(cuts[w - 1], off + Math.ceil((target - off) / cols) * cols));
+        break;
+      }
+      off += rows * cols;
+    }
+  }
+  cuts.push(P);
+  return cuts;
 }
 
 /** 64 KiB pages that hold `bytes`. */

@@ -129,41 +129,43 @@ export class ThreadModel {
     k.encoderBackward(g + mo.wte * 4, g + mo.wpe * 4, t.dLn, t.tokens, t.positions, 0, N, C);
   }
 
-  /** This thread's slice [lo, hi) of the parameters: a multiple of 4 floats wide, so the SIMD path covers the same floats whatever the thread count. */
-  slice(): [lo: number, hi: number] {
-    const { numParams: P, threads: W } = this.lay;
-    const cut = (w: number) => (w === W ? P : Math.floor((w * P) / W / 4) * 4);
-    return [cut(this.index), cut(this.index + 1)];
+  /** Thread 0's buffer += every other thread's, on this thread's slice, in thread order; returns the slice's squared norm. */
+  sumGradients(): number {
+    const lo = this.lay.cuts[this.index];
+    const hi = this.lay.cuts[this.index + 1];
+    const g0 = this.lay.thread[0].grads;
+    if (this.lay.threads > 1) this.k.sumInto(g0, this.lay.gradStride, this.lay.threads, lo, hi);
+    return this.k.sumSquares(g0, lo, hi);
   }
 
-  /** Thread 0's buffer += every other thread's, on this thread's slice, in thread order. */
-  sumGradients(): void {
-    const [lo, hi] = this.slice();
-    this.k.sumInto(this.lay.thread[0].grads, this.lay.gradStride, this.lay.threads, lo, hi);
-  }
-
-  /** Adam on this thread's slice, with thread 0's (summed) gradients. */
+  /** Adam on this thread's slice with thread 0's (summed) gradients, then the slice's rows into the transposed weights. */
   adam(stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBias2: number): void {
-    const [lo, hi] = this.slice();
-    const { params, m, v, thread } = this.lay;
-    this.k.adam(params, thread[0].grads, m, v, lo, hi, stepSize, beta1, beta2, eps, invSqrtBias2);
+    const { params, m, v, thread, cuts } = this.lay;
+    this.k.adam(params, thread[0].grads, m, v, cuts[this.index], cuts[this.index + 1], stepSize, beta1, beta2, eps, invSqrtBias2);
+    this.transposeWeights();
   }
 
-  /** Refreshes the transposed weights of the matrices this thread owns (every threads-th, from its index). */
+  /** Refreshes the transposed weights (the forward's) of the rows in this thread's slice. */
   transposeWeights(): void {
-    const { config, params, paramsT, matrices, threads } = this.lay;
+    const { config, matrices } = this.lay;
     const C = config.nEmbd;
-    // matrix j (lm_head, then each layer's six in order) is thread j % threads's
-    if (this.index === 0) this.k.transpose(paramsT + matrices.lm_head * 4, params + matrices.lm_head * 4, config.vocabSize, C);
-    for (let l = 0; l < matrices.layers.length; l++) {
-      const w = matrices.layers[l];
-      for (let i = 0; i < 6; i++) {
-        if ((1 + 6 * l + i) % threads !== this.index) continue;
-        const offset = i === 0 ? w.attn_wq : i === 1 ? w.attn_wk : i === 2 ? w.attn_wv : i === 3 ? w.attn_wo : i === 4 ? w.mlp_fc1 : w.mlp_fc2;
-        const rows = i === 4 ? 4 * C : C;
-        const cols = i === 5 ? 4 * C : C;
-        this.k.transpose(paramsT + offset * 4, params + offset * 4, rows, cols);
-      }
+    this.transposeSlice(matrices.lm_head, config.vocabSize, C);
+    for (const w of matrices.layers) {
+      this.transposeSlice(w.attn_wq, C, C);
+      this.transposeSlice(w.attn_wk, C, C);
+      this.transposeSlice(w.attn_wv, C, C);
+      this.transposeSlice(w.attn_wo, C, C);
+      this.transposeSlice(w.mlp_fc1, 4 * C, C);
+      this.transposeSlice(w.mlp_fc2, C, 4 * C);
     }
+  }
+
+  /** The rows of the (rows, cols) matrix at float offset `at` that lie in this thread's slice (slices are cut at row starts). */
+  private transposeSlice(at: number, rows: number, cols: number): void {
+    const lo = this.lay.cuts[this.index];
+    const hi = this.lay.cuts[this.index + 1];
+    const r0 = Math.max(0, Math.ceil((lo - at) / cols));
+    const r1 = Math.min(rows, Math.ceil((hi - at) / cols));
+    if (r0 < r1) this.k.transposeRows(this.lay.paramsT + at * 4, this.lay.params + at * 4, rows, cols, r0, r1);
   }
 }

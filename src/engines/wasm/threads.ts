@@ -23,11 +23,11 @@ export const Command = {
   Loss: 1,
   /** Forward and backward over the share into the thread's gradients, with dloss = 1 / (the batch's predicted tokens). */
   Train: 2,
-  /** Thread 0's gradients += the others', slice by slice. */
+  /** Thread 0's gradients += the others', slice by slice, and each slice's squared norm into NORM + w. */
   Sum: 3,
-  /** Adam on each thread's slice of the parameters. */
+  /** Adam on each thread's slice of the parameters, and the slice's rows into the transposed weights. */
   Adam: 4,
-  /** Refresh the transposed weights, matrix by matrix. */
+  /** Refresh the transposed weights, slice by slice. */
   Transpose: 5,
   Exit: 6,
 } as const;
@@ -44,7 +44,8 @@ const F64 = 512 / 8;
 export const DLOSS = F64;
 export const ADAM = F64 + 1; // stepSize, beta1, beta2, eps, invSqrtBias2
 export const LOSS = F64 + 8; // + w: thread w's summed loss
-/** The most threads the control block has slots for. */
+export const NORM = LOSS + 56; // + w: the squared norm of thread w's slice of the summed gradients
+/** The most threads the control block has slots for (its LOSS and NORM slots). */
 export const MAX_THREADS = 56;
 /** Atomics.load polls before a thread sleeps in Atomics.wait. */
 const SPINS = 4000;
@@ -122,7 +123,7 @@ export function execute(model: ThreadModel, cmd: Command, v: Views): void {
       model.backward(seqs, v.f64[f64Slot(DLOSS)]);
       break;
     case Command.Sum:
-      model.sumGradients();
+      v.f64[f64Slot(NORM + w)] = model.sumGradients();
       break;
     case Command.Adam: {
       const a = f64Slot(ADAM);
