@@ -47,6 +47,8 @@ export class WasmEngine implements Engine {
   /** Positions in the KV cache of thread 0's sequence 0 while sampling. */
   private cached = 0;
   private readonly logits: Float64Array;
+  /** The batch's split: thread w packs sequences cuts[w]..cuts[w + 1] - 1. */
+  private readonly cuts: Int32Array;
 
   constructor(
     readonly config: ModelConfig,
@@ -72,6 +74,7 @@ export class WasmEngine implements Engine {
     this.use(first);
     setConfig(this.v.i32, config, this.threads);
     this.logits = new Float64Array(config.vocabSize);
+    this.cuts = new Int32Array(this.threads + 1);
     this.setWeights(weights);
   }
 
@@ -135,20 +138,32 @@ export class WasmEngine implements Engine {
 
   /**
    * Splits sequences first..last-1 between the threads, consecutive runs of
-   * documents, and packs each share into its thread's rows (each sequence cut
-   * to blockSize + 1 tokens). Returns the rows (predicted tokens) of all shares.
+   * documents with about equal numbers of tokens, and packs each share into
+   * its thread's rows (each sequence cut to blockSize + 1 tokens). Returns the
+   * rows (predicted tokens) of all shares.
    */
   private pack(batch: Batch, first: number, last: number): number {
-    const B = last - first;
     const W = this.threads;
-    this.reserve(Math.ceil(B / W));
     const T = this.config.blockSize;
+    // thread w takes the documents that start before (w + 1) / W of the batch's tokens
+    const cuts = this.cuts;
+    let rows = 0;
+    for (let b = first; b < last; b++) rows += Math.min(T, batch[b].length - 1);
+    let seen = 0;
+    let most = 0;
+    cuts[0] = first;
+    for (let b = first, w = 1; w <= W; w++) {
+      while (b < last && (w === W || seen < (w * rows) / W)) seen += Math.min(T, batch[b++].length - 1);
+      cuts[w] = b;
+      most = Math.max(most, cuts[w] - cuts[w - 1]);
+    }
+    this.reserve(most);
     const i32 = this.v.i32;
     let total = 0;
     for (let w = 0; w < W; w++) {
       const t = this.lay.thread[w];
-      const b0 = first + Math.floor((w * B) / W);
-      const b1 = first + Math.floor(((w + 1) * B) / W);
+      const b0 = cuts[w];
+      const b1 = cuts[w + 1];
       let row = 0;
       for (let b = b0; b < b1; b++) {
         const seq = batch[b];
