@@ -5,7 +5,9 @@
  * 201-300 within 1% of the float64 engine's.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Random } from '../src/core/random.ts';
 import { createEngine } from '../src/engines/create.ts';
@@ -125,5 +127,21 @@ for (const [label, shape, batchSize] of [
     assert.ok(Math.abs(b - a) <= 0.01 * a, `wasm ${b} vs float64 ${a}`);
     // and the same command gives the same numbers
     assert.deepEqual(trainLosses('wasm', text, 300, shape, { batchSize }), f32);
+  });
+}
+
+// "Nothing in a step allocates", measured as test/no-allocation.test.ts measures the fast engine (it explains the
+// method): V8 boxes a float64 returned across a call it did not inline, 16 bytes each, 3 or 4 per wasm step
+// (48 or 64 bytes); a typed array, array or object made per step would add 56 bytes or more to that.
+for (const [batchSize, threads] of [[1, 1], [4, 1], [4, 2]] as const) {
+  test(`a wasm training step allocates nothing but boxed numbers (batch ${batchSize}, ${threads} thread${threads > 1 ? 's' : ''}; needs npm run build)`, { skip: noNames }, () => {
+    const probe = fileURLToPath(new URL('./probes/alloc-probe.mjs', import.meta.url));
+    const bytes = () => {
+      const r = spawnSync(process.execPath, ['--min-semi-space-size=64', '--max-semi-space-size=64', probe, NAMES, String(batchSize), '20000', 'wasm', String(threads)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { bytesPerStep: number }).bytesPerStep;
+    };
+    const least = Math.min(bytes(), bytes(), bytes());
+    assert.ok(least <= 64, `${least} bytes allocated per step`);
   });
 }
