@@ -146,9 +146,32 @@ export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
 
 /** Rows r0..r1-1 of src (rows, cols) into columns r0..r1-1 of dst (cols, rows). */
 export function transposeRows(dst: usize, src: usize, rows: i32, cols: i32, r0: i32, r1: i32): void {
-  for (let r = r0; r < r1; r++) {
-    const s = src + ((<usize>r * <usize>cols) << 2);
-    for (let c = 0; c < cols; c++) store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(s + (<usize>c << 2)));
+  // blocks of 4 rows by 4 columns, transposed in registers; then the leftover rows and columns one by one
+  const ldS = <usize>cols << 2;
+  const ldD = <usize>rows << 2;
+  let r = r0;
+  for (; r + 4 <= r1; r += 4) {
+    const s = src + <usize>r * ldS;
+    const d = dst + (<usize>r << 2);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const o = <usize>c << 2;
+      const x0 = v128.load(s + o), x1 = v128.load(s + ldS + o), x2 = v128.load(s + 2 * ldS + o), x3 = v128.load(s + 3 * ldS + o);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const e = d + <usize>c * ldD;
+      v128.store(e, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(e + ldD, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      v128.store(e + 2 * ldD, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      v128.store(e + 3 * ldD, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (; c < cols; c++) {
+      for (let i = 0; i < 4; i++) store<f32>(d + <usize>c * ldD + (<usize>i << 2), load<f32>(s + <usize>i * ldS + (<usize>c << 2)));
+    }
+  }
+  for (; r < r1; r++) {
+    const s = src + <usize>r * ldS;
+    for (let c = 0; c < cols; c++) store<f32>(dst + <usize>c * ldD + (<usize>r << 2), load<f32>(s + (<usize>c << 2)));
   }
 }
 

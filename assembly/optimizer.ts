@@ -54,8 +54,20 @@ export function sumInto(g0: usize, stride: usize, n: i32, lo: i32, hi: i32): voi
 
 /** The sum of squares of floats [lo, hi), in f64. */
 export function sumSquares(p: usize, lo: i32, hi: i32): f64 {
-  let acc: f64 = 0;
-  for (let i = lo; i < hi; i++) {
+  // four floats at a time, widened to two pairs of f64
+  let a0 = f64x2.splat(0);
+  let a1 = a0;
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const x = v128.load(p + (<usize>i << 2));
+    const l = f64x2.promote_low_f32x4(x);
+    const h = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1));
+    a0 = f64x2.add(a0, f64x2.mul(l, l));
+    a1 = f64x2.add(a1, f64x2.mul(h, h));
+  }
+  const s = f64x2.add(a0, a1);
+  let acc = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < hi; i++) {
     const x = <f64>load<f32>(p + (<usize>i << 2));
     acc += x * x;
   }

@@ -18,6 +18,30 @@ export interface KernelTime {
   gflops?: number;
 }
 
+/**
+ * The core's clock, estimated: a chain of dependent integer operations runs
+ * one per cycle, so chain length / time is the frequency. Median of 5.
+ */
+export function clockGHz(): number {
+  const chain = (n: number) => {
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      x = (x + i) | 0;
+      x = (x ^ 3) | 0;
+      x = (x + 7) | 0;
+      x = (x ^ i) | 0;
+    }
+    return x;
+  };
+  chain(1e7);
+  const ghz = Array.from({ length: 5 }, () => {
+    const t0 = performance.now();
+    chain(1e8);
+    return (4 * 1e8) / ((performance.now() - t0) * 1e6);
+  });
+  return ghz.sort((a, b) => a - b)[2];
+}
+
 export async function profileWasm(text: string, shape: Omit<ModelConfig, 'vocabSize'>, batchSize: number, steps: number): Promise<KernelTime[]> {
   const rng = new Random(42);
   const data = prepareDataset(text, rng);
