@@ -1,15 +1,18 @@
 /**
  * npm run bench: milliseconds per training step and training tokens per second
- * for each engine, median of several timed runs after a warm-up, with ratios
- * measured in this same run. Each case runs in a process of its own, as a
- * user's run would: kernels compiled for one dtype are not slowed by another's.
+ * for each engine (the wasm engine on 1 and 2 threads), median of several
+ * timed runs after a warm-up, and PyTorch on the same configurations when
+ * python3 can import torch (../shared/peers/torch_bench.py, one thread), with
+ * ratios measured in this same run; the default run's whole-process time; and
+ * where the wasm engine's time goes, kernel by kernel (bench/profile.ts).
+ * Each case runs in a process of its own, as a user's run would.
  * Writes bench/results.md (linked from the README).
  *
  *   npm run bench -- --quick     fewer and shorter runs
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, totalmem, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TRAIN, initialWeights, type ModelConfig } from '../src/core/config.ts';
 import { prepareDataset } from '../src/core/dataset.ts';
@@ -17,19 +20,27 @@ import { Random } from '../src/core/random.ts';
 import { Trainer } from '../src/core/trainer.ts';
 import { createEngine } from '../src/engines/create.ts';
 import type { DType, EngineName } from '../src/engines/engine.ts';
+import { enableRelaxedSimd } from '../src/io/wasm-node.ts';
+import { spawnHelpers } from '../src/io/wasm-threads.ts';
+import { clockGHz, profileWasm, type KernelTime } from './profile.ts';
 
 const quick = process.argv.includes('--quick');
 const namesPath = fileURLToPath(new URL('../../shared/data/names.txt', import.meta.url));
+const peerPath = fileURLToPath(new URL('../../shared/peers/torch_bench.py', import.meta.url));
 if (!existsSync(namesPath)) {
   console.error(`bench: needs ${namesPath} (makemore's names.txt)`);
   process.exit(2);
 }
 const text = readFileSync(namesPath, 'utf8');
+enableRelaxedSimd();
+
+type Engine = EngineName | 'torch';
 
 interface Case {
   label: string;
-  engine: EngineName;
+  engine: Engine;
   dtype: DType;
+  threads: number;
   shape: Omit<ModelConfig, 'vocabSize'>;
   batchSize: number;
   /** Steps per timed run, and timed runs. */
@@ -44,11 +55,12 @@ interface Result extends Case {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function measure(c: Case): Result {
+async function measure(c: Case): Promise<Result> {
   const rng = new Random(42);
   const data = prepareDataset(text, rng);
   const model: ModelConfig = { ...c.shape, vocabSize: data.tokenizer.vocabSize };
-  const engine = createEngine(c.engine, model, initialWeights(model, rng), { dtype: c.dtype });
+  const helpers = c.threads > 1 ? await spawnHelpers(c.threads - 1) : undefined;
+  const engine = createEngine(c.engine as EngineName, model, initialWeights(model, rng), { dtype: c.dtype, helpers });
   const total = (c.runs + 1) * c.steps;
   const trainer = new Trainer(engine, data.train, { ...DEFAULT_TRAIN, batchSize: c.batchSize, numSteps: total });
   const run = () => {
@@ -66,58 +78,119 @@ function measure(c: Case): Result {
   return { ...c, msPerStep: median(runs.map((r) => r.msPerStep)), tokensPerSecond: median(runs.map((r) => r.tokensPerSecond)) };
 }
 
+/** The PyTorch peer, one thread, median of its runs; undefined when python3 has no torch. */
+function measureTorch(c: Case): Result | undefined {
+  const { nLayer, nEmbd, nHead, blockSize } = c.shape;
+  const runs: { ms: number; tps: number }[] = [];
+  for (let i = 0; i < c.runs; i++) {
+    const args = [peerPath, nLayer, nEmbd, nHead, blockSize, c.batchSize, 1, c.steps, namesPath, ...(c.dtype === 'float64' ? ['f64'] : [])].map(String);
+    const r = spawnSync(python!, args, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    const m = /([\d.]+) ms\/step (\d+) tok\/s/.exec(r.stdout);
+    if (r.status !== 0 || !m) throw new Error(`torch peer failed: ${r.stderr || r.stdout}`);
+    runs.push({ ms: Number(m[1]), tps: Number(m[2]) });
+  }
+  return { ...c, msPerStep: median(runs.map((r) => r.ms)), tokensPerSecond: median(runs.map((r) => r.tps)) };
+}
+
+/** The first python3 that imports torch (Debian's is /usr/bin/python3, which a pyenv or venv on PATH may hide). */
+const python = ['python3', '/usr/bin/python3'].find((p) => existsSync(peerPath) && spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+const hasTorch = python !== undefined;
+
 const DEFAULT = { nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
-const LARGER = { nLayer: 4, nEmbd: 64, nHead: 4, blockSize: 32 };
+const SCALED = { nLayer: 4, nEmbd: 64, nHead: 4, blockSize: 32 };
 const scale = quick ? 0.25 : 1;
+const c = (label: string, engine: Engine, dtype: DType, threads: number, shape: Case['shape'], batchSize: number, steps: number, runs: number): Case => ({
+  label, engine, dtype, threads, shape, batchSize, steps: Math.max(2, Math.ceil(steps * scale)), runs,
+});
 const cases: Case[] = [
-  { label: 'default (batch 1)', engine: 'scalar', dtype: 'float64', shape: DEFAULT, batchSize: 1, steps: Math.ceil(200 * scale), runs: 5 },
-  { label: 'default (batch 1)', engine: 'fast', dtype: 'float64', shape: DEFAULT, batchSize: 1, steps: Math.ceil(5000 * scale), runs: 7 },
-  { label: 'default (batch 1)', engine: 'fast', dtype: 'float32', shape: DEFAULT, batchSize: 1, steps: Math.ceil(5000 * scale), runs: 7 },
-  // the scalar engine's graph for a batch of 32 would hold ~100M nodes: it is measured at batch 1, in tokens/s
-  { label: 'larger (batch 1)', engine: 'scalar', dtype: 'float64', shape: LARGER, batchSize: 1, steps: quick ? 2 : 5, runs: 3 },
-  { label: 'larger (batch 32)', engine: 'fast', dtype: 'float64', shape: LARGER, batchSize: 32, steps: Math.ceil(20 * scale), runs: 5 },
-  { label: 'larger (batch 32)', engine: 'fast', dtype: 'float32', shape: LARGER, batchSize: 32, steps: Math.ceil(20 * scale), runs: 5 },
+  c('default (batch 1)', 'scalar', 'float64', 1, DEFAULT, 1, 200, 5),
+  c('default (batch 1)', 'fast', 'float64', 1, DEFAULT, 1, 5000, 7),
+  c('default (batch 1)', 'wasm', 'float32', 1, DEFAULT, 1, 5000, 7),
+  c('default (batch 1)', 'wasm', 'float32', 2, DEFAULT, 1, 5000, 7),
+  c('default (batch 1)', 'torch', 'float32', 1, DEFAULT, 1, 400, 3),
+  c('default (batch 1)', 'torch', 'float64', 1, DEFAULT, 1, 400, 3),
+  c('scaled (batch 32)', 'fast', 'float64', 1, SCALED, 32, 20, 5),
+  c('scaled (batch 32)', 'wasm', 'float32', 1, SCALED, 32, 100, 7),
+  c('scaled (batch 32)', 'wasm', 'float32', 2, SCALED, 32, 100, 7),
+  c('scaled (batch 32)', 'torch', 'float32', 1, SCALED, 32, 60, 3),
+  c('scaled (batch 32)', 'torch', 'float64', 1, SCALED, 32, 40, 3),
 ];
 
 const caseArg = process.argv.indexOf('--case');
 if (caseArg >= 0) {
   // child: measure one case, answer in JSON
-  console.log(JSON.stringify(measure(cases[Number(process.argv[caseArg + 1])])));
+  const arg = process.argv[caseArg + 1];
+  console.log(JSON.stringify(arg === 'profile' ? { kernels: await profileWasm(text, SCALED, 32, quick ? 10 : 40), ghz: clockGHz() } : await measure(cases[Number(arg)])));
   process.exit(0);
 }
 
+function child(arg: string): string {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--case', arg, ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench case ${arg} failed: ${r.stderr}`);
+  return r.stdout.trim().split('\n').pop()!;
+}
+
+const load = loadavg()[0];
 const results: Result[] = [];
 for (let i = 0; i < cases.length; i++) {
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--case', String(i), ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`bench case ${i} failed: ${child.stderr}`);
-  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as Result;
+  const r = cases[i].engine === 'torch' ? (hasTorch ? measureTorch(cases[i]) : undefined) : (JSON.parse(child(String(i))) as Result);
+  if (!r) continue;
   results.push(r);
-  console.log(`${r.label.padEnd(22)} ${r.engine.padEnd(7)} ${r.dtype.padEnd(8)} ${r.msPerStep.toFixed(4).padStart(10)} ms/step ${Math.round(r.tokensPerSecond).toString().padStart(9)} tokens/s`);
+  console.log(`${r.label.padEnd(20)} ${r.engine.padEnd(7)} ${r.dtype.padEnd(8)} ${String(r.threads).padStart(2)} thr ${r.msPerStep.toFixed(4).padStart(10)} ms/step ${Math.round(r.tokensPerSecond).toString().padStart(9)} tokens/s`);
 }
-const find = (label: string, engine: EngineName, dtype: DType) => results.find((r) => r.label.startsWith(label) && r.engine === engine && r.dtype === dtype)!;
-const ratios = [
-  `default configuration, batch 1: fast float64 is ${(find('default', 'scalar', 'float64').msPerStep / find('default', 'fast', 'float64').msPerStep).toFixed(0)}x the scalar engine (ms per step)`,
-  `larger configuration: fast float64 at batch 32 trains ${(find('larger', 'fast', 'float64').tokensPerSecond / find('larger', 'scalar', 'float64').tokensPerSecond).toFixed(0)}x the scalar engine's tokens per second (scalar at batch 1)`,
-];
+
+/** The default run (1000 steps and 20 names on names.txt) as a user starts it: whole-process wall time, median of 5. */
+function defaultRunSeconds(): number {
+  const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+  const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+  spawnSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('../tsconfig.build.json', import.meta.url))], { stdio: 'inherit' });
+  const times = Array.from({ length: 5 }, () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, '--data', namesPath], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`default run failed: ${r.stderr}`);
+    return (performance.now() - t0) / 1000;
+  });
+  return median(times);
+}
+const defaultRun = defaultRunSeconds();
+console.log(`default run, whole process: ${defaultRun.toFixed(3)} s`);
+const { kernels: profile, ghz } = JSON.parse(child('profile')) as { kernels: KernelTime[]; ghz: number };
+// 128-bit SIMD: 4 float32 lanes, 2 FLOP per fused multiply-add, 2 such instructions per cycle (Zen 4's two FMA pipes; most x86 cores)
+const peak = 16 * ghz;
+
+const find = (label: string, engine: Engine, dtype: DType, threads = 1) => results.find((r) => r.label.startsWith(label) && r.engine === engine && r.dtype === dtype && r.threads === threads);
+const ratio = (a: Result | undefined, b: Result | undefined) => (a && b ? `${(a.tokensPerSecond / b.tokensPerSecond).toFixed(2)}x` : 'n/a');
+const ratios: string[] = [];
+for (const label of ['default', 'scaled']) {
+  const [w1, w2, f64, t32, t64] = [find(label, 'wasm', 'float32'), find(label, 'wasm', 'float32', 2), find(label, 'fast', 'float64'), find(label, 'torch', 'float32'), find(label, 'torch', 'float64')];
+  ratios.push(`${label}: wasm 1 thread is ${ratio(w1, f64)} fast float64, 2 threads ${ratio(w2, w1)} of 1 thread` + (t32 ? `; against PyTorch float32 (1 thread): wasm 1 thread ${ratio(w1, t32)}, 2 threads ${ratio(w2, t32)}; fast float64 against PyTorch float64: ${ratio(f64, t64)}` : ' (no PyTorch: python3 cannot import torch)'));
+}
+ratios.push(`default run (1000 steps and 20 names, fast engine), whole process: ${defaultRun.toFixed(3)} s`);
 ratios.forEach((line) => console.log(line));
 
 const cpu = cpus();
-const machine = `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+const machine = `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}; load average ${load.toFixed(1)} at the start`;
 const lines = [
   '# Benchmark results',
   '',
-  `Written by \`npm run bench\`${quick ? ' --quick' : ''} on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}. One thread.`,
-  'Each figure is the median of several timed runs after one warm-up run; tokens are the predicted tokens of real documents (no padding).',
+  `Written by \`npm run bench\`${quick ? ' --quick' : ''} on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.`,
+  'Each figure is the median of several timed runs after one warm-up run; tokens are the predicted tokens of real documents (no padding). PyTorch is ../shared/peers/torch_bench.py with OPENBLAS_NUM_THREADS=1 and one torch thread.',
   '',
-  '| configuration | engine | dtype | ms / step | tokens / s |',
-  '|---|---|---|---:|---:|',
-  ...results.map((r) => `| ${r.label} | ${r.engine} | ${r.dtype} | ${r.msPerStep.toFixed(4)} | ${Math.round(r.tokensPerSecond)} |`),
+  '| configuration | engine | dtype | threads | ms / step | tokens / s |',
+  '|---|---|---|---:|---:|---:|',
+  ...results.map((r) => `| ${r.label} | ${r.engine} | ${r.dtype} | ${r.threads} | ${r.msPerStep.toFixed(4)} | ${Math.round(r.tokensPerSecond)} |`),
   '',
-  'Configurations: default = `--n-layer 1 --n-embd 16 --n-head 4 --block-size 16`; larger = `--n-layer 4 --n-embd 64 --n-head 4 --block-size 32`. The scalar engine builds one graph node per scalar operation; at batch 32 on the larger configuration that graph would hold some 100 million nodes, so it is measured at batch 1 and compared in tokens per second.',
+  'Configurations: default = `--n-layer 1 --n-embd 16 --n-head 4 --block-size 16`; scaled = `--n-layer 4 --n-embd 64 --n-head 4 --block-size 32 --batch-size 32`.',
   '',
   'Ratios measured in this run:',
   '',
   ...ratios.map((line) => `- ${line}`),
+  '',
+  `Where the wasm engine spends a step on the scaled configuration, one thread (each kernel timed around its calls; GFLOP/s counts 2 per multiply-add). The core's clock measured ${ghz.toFixed(2)} GHz (a chain of dependent integer operations), so the 128-bit SIMD peak is 16 FLOP per cycle = ${peak.toFixed(0)} GFLOP/s (two 4-lane fused multiply-adds per cycle):`,
+  '',
+  '| kernel | ms / step | share | GFLOP/s | of the SIMD peak |',
+  '|---|---:|---:|---:|---:|',
+  ...profile.map((k) => `| ${k.name} | ${k.ms.toFixed(3)} | ${(k.share * 100).toFixed(1)}% | ${k.gflops ? k.gflops.toFixed(1) : ''} | ${k.gflops ? `${((100 * k.gflops) / peak).toFixed(0)}%` : ''} |`),
   '',
 ];
 const out = fileURLToPath(new URL('./results.md', import.meta.url));

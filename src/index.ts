@@ -26,6 +26,8 @@ export { createEngine, type EngineOptions } from './engines/create.ts';
 export type { Engine, EngineName, DType, AdamStep } from './engines/engine.ts';
 export { FastEngine } from './engines/fast/engine.ts';
 export { ScalarEngine } from './engines/scalar/engine.ts';
+export { WasmEngine, type WasmOptions } from './engines/wasm/engine.ts';
+export type { ThreadHelpers, HelperInit } from './engines/wasm/threads.ts';
 export { Value } from './engines/scalar/value.ts';
 
 import { GPT as GPTClass, type SampleRequest } from './core/gpt.ts';

@@ -5,8 +5,13 @@
  */
 import { loadCheckpoint, loadModelCheckpoint, saveCheckpoint, type Checkpoint, type ModelCheckpoint } from './core/checkpoint.ts';
 import { readCheckpointBytes, readTextFile, writeFileAtomic } from './io/files.ts';
+import { enableRelaxedSimd } from './io/wasm-node.ts';
+
+enableRelaxedSimd(); // the wasm engine's fused multiply-add (Node 20 has relaxed SIMD behind a flag)
 
 export { FileError } from './io/files.ts';
+/** Helper threads for the wasm engine: `startRun({ ..., engine: 'wasm', helpers: await spawnHelpers(1) })` trains on 2 threads. */
+export { spawnHelpers } from './io/wasm-threads.ts';
 
 export * from './index.ts';
 

@@ -79,7 +79,7 @@ test('a run mixing takeStep() and traceStep() reports what train() reports, vali
 
 test('the scalar engine traces the same steps as the fast engine', { skip: noNames }, () => {
   const text = names();
-  const fast = startRun({ text, train: { numSteps: 10, batchSize: 2 } });
+  const fast = startRun({ text, engine: 'fast', train: { numSteps: 10, batchSize: 2 } });
   const scalar = startRun({ text, engine: 'scalar', train: { numSteps: 10, batchSize: 2 } });
   const close = (a: number, b: number, what: string, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
   for (let i = 0; i < 3; i++) {

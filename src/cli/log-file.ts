@@ -6,6 +6,10 @@ export interface LogHeader {
   vocab_size: number;
   model: object;
   train: object;
+  /** The engine that trained, its dtype, and its threads. */
+  engine?: string;
+  dtype?: string;
+  threads?: number;
 }
 
 export class StepLog {

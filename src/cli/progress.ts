@@ -19,6 +19,8 @@ export class Progress {
   constructor(
     private readonly out: LineWriter,
     private readonly live: boolean,
+    /** The engine, shown at the end of the live line ('fast', 'wasm x2'). */
+    private readonly engine = '',
   ) {}
 
   step(e: StepEvent): void {
@@ -42,7 +44,7 @@ export class Progress {
     const left = ((e.numSteps - e.step) * this.avgMs) / 1000;
     this.out.write(
       `\r\x1b[K${head} | loss ${formatFixed(e.loss, 4)} | avg ${formatFixed(this.avgLoss, 4)} | lr ${e.lr.toPrecision(3)}` +
-        ` | ${this.avgMs < 1 ? this.avgMs.toFixed(3) : this.avgMs.toFixed(1)} ms/step | ${Math.round(tokensPerSecond)} tok/s | ${formatDuration(left)} left`,
+        ` | ${this.avgMs < 1 ? this.avgMs.toFixed(3) : this.avgMs.toFixed(1)} ms/step | ${Math.round(tokensPerSecond)} tok/s | ${formatDuration(left)} left${this.engine ? ` | ${this.engine}` : ''}`,
     );
   }
 }

@@ -1,7 +1,8 @@
 /** `microgpt train` (the default command): the original's run, with every setting a flag. */
 import { existsSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import type { Checkpoint } from '../core/checkpoint.ts';
+import { defaultEngine } from '../core/engine-choice.ts';
 import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, validateValidation } from '../core/config.ts';
 import { SETTINGS, type SettingKey } from '../core/settings.ts';
 import { DivergedError } from '../core/errors.ts';
@@ -14,6 +15,8 @@ import { helpLine, int, oneOf, parseFlags, settingFlag, settingHelp, settingOpti
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
+import { enableRelaxedSimd } from '../io/wasm-node.ts';
+import { spawnHelpers } from '../io/wasm-threads.ts';
 import { StepLog } from './log-file.ts';
 import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { LineWriter, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
@@ -29,7 +32,7 @@ const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'seed',
 const SAMPLE_KEYS = ['numSamples', 'temperature', 'topK'] as const;
 
 const OPTIONS: OptionSpec = {
-  ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, 'valFraction', 'evalEvery', ...SAMPLE_KEYS]),
+  ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, 'threads', 'valFraction', 'evalEvery', ...SAMPLE_KEYS]),
   data: { type: 'string' },
   engine: { type: 'string' },
   dtype: { type: 'string' },
@@ -55,7 +58,7 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays) or scalar (the readable autograd engine, as microgpt.py computes); same numbers [fast]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${MEMORY_HELP}Validation:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays, float64: microgpt.py\'s numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original\'s size, n-layer * n-embd^2 * batch-size <= 256; else wasm]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(['threads'])}${MEMORY_HELP}Validation:
 ${settingHelp(['valFraction', 'evalEvery'])}Checkpoints (safetensors):
 ${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
@@ -96,9 +99,13 @@ export async function trainCommand(argv: string[]): Promise<void> {
     },
     shape.blockSize,
   );
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
-  const dtype = oneOf<DType>(flags, 'dtype', ['float64', 'float32'], engine === 'scalar' ? 'float64' : ckpt?.dtype ?? 'float64');
+  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], ckpt?.engine ?? defaultEngine(shape, trainConfig.batchSize));
+  const dtype = oneOf<DType>(flags, 'dtype', ['float64', 'float32'], engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : ckpt?.dtype ?? 'float64');
   if (engine === 'scalar' && dtype !== 'float64') throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
+  if (engine === 'wasm' && dtype !== 'float32') throw new UsageError('--dtype float64 needs --engine fast (the wasm engine computes in float32)');
+  const threadsFlag = settingFlag(flags, 'threads');
+  if (threadsFlag !== undefined && threadsFlag > 1 && engine !== 'wasm') throw new UsageError(`--threads ${threadsFlag} needs --engine wasm (the ${engine} engine runs on one thread)`);
+  const threads = engine !== 'wasm' ? 1 : threadsFlag || Math.min(availableParallelism(), trainConfig.batchSize);
   const outPath = str(flags, 'out');
   const saveEvery = int(flags, 'save-every');
   if (saveEvery !== undefined && (saveEvery < 1 || !outPath)) throw new UsageError(saveEvery < 1 ? `--save-every must be a positive integer, got ${saveEvery}` : '--save-every needs --out FILE');
@@ -118,9 +125,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
   const { text } = await resolveText(str(flags, 'data'), note);
   memory(vocabBound(text));
+  if (engine === 'wasm') enableRelaxedSimd();
+  const helpers = threads > 1 ? await spawnHelpers(threads - 1) : undefined;
 
   const out = new LineWriter(process.stdout);
-  const progress = new Progress(out, process.stdout.isTTY === true);
+  const progress = new Progress(out, process.stdout.isTTY === true, engine === 'wasm' ? `wasm x${threads}` : engine);
   // Ctrl-C, SIGTERM, SIGHUP and a closed stdout stop after the current step and save what --out, --log and --plot name
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | 'stdout' | undefined;
@@ -148,6 +157,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       evalEvery,
       engine,
       dtype,
+      helpers,
       resume: ckpt,
       until,
       signal: controller.signal,
@@ -157,7 +167,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
         out.write(`vocab size: ${run.gpt.config.vocabSize}\n`);
         out.write(`num params: ${run.gpt.numParams}\n`);
         if (ckpt) note(`resuming from ${resumePath} at step ${ckpt.step}`);
-        if (logPath) log = new StepLog(logPath, { vocab_size: run.gpt.config.vocabSize, model: run.gpt.config, train: run.train });
+        if (logPath) log = new StepLog(logPath, { vocab_size: run.gpt.config.vocabSize, model: run.gpt.config, train: run.train, engine, dtype, threads });
       },
       onStep: (e) => {
         progress.step(e);

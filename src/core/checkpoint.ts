@@ -14,7 +14,7 @@
 import { badValue, checkCheckpoint, dtypeProblem, missingTraining, modelProblem, noTrainingText, pickModel, pickTrain, rngProblem, shown, stepProblem, trainProblem, vocabProblem } from './checkpoint-check.ts';
 import { numParams, stateDictShapes, type ModelConfig, type TrainConfig } from './config.ts';
 import type { RandomState } from './random.ts';
-import type { DType } from '../engines/engine.ts';
+import type { DType, EngineName } from '../engines/engine.ts';
 
 export const CHECKPOINT_FORMAT = 'microgpt';
 export const CHECKPOINT_VERSION = 1;
@@ -34,6 +34,8 @@ export interface ModelCheckpoint {
   step?: number;
   rng?: RandomState;
   dataHash?: string;
+  /** The engine that trained it (a resume without an engine named continues on it); any engine loads any checkpoint. */
+  engine?: EngineName;
 }
 
 /** Everything a run needs to continue: the model and the training state. */
@@ -53,6 +55,7 @@ export class CheckpointError extends Error {
 }
 
 const WIDTH: Record<string, number> = { F64: 8, F32: 4 };
+const ENGINES: readonly EngineName[] = ['fast', 'scalar', 'wasm'];
 
 /** The bytes of a .safetensors file: a checkpoint, or a weights-only one (without train, step, rng). */
 export function saveCheckpoint(ckpt: ModelCheckpoint): Uint8Array {
@@ -73,6 +76,7 @@ export function saveCheckpoint(ckpt: ModelCheckpoint): Uint8Array {
   if (ckpt.rng) metadata.rng = JSON.stringify(ckpt.rng);
   metadata.dtype = ckpt.dtype;
   if (ckpt.dataHash !== undefined) metadata.data_hash = ckpt.dataHash;
+  if (ckpt.engine) metadata.engine = ckpt.engine;
   const header: Record<string, object> = { __metadata__: metadata };
   let offset = 0;
   for (const [prefix] of groups) {
@@ -204,6 +208,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   const rng = parse('rng') as RandomState | undefined;
   if (rng !== undefined) fail(rngProblem(rng));
   if (m.dtype !== undefined) fail(dtypeProblem(m.dtype));
+  if (m.engine !== undefined && !ENGINES.includes(m.engine as EngineName)) corrupt(`engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(m.engine)}`);
 
   const n = numParams(model);
   const dataLength = bytes.length - dataStart;
@@ -246,6 +251,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   if (step !== undefined) c.step = step;
   if (rng !== undefined) c.rng = rng;
   if (m.data_hash !== undefined) c.dataHash = m.data_hash;
+  if (m.engine !== undefined) c.engine = m.engine as EngineName;
   return c;
 }
 

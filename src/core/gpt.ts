@@ -12,12 +12,15 @@ import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
 import type { DType, Engine, EngineName } from '../engines/engine.ts';
+import type { ThreadHelpers } from '../engines/wasm/threads.ts';
 
 export interface EngineChoice {
-  /** 'fast' (default) or 'scalar'. */
+  /** 'fast', 'scalar' or 'wasm' (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
   engine?: EngineName;
-  /** 'float64' (default) or 'float32' (fast engine only). */
+  /** 'float64' (default) or 'float32' (fast engine only; the wasm engine is float32). */
   dtype?: DType;
+  /** The wasm engine's helper threads, started (spawnHelpers() under Node): threads = count + 1. */
+  helpers?: ThreadHelpers;
 }
 
 export interface SampleRequest {
@@ -79,7 +82,7 @@ export class GPT {
     checkEngineChoice(choice, 'GPT.fromCheckpoint(checkpoint, choice)', 'choice');
     const name = choice.engine ?? 'fast';
     const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
-    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype });
+    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype, helpers: choice.helpers });
     if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
     const rng = new Random(SETTINGS.seed.default);
     if (ckpt.rng) rng.setstate(ckpt.rng);
@@ -164,6 +167,7 @@ export class GPT {
       step,
       rng: this.rng.getstate(),
       dtype,
+      engine: this.engine.name,
       dataHash,
       weights: this.engine.weights(),
       adam: weightsOnly ? undefined : this.engine.optimizerState(),
@@ -175,6 +179,6 @@ export class GPT {
 export function checkEngineChoice(choice: EngineChoice, where: string, name: string): void {
   if (!isObject(choice)) refuse(where, `${name} must be an object with engine and dtype, got ${shown(choice)}`);
   const { engine, dtype } = choice;
-  if (engine !== undefined && engine !== 'fast' && engine !== 'scalar') throw new RangeError(`${where}: ${name}.engine must be fast or scalar, got ${shown(engine)}`);
+  if (engine !== undefined && engine !== 'fast' && engine !== 'scalar' && engine !== 'wasm') throw new RangeError(`${where}: ${name}.engine must be fast, scalar or wasm, got ${shown(engine)}`);
   if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${where}: ${name}.dtype must be float64 or float32, got ${shown(dtype)}`);
 }

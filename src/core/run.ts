@@ -10,6 +10,7 @@ import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validat
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
 import { stepLine } from './format.ts';
+import { defaultEngine } from './engine-choice.ts';
 import { checkEngineChoice, GPT, type EngineChoice } from './gpt.ts';
 import { Random } from './random.ts';
 import { checkSetting } from './settings.ts';
@@ -93,6 +94,9 @@ export function openRun(options: RunOptions, where: string, moreKeys: readonly s
   const rng = new Random(trainConfig.seed);
   const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
   const dataHash = lazy(() => hashDocs(dataset.docs));
+  // the engine asked for, else the one the checkpoint was trained on, else the faster for this size
+  const shape = { ...DEFAULT_MODEL, ...(ckpt?.model ?? options.model) };
+  const choice: EngineChoice = { ...options, engine: options.engine ?? ckpt?.engine ?? defaultEngine(shape, trainConfig.batchSize) };
   let gpt: GPT;
   if (ckpt) {
     for (const key of MODEL_KEYS) {
@@ -101,9 +105,9 @@ export function openRun(options: RunOptions, where: string, moreKeys: readonly s
     }
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
     if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
-    gpt = GPT.fromCheckpoint(ckpt, options);
+    gpt = GPT.fromCheckpoint(ckpt, choice);
   } else {
-    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, options);
+    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, choice);
   }
   const vocabSize = (options.model as Partial<ModelConfig> | undefined)?.vocabSize;
   if (vocabSize !== undefined && vocabSize !== gpt.config.vocabSize) {

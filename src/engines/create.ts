@@ -2,15 +2,21 @@ import { numParams, type ModelConfig } from './shape.ts';
 import type { DType, Engine, EngineName } from './engine.ts';
 import { FastEngine } from './fast/engine.ts';
 import { ScalarEngine } from './scalar/engine.ts';
+import { WasmEngine } from './wasm/engine.ts';
+import type { ThreadHelpers } from './wasm/threads.ts';
 
 export interface EngineOptions {
+  /** The fast engine's storage; the wasm engine is float32 always, the scalar float64. */
   dtype?: DType;
+  /** The wasm engine's helper threads (threads = count + 1). */
+  helpers?: ThreadHelpers;
 }
 
 /** An engine of the given kind with the given initial weights (flat, state-dict order). */
 export function createEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
   const { dtype = 'float64' } = options ?? {};
   checkArguments(name, config, weights, dtype);
+  if (name === 'wasm') return new WasmEngine(config, weights, { helpers: options?.helpers });
   if (name === 'fast') return new FastEngine(config, weights, dtype);
   if (dtype !== 'float64') throw new RangeError('--dtype float32 needs --engine fast: the scalar engine computes in float64');
   return new ScalarEngine(config, weights);
@@ -21,7 +27,7 @@ const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === 
 /** createEngine's arguments, each named when wrong (the engines trust them after this). */
 function checkArguments(name: unknown, config: ModelConfig, weights: ArrayLike<number>, dtype: unknown): void {
   const where = 'createEngine';
-  if (name !== 'fast' && name !== 'scalar') throw new RangeError(`${where}: engine must be fast or scalar, got ${show(name)}`);
+  if (name !== 'fast' && name !== 'scalar' && name !== 'wasm') throw new RangeError(`${where}: engine must be fast, scalar or wasm, got ${show(name)}`);
   if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${where}: dtype must be float64 or float32, got ${show(dtype)}`);
   if (typeof config !== 'object' || config === null) throw new TypeError(`${where}: config must be a model configuration ({ vocabSize, nLayer, nEmbd, nHead, blockSize }), got ${show(config)}`);
   for (const key of ['vocabSize', 'nLayer', 'nEmbd', 'nHead', 'blockSize'] as const) {

@@ -4,7 +4,7 @@
  */
 import type { ModelConfig } from './shape.ts';
 
-export type EngineName = 'fast' | 'scalar';
+export type EngineName = 'fast' | 'scalar' | 'wasm';
 export type DType = 'float64' | 'float32';
 
 /** Adam's settings for one step; lr is the decayed learning rate of that step. */

@@ -18,7 +18,8 @@ export interface Settings {
   batchSize: number;
   learningRate: number;
   seed: number;
-  engine: 'fast' | 'scalar';
+  /** auto: as the CLI picks (float64 fast at the original's size, wasm above; a checkpoint's own engine first). */
+  engine: 'auto' | 'fast' | 'wasm' | 'scalar';
   /** Share of documents held out for the validation curve. */
   valFraction: number;
 }

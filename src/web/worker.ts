@@ -5,7 +5,9 @@
  * in batches every PROGRESS_MS; every answer carries the run's id (see
  * protocol.ts), and a run that was reset or replaced posts nothing more.
  */
-import { DivergedError, GPT, loadCheckpoint, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type StepEvent, type TrainRun } from '../index.ts';
+import { DivergedError, GPT, loadCheckpoint, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type EngineChoice, type StepEvent, type TrainRun } from '../index.ts';
+import { defaultEngine } from '../core/engine-choice.ts';
+import { pageHelpers } from './wasm-threads.ts';
 import type { Envelope, FromWorker, ModelInfo, RunState, Settings, ToWorker } from './protocol.ts';
 import { REPLACES_RUN, VAL_DOCS } from './protocol.ts';
 import { isPanelRequest } from './panels/messages.ts';
@@ -123,15 +125,22 @@ function count(c: Current, e: StepEvent, wallMs: number): void {
   c.pending.push(e);
 }
 
+/** The engine a run trains on: the one chosen, or by size as the CLI picks (a checkpoint's own first); wasm gets helper threads when the page is isolated. */
+async function engineFor(s: Settings, ckpt?: Checkpoint): Promise<EngineChoice> {
+  const engine = s.engine !== 'auto' ? s.engine : (ckpt?.engine ?? defaultEngine(s, s.batchSize));
+  return { engine, helpers: engine === 'wasm' ? await pageHelpers(s.batchSize) : undefined };
+}
+
 /** A run from the page's settings and text. */
-function newRun(settings: Settings, text: string): Current {
+async function newRun(settings: Settings, text: string): Promise<Current> {
   const s = settings;
+  const choice = await engineFor(s);
   const run = startRun({
     text,
     model: { nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize },
     train: { numSteps: s.numSteps, batchSize: s.batchSize, learningRate: s.learningRate, seed: s.seed },
     valFraction: s.valFraction,
-    engine: s.engine,
+    ...choice,
   });
   return withRun(fresh(run.gpt, settings), run);
 }
@@ -155,12 +164,12 @@ function fresh(gpt: GPT, settings: Settings, ckpt?: Checkpoint): Current {
 }
 
 /** A loaded checkpoint trains on as the CLI's --resume does: same data, its settings, Steps may extend the schedule. */
-function runFromCheckpoint(c: Current, text: string | undefined, numSteps: number | undefined): TrainRun {
+async function runFromCheckpoint(c: Current, text: string | undefined, numSteps: number | undefined): Promise<TrainRun> {
   if (c.run) return c.run;
   const ckpt = c.ckpt!;
   if (text === undefined) throw new Error('no training text: choose a dataset to train on');
   const steps = numSteps ?? ckpt.train.numSteps;
-  const run = startRun({ text, resume: ckpt, train: { numSteps: steps, learningRate: c.settings.learningRate }, engine: c.settings.engine });
+  const run = startRun({ text, resume: ckpt, train: { numSteps: steps, learningRate: c.settings.learningRate }, ...(await engineFor(c.settings, ckpt)) });
   withRun(c, run);
   c.settings = { ...c.settings, numSteps: steps };
   return run;
@@ -233,7 +242,7 @@ function begin(c: Current): void {
   kick();
 }
 
-function handle(message: ToWorker): void {
+async function handle(message: ToWorker): Promise<void> {
   if (isPanelRequest(message)) return post(answerPanelRequest(message, { gpt: cur?.gpt, step: cur ? stepOf(cur) : 0 }));
   if (REPLACES_RUN.includes(message.type)) {
     runId++;
@@ -241,7 +250,7 @@ function handle(message: ToWorker): void {
   }
   switch (message.type) {
     case 'start': {
-      const c = newRun(message.settings, message.text);
+      const c = await newRun(message.settings, message.text);
       cur = c;
       post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false, fromCheckpoint: false });
       begin(c);
@@ -257,7 +266,8 @@ function handle(message: ToWorker): void {
     case 'resume': {
       const c = cur;
       if (c?.state !== 'paused') return;
-      runFromCheckpoint(c, message.text, message.numSteps);
+      await runFromCheckpoint(c, message.text, message.numSteps);
+      if (c !== cur) return; // reset or replaced meanwhile
       begin(c);
       return;
     }
@@ -311,7 +321,7 @@ function handle(message: ToWorker): void {
       const settings: Settings = {
         nLayer: model.nLayer, nEmbd: model.nEmbd, nHead: model.nHead, blockSize: model.blockSize,
         numSteps: train.numSteps, batchSize: train.batchSize, learningRate: train.learningRate, seed: train.seed,
-        engine: 'fast', valFraction: train.valFraction,
+        engine: 'auto', valFraction: train.valFraction,
       };
       const c = fresh(GPT.fromCheckpoint(ckpt), settings, ckpt);
       cur = c;
@@ -323,14 +333,14 @@ function handle(message: ToWorker): void {
 }
 
 /** Step: one traced step of the run on screen, paused after it; with no run, a new one from the message's settings. */
-function step(message: Extract<ToWorker, { type: 'step' }>): void {
+async function step(message: Extract<ToWorker, { type: 'step' }>): Promise<void> {
   let c = cur;
   if (!c) {
-    c = cur = newRun(message.settings, message.text);
+    c = cur = await newRun(message.settings, message.text);
     post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false, fromCheckpoint: false });
   }
   if (c.state === 'diverged') throw new Error(`the run diverged at step ${c.diverged?.step}: press Train to start a new one`);
-  const run = runFromCheckpoint(c, message.text, message.settings.numSteps);
+  const run = await runFromCheckpoint(c, message.text, message.settings.numSteps);
   if (run.done) throw new Error(`the run is done (${run.step} of ${run.train.numSteps} steps): press Train to start a new one`);
   if (c.state === 'training') flush(c, false);
   c.state = 'paused';
@@ -367,12 +377,10 @@ function requireModel(): Current {
   return cur;
 }
 
+// one message at a time, in order, though starting a wasm run waits for its helper threads
+let queue = Promise.resolve();
 self.onmessage = (event: MessageEvent<ToWorker>) => {
-  try {
-    handle(event.data);
-  } catch (e) {
-    postError(e as Error, event.data.type);
-  }
+  queue = queue.then(() => handle(event.data)).catch((e) => postError(e as Error, event.data.type));
 };
 
 function postError(e: Error & { key?: string }, request: ToWorker['type']): void {

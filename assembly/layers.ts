@@ -1,0 +1,239 @@
+/**
+ * Forward and backward of each layer but the matrix products (matmul.ts), on
+ * f32 buffers in the one memory, for rows [r0, r1): a batch's tokens packed
+ * one after another (no padding), so a (B, T, C) tensor is stored as
+ * (rows, C). The same passes as src/engines/fast/layers.ts, in float32:
+ * pointers are byte offsets; backward accumulates (+=) where the fast engine
+ * does. Loss sums are kept in f64.
+ */
+
+// @ts-ignore: decorator
+@inline function f(p: usize, i: i32): f32 {
+  return load<f32>(p + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function set(p: usize, i: i32, x: f32): void {
+  store<f32>(p + (<usize>i << 2), x);
+}
+// @ts-ignore: decorator
+@inline function idx(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+/** The sum of a[i] * b[i] for i < n, four lanes at a time. */
+// @ts-ignore: decorator
+@inline function dot(a: usize, b: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  let sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; i < n; i++) sum += f(a, i) * f(b, i);
+  return sum;
+}
+
+/** y[i] += alpha * x[i] for i < n. */
+// @ts-ignore: decorator
+@inline function axpy(y: usize, alpha: f32, x: usize, n: i32): void {
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(a, v128.load(x + o))));
+  }
+  for (; i < n; i++) set(y, i, f(y, i) + alpha * f(x, i));
+}
+
+/** y[i] = alpha * x[i] for i < n. */
+// @ts-ignore: decorator
+@inline function scale(y: usize, alpha: f32, x: usize, n: i32): void {
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.mul(a, v128.load(x + o)));
+  }
+  for (; i < n; i++) set(y, i, alpha * f(x, i));
+}
+
+/** Float i of the buffer at p, as a pointer. */
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** out[r] = wte[tokens[r]] + wpe[positions[r]]. */
+export function encoderForward(out: usize, tokens: usize, positions: usize, wte: usize, wpe: usize, r0: i32, r1: i32, C: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const te = idx(tokens, r) * C;
+    const pe = idx(positions, r) * C;
+    for (let i = 0; i < C; i++) set(out, r * C + i, f(wte, te + i) + f(wpe, pe + i));
+  }
+}
+
+export function encoderBackward(dwte: usize, dwpe: usize, dout: usize, tokens: usize, positions: usize, r0: i32, r1: i32, C: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const te = idx(tokens, r) * C;
+    const pe = idx(positions, r) * C;
+    for (let i = 0; i < C; i++) {
+      const d = f(dout, r * C + i);
+      set(dwte, te + i, f(dwte, te + i) + d);
+      set(dwpe, pe + i, f(dwpe, pe + i) + d);
+    }
+  }
+}
+
+/** out = x * (mean(x^2) + 1e-5)^-0.5 per row; scale[r] keeps the factor. */
+export function rmsnormForward(out: usize, scales: usize, inp: usize, r0: i32, r1: i32, C: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const x = at(inp, r * C);
+    const s: f32 = 1 / Mathf.sqrt(dot(x, x, C) / <f32>C + 1e-5);
+    set(scales, r, s);
+    scale(at(out, r * C), s, x, C);
+  }
+}
+
+/** dinp += s*dy - x * s^3 * (dy . x) / C. */
+export function rmsnormBackward(dinp: usize, dout: usize, inp: usize, scale: usize, r0: i32, r1: i32, C: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const x = at(inp, r * C);
+    const dy = at(dout, r * C);
+    const dx = at(dinp, r * C);
+    const s = f(scale, r);
+    const k = (s * s * s * dot(dy, x, C)) / <f32>C;
+    axpy(dx, s, dy, C);
+    axpy(dx, -k, x, C);
+  }
+}
+
+/** n floats set to 0. */
+export function zero(p: usize, n: i32): void {
+  memory.fill(p, 0, <usize>n << 2);
+}
+
+/** out = a + b over n floats. */
+export function add(out: usize, a: usize, b: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) set(out, i, f(a, i) + f(b, i));
+}
+
+export function reluForward(out: usize, inp: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.max(v128.load(inp + o), zero));
+  }
+  for (; i < n; i++) set(out, i, f(inp, i) > 0 ? f(inp, i) : 0);
+}
+
+/** In place: d stays where the input was positive, else 0. */
+export function reluBackward(d: usize, inp: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(d + o, v128.and(v128.load(d + o), f32x4.gt(v128.load(inp + o), zero)));
+  }
+  for (; i < n; i++) if (!(f(inp, i) > 0)) set(d, i, 0);
+}
+
+/**
+ * Causal multi-head attention for positions t0..t1-1 of one sequence whose
+ * position 0 is row `base`; its (NH, T, T) block of weights starts at float
+ * attBase of att. Sampling feeds one position at a time (the KV cache).
+ */
+export function attentionForward(out: usize, att: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, t0: i32, t1: i32, T: i32, C: i32, NH: i32): void {
+  const hs = C / NH;
+  const invScale: f32 = 1 / Mathf.sqrt(<f32>hs);
+  for (let t = t0; t < t1; t++) {
+    const qRow = (base + t) * C;
+    for (let h = 0; h < NH; h++) {
+      const a = attBase + (h * T + t) * T;
+      const qh = qRow + h * hs;
+      let max: f32 = -Infinity;
+      for (let t2 = 0; t2 <= t; t2++) {
+        const logit = dot(at(q, qh), at(k, (base + t2) * C + h * hs), hs) * invScale;
+        set(att, a + t2, logit);
+        if (logit > max) max = logit;
+      }
+      let total: f32 = 0;
+      for (let t2 = 0; t2 <= t; t2++) {
+        const e = Mathf.exp(f(att, a + t2) - max);
+        set(att, a + t2, e);
+        total += e;
+      }
+      const invTotal: f32 = 1 / total;
+      for (let t2 = 0; t2 <= t; t2++) set(att, a + t2, f(att, a + t2) * invTotal);
+      const o = at(out, qh);
+      scale(o, f(att, a), at(v, base * C + h * hs), hs);
+      for (let t2 = 1; t2 <= t; t2++) axpy(o, f(att, a + t2), at(v, (base + t2) * C + h * hs), hs);
+    }
+  }
+}
+
+/** Accumulates dq, dk, dv for the n positions of one sequence; dAttRow is (T) scratch. */
+export function attentionBackward(dq: usize, dk: usize, dv: usize, dAttRow: usize, dout: usize, att: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, n: i32, T: i32, C: i32, NH: i32): void {
+  const hs = C / NH;
+  const invScale: f32 = 1 / Mathf.sqrt(<f32>hs);
+  for (let t = 0; t < n; t++) {
+    const qh0 = (base + t) * C;
+    for (let h = 0; h < NH; h++) {
+      const a = attBase + (h * T + t) * T;
+      const qh = qh0 + h * hs;
+      // through out = sum_t2 att[t2] * v[t2]
+      let weighted: f32 = 0;
+      for (let t2 = 0; t2 <= t; t2++) {
+        const vh = (base + t2) * C + h * hs;
+        const w = f(att, a + t2);
+        const dw = dot(at(dout, qh), at(v, vh), hs);
+        axpy(at(dv, vh), w, at(dout, qh), hs);
+        set(dAttRow, t2, dw);
+        weighted += w * dw;
+      }
+      // through the softmax and the scaled dot product
+      for (let t2 = 0; t2 <= t; t2++) {
+        const dlogit = f(att, a + t2) * (f(dAttRow, t2) - weighted) * invScale;
+        const kh = (base + t2) * C + h * hs;
+        axpy(at(dq, qh), dlogit, at(k, kh), hs);
+        axpy(at(dk, kh), dlogit, at(q, qh), hs);
+      }
+    }
+  }
+}
+
+/** probs = softmax(logits) per row; returns the sum of -log probs[targets[r]] (in f64). */
+export function softmaxCrossEntropyForward(probs: usize, logits: usize, targets: usize, r0: i32, r1: i32, V: i32): f64 {
+  let loss: f64 = 0;
+  for (let r = r0; r < r1; r++) {
+    const row = r * V;
+    let max: f32 = -Infinity;
+    for (let i = 0; i < V; i++) if (f(logits, row + i) > max) max = f(logits, row + i);
+    let total: f32 = 0;
+    for (let i = 0; i < V; i++) {
+      const e = Mathf.exp(f(logits, row + i) - max);
+      set(probs, row + i, e);
+      total += e;
+    }
+    const invTotal: f32 = 1 / total;
+    for (let i = 0; i < V; i++) set(probs, row + i, f(probs, row + i) * invTotal);
+    loss -= Math.log(<f64>f(probs, row + idx(targets, r)));
+  }
+  return loss;
+}
+
+/** dlogits = (probs - onehot(target)) * dloss. */
+export function softmaxCrossEntropyBackward(dlogits: usize, probs: usize, targets: usize, r0: i32, r1: i32, V: i32, dloss: f32): void {
+  for (let r = r0; r < r1; r++) {
+    const row = r * V;
+    for (let i = 0; i < V; i++) set(dlogits, row + i, f(probs, row + i) * dloss);
+    const t = row + idx(targets, r);
+    set(dlogits, t, f(dlogits, t) - dloss);
+  }
+}

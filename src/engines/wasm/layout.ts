@@ -1,0 +1,175 @@
+/**
+ * The wasm engine's memory: one WebAssembly.Memory holding, at byte offsets
+ * computed here, a control block (threads.ts), the parameters in state-dict
+ * order, their transposes (the forward's right-hand sides), Adam's moments,
+ * then per thread a gradient buffer and the activations of its share of a
+ * batch: `seqs` sequences of up to T positions, packed as rows. Like
+ * src/engines/fast/tensors.ts, as offsets instead of views. Every thread
+ * computes the same layout from (config, threads, seqs).
+ */
+import { numParams, stateDictShapes, type ModelConfig } from '../shape.ts';
+
+/** Where the layout starts: above the module's static data (checked against heapBase()). */
+export const LAYOUT_BASE = 65536;
+const ALIGN = 64;
+export const CONTROL_BYTES = 2048;
+
+/** Float offsets (from the array's start) of each matrix in state-dict order. */
+export interface MatrixOffsets {
+  wte: number; // (V, C)
+  wpe: number; // (T, C)
+  lm_head: number; // (V, C)
+  layers: { attn_wq: number; attn_wk: number; attn_wv: number; attn_wo: number; mlp_fc1: number; mlp_fc2: number }[];
+}
+
+export function matrixOffsets(config: ModelConfig): MatrixOffsets {
+  const at = new Map<string, number>();
+  let offset = 0;
+  for (const [name, rows, cols] of stateDictShapes(config)) {
+    at.set(name, offset);
+    offset += rows * cols;
+  }
+  const o = (name: string) => at.get(name)!;
+  return {
+    wte: o('wte'),
+    wpe: o('wpe'),
+    lm_head: o('lm_head'),
+    layers: Array.from({ length: config.nLayer }, (_, i) => ({
+      attn_wq: o(`layer${i}.attn_wq`), attn_wk: o(`layer${i}.attn_wk`), attn_wv: o(`layer${i}.attn_wv`),
+      attn_wo: o(`layer${i}.attn_wo`), mlp_fc1: o(`layer${i}.mlp_fc1`), mlp_fc2: o(`layer${i}.mlp_fc2`),
+    })),
+  };
+}
+
+/** Byte offsets of one layer's activations. */
+export interface LayerActs {
+  ln1: number; // (R, C) rmsnorm of the residual stream
+  ln1Scale: number; // (R) its 1/rms
+  q: number; // (R, C)
+  k: number; // (R, C)
+  v: number; // (R, C)
+  att: number; // (S, NH, T, T) attention weights
+  attOut: number; // (R, C) heads side by side
+  attProj: number; // (R, C)
+  resid2: number; // (R, C) attProj + residual
+  ln2: number; // (R, C)
+  ln2Scale: number; // (R)
+  fc1: number; // (R, 4C) before ReLU
+  relu: number; // (R, 4C)
+  fc2: number; // (R, C)
+  resid3: number; // (R, C) fc2 + resid2: the layer's output
+}
+
+/** Byte offsets of one thread's buffers: R = seqs * T rows. */
+export interface ThreadLayout {
+  grads: number; // numParams floats, state-dict order
+  encoded: number; // (R, C) wte[token] + wpe[pos]
+  ln0: number; // (R, C) the residual stream's start
+  ln0Scale: number; // (R)
+  layers: LayerActs[];
+  logits: number; // (R, V)
+  probs: number; // (R, V)
+  // gradients of activations, reused layer after layer
+  dResid: number; // (R, C)
+  dLn: number; // (R, C)
+  dq: number; // (R, C)
+  dk: number; // (R, C)
+  dv: number; // (R, C)
+  dAttOut: number; // (R, C)
+  dFc: number; // (R, 4C)
+  dLogits: number; // (R, V)
+  dAttRow: number; // (T)
+  // the thread's share of the batch (int32): token, position and target per row; the first row of each sequence
+  tokens: number; // (R)
+  positions: number; // (R)
+  targets: number; // (R)
+  starts: number; // (S + 1)
+}
+
+export interface Layout {
+  config: ModelConfig;
+  numParams: number;
+  threads: number;
+  /** Sequences each thread has room for. */
+  seqs: number;
+  control: number;
+  params: number;
+  /** Each weight matrix transposed, (cols, rows), at the same float offset as in params. */
+  paramsT: number;
+  m: number;
+  v: number;
+  /** Bytes from one thread's gradient buffer to the next. */
+  gradStride: number;
+  matrices: MatrixOffsets;
+  /** Each thread's slice of the parameters, [cuts[w], cuts[w + 1]): cut at the start of a matrix row, so that a thread transposes whole rows. */
+  cuts: number[];
+  thread: ThreadLayout[];
+  /** Bytes the layout needs, from 0. */
+  bytes: number;
+}
+
+const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+export function layout(config: ModelConfig, threads: number, seqs: number): Layout {
+  const { blockSize: T, nEmbd: C, nHead: NH, vocabSize: V, nLayer: L } = config;
+  const P = numParams(config);
+  let at = LAYOUT_BASE;
+  const take = (floats: number) => {
+    const p = at;
+    at = alignUp(at + floats * 4);
+    return p;
+  };
+  const control = at;
+  at += CONTROL_BYTES;
+  const params = take(P);
+  const paramsT = take(P);
+  const m = take(P);
+  const v = take(P);
+  const gradStride = alignUp(P * 4);
+  const grads0 = at;
+  at += gradStride * threads;
+  const R = seqs * T;
+  const thread: ThreadLayout[] = [];
+  for (let w = 0; w < threads; w++) {
+    const encoded = take(R * C);
+    const ln0 = take(R * C);
+    const ln0Scale = take(R);
+    const layers: LayerActs[] = [];
+    for (let l = 0; l < L; l++) {
+      layers.push({
+        ln1: take(R * C), ln1Scale: take(R), q: take(R * C), k: take(R * C), v: take(R * C), att: take(seqs * NH * T * T),
+        attOut: take(R * C), attProj: take(R * C), resid2: take(R * C), ln2: take(R * C), ln2Scale: take(R),
+        fc1: take(R * 4 * C), relu: take(R * 4 * C), fc2: take(R * C), resid3: take(R * C),
+      });
+    }
+    thread.push({
+      grads: grads0 + w * gradStride, encoded, ln0, ln0Scale, layers, logits: take(R * V), probs: take(R * V),
+      dResid: take(R * C), dLn: take(R * C), dq: take(R * C), dk: take(R * C), dv: take(R * C), dAttOut: take(R * C),
+      dFc: take(R * 4 * C), dLogits: take(R * V), dAttRow: take(T),
+      tokens: take(R), positions: take(R), targets: take(R), starts: take(seqs + 1),
+    });
+  }
+  return { config, numParams: P, threads, seqs, control, params, paramsT, m, v, gradStride, matrices: matrixOffsets(config), cuts: sliceCuts(config, threads), thread, bytes: at };
+}
+
+/** w * P / threads for each w, moved up to the next row start of the matrix it falls in. */
+function sliceCuts(config: ModelConfig, threads: number): number[] {
+  const P = numParams(config);
+  const cuts = [0];
+  for (let w = 1; w < threads; w++) {
+    const target = Math.floor((w * P) / threads);
+    let off = 0;
+    for (const [, rows, cols] of stateDictShapes(config)) {
+      if (target < off + rows * cols) {
+        cuts.push(Math.max(cuts[w - 1], off + Math.ceil((target - off) / cols) * cols));
+        break;
+      }
+      off += rows * cols;
+    }
+  }
+  cuts.push(P);
+  return cuts;
+}
+
+/** 64 KiB pages that hold `bytes`. */
+export const pagesFor = (bytes: number) => Math.ceil(bytes / 65536);

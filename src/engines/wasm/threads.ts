@@ -1,0 +1,199 @@
+/**
+ * Data-parallel threads on one shared memory, environment-neutral (Node's
+ * worker_threads spawner is in src/io/, the page's in src/web/). A spawner
+ * makes the shared memory, hands each helper the memory, the compiled module
+ * and its index, and resolves once every helper has them: from then on
+ * nothing but the memory passes between threads (a page's nested worker gets
+ * no message while its parent blocks in Atomics.wait). The engine's thread is
+ * thread 0; it writes the model's shape into the control block, and helpers
+ * 1..W-1 each run runHelper() and wait on the control block. For each command the engine bumps the generation and wakes
+ * them, does thread 0's part, and waits until all have counted themselves
+ * done. Every command's work is split by a fixed rule (documents by thread,
+ * parameters by slice, gradients summed in thread order), so the numbers do
+ * not depend on which thread finishes first.
+ */
+import { instantiate, MAX_PAGES } from './kernels.ts';
+import { layout, LAYOUT_BASE, type Layout } from './layout.ts';
+import { ThreadModel } from './model.ts';
+import type { ModelConfig } from '../shape.ts';
+
+/** The commands: each thread's part of them is execute()'s. */
+export const Command = {
+  /** Forward over the thread's share: its summed loss into LOSS + w. */
+  Loss: 1,
+  /** Forward and backward over the share into the thread's gradients, with dloss = 1 / (the batch's predicted tokens). */
+  Train: 2,
+  /** Thread 0's gradients += the others', slice by slice, and each slice's squared norm into NORM + w. */
+  Sum: 3,
+  /** Adam on each thread's slice of the parameters, and the slice's rows into the transposed weights. */
+  Adam: 4,
+  /** Refresh the transposed weights, slice by slice. */
+  Transpose: 5,
+  Exit: 6,
+} as const;
+export type Command = (typeof Command)[keyof typeof Command];
+
+// the control block at LAYOUT_BASE: int32 slots, then float64 slots from byte 512
+const GEN = 0; // command generation: helpers wait for it to change
+const CMD = 1;
+const DONE = 2; // helpers done with the current command
+const SEQS_CAP = 3; // sequences per thread the layout has room for
+const CONFIG = 8; // vocabSize, nLayer, nEmbd, nHead, blockSize, threads
+const SEQS = 16; // + w: sequences in thread w's share
+const F64 = 512 / 8;
+export const DLOSS = F64;
+export const ADAM = F64 + 1; // stepSize, beta1, beta2, eps, invSqrtBias2
+export const LOSS = F64 + 8; // + w: thread w's summed loss
+export const NORM = LOSS + 56; // + w: the squared norm of thread w's slice of the summed gradients
+/** The most threads the control block has slots for (its LOSS and NORM slots). */
+export const MAX_THREADS = 56;
+/** Atomics.load polls before a thread sleeps in Atomics.wait. */
+const SPINS = 4000;
+
+/** What a helper thread is handed when it starts: the memory, the compiled module, who it is. */
+export interface HelperInit {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  index: number;
+}
+
+/** Helper threads that hold their HelperInit and wait on the memory's control block, for one engine. */
+export interface ThreadHelpers {
+  readonly count: number;
+  /** The shared memory (grown by the engine) and the module every thread instantiates. */
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  /** Whether the module is the relaxed-SIMD variant. */
+  readonly relaxed: boolean;
+  /** Ends the helper threads. */
+  close(): void;
+}
+
+/** A shared memory to grow and the shared-memory module, for a spawner to hand its helpers. */
+export function sharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+}
+
+/** Int32 index of a control slot. */
+const ctrl = (slot: number) => (LAYOUT_BASE >> 2) + slot;
+
+/** The memory's views, as a thread sees it. */
+export interface Views {
+  f32: Float32Array;
+  i32: Int32Array;
+  f64: Float64Array;
+}
+
+export function views(memory: WebAssembly.Memory): Views {
+  const b = memory.buffer;
+  return { f32: new Float32Array(b), i32: new Int32Array(b), f64: new Float64Array(b, 0, b.byteLength >> 3) };
+}
+
+/** f64 index of a float64 control slot. */
+export const f64Slot = (slot: number) => (LAYOUT_BASE >> 3) + slot;
+
+export function setShare(i32: Int32Array, thread: number, seqs: number): void {
+  i32[ctrl(SEQS + thread)] = seqs;
+}
+
+export function setCapacity(i32: Int32Array, seqs: number): void {
+  i32[ctrl(SEQS_CAP)] = seqs;
+}
+
+/** The engine's shape and thread count, for the helpers to lay out the memory as the engine does. */
+export function setConfig(i32: Int32Array, c: ModelConfig, threads: number): void {
+  [c.vocabSize, c.nLayer, c.nEmbd, c.nHead, c.blockSize, threads].forEach((x, i) => (i32[ctrl(CONFIG + i)] = x));
+}
+
+function readConfig(i32: Int32Array): { config: ModelConfig; threads: number } {
+  const [vocabSize, nLayer, nEmbd, nHead, blockSize, threads] = Array.from({ length: 6 }, (_, i) => i32[ctrl(CONFIG + i)]);
+  return { config: { vocabSize, nLayer, nEmbd, nHead, blockSize }, threads };
+}
+
+/** One thread's part of a command. */
+export function execute(model: ThreadModel, cmd: Command, v: Views): void {
+  const w = model.index;
+  const seqs = v.i32[ctrl(SEQS + w)];
+  switch (cmd) {
+    case Command.Loss:
+      v.f64[f64Slot(LOSS + w)] = seqs > 0 ? model.lossSum(seqs) : 0;
+      break;
+    case Command.Train:
+      v.f64[f64Slot(LOSS + w)] = seqs > 0 ? model.lossSum(seqs) : 0;
+      model.backward(seqs, v.f64[f64Slot(DLOSS)]);
+      break;
+    case Command.Sum:
+      v.f64[f64Slot(NORM + w)] = model.sumGradients();
+      break;
+    case Command.Adam: {
+      const a = f64Slot(ADAM);
+      model.adam(v.f64[a], v.f64[a + 1], v.f64[a + 2], v.f64[a + 3], v.f64[a + 4]);
+      break;
+    }
+    case Command.Transpose:
+      model.transposeWeights();
+      break;
+  }
+}
+
+/** Thread 0's side: runs a command on every thread and returns when all are done. */
+export class Dispatcher {
+  constructor(
+    private readonly helpers: ThreadHelpers | undefined,
+    readonly threads: number,
+  ) {}
+
+  run(cmd: Command, model: ThreadModel, v: Views): void {
+    const i32 = v.i32;
+    if (this.helpers) {
+      Atomics.store(i32, ctrl(DONE), 0);
+      i32[ctrl(CMD)] = cmd;
+      Atomics.add(i32, ctrl(GEN), 1);
+      Atomics.notify(i32, ctrl(GEN));
+    }
+    execute(model, cmd, v);
+    if (!this.helpers) return;
+    const want = this.threads - 1;
+    let spins = 0;
+    for (let d = Atomics.load(i32, ctrl(DONE)); d < want; d = Atomics.load(i32, ctrl(DONE))) {
+      if (++spins > SPINS) Atomics.wait(i32, ctrl(DONE), d);
+    }
+  }
+
+  /** Tells the helpers to return, and lets them go. */
+  close(i32: Int32Array): void {
+    if (!this.helpers) return;
+    i32[ctrl(CMD)] = Command.Exit;
+    Atomics.add(i32, ctrl(GEN), 1);
+    Atomics.notify(i32, ctrl(GEN));
+    this.helpers.close();
+  }
+}
+
+/** A helper thread's loop: waits for each command, does its part, counts itself done; returns at Exit. */
+export function runHelper(init: HelperInit): void {
+  const k = instantiate(init.module, init.memory);
+  let lay: Layout | undefined;
+  let v = views(init.memory);
+  let model: ThreadModel | undefined;
+  let seen = 0;
+  for (;;) {
+    let spins = 0;
+    for (let g = Atomics.load(v.i32, ctrl(GEN)); g === seen; g = Atomics.load(v.i32, ctrl(GEN))) {
+      if (++spins > SPINS) Atomics.wait(v.i32, ctrl(GEN), g);
+    }
+    seen = Atomics.load(v.i32, ctrl(GEN));
+    const cmd = v.i32[ctrl(CMD)] as Command;
+    if (cmd === Command.Exit) return;
+    const cap = v.i32[ctrl(SEQS_CAP)];
+    if (!lay || lay.seqs !== cap || v.i32.buffer.byteLength !== init.memory.buffer.byteLength) {
+      // the first command, or the engine grew the memory for larger shares: the layout and fresh views
+      v = views(init.memory);
+      const { config, threads } = readConfig(v.i32);
+      lay = layout(config, threads, cap);
+      model = new ThreadModel(k, lay, init.index, v.i32);
+    }
+    execute(model!, cmd, v);
+    if (Atomics.add(v.i32, ctrl(DONE), 1) === lay.threads - 2) Atomics.notify(v.i32, ctrl(DONE));
+  }
+}
