@@ -238,7 +238,7 @@ test('the library reads through the same regular-file reader', async () => {
 test('a model too large for memory is refused up front, naming the flags and the limit', () => {
   const { data } = workdir();
   const t0 = Date.now();
-  expectUsageError(runQuick(['--data', data, '--n-layer', '64', '--n-embd', '4096', '--n-head', '1']), /the model \(--n-layer 64, --n-embd 4096, --n-head 1, --block-size 16, --batch-size 1\) needs about 1\.0 TiB .*more than the limit of 4 GiB \(--max-memory GIB raises it\)$/);
+  expectUsageError(runQuick(['--data', data, '--n-layer', '64', '--n-embd', '4096', '--n-head', '1', '--engine', 'fast']), /the model \(--n-layer 64, --n-embd 4096, --n-head 1, --block-size 16, --batch-size 1\) needs about 1\.0 TiB .*more than the limit of 4 GiB \(--max-memory GIB raises it\)$/);
   expectUsageError(runQuick(['--data', data, '--n-layer', '16', '--n-embd', '2048', '--n-head', '1']), /--n-layer 16, --n-embd 2048.*more than the limit of 4 GiB \(--max-memory GIB raises it\)/);
   expectUsageError(runQuick(['--data', data, '--batch-size', '65536', '--block-size', '4096', '--n-embd', '256']), /--batch-size 65536/);
   assert.ok(Date.now() - t0 < 15_000);

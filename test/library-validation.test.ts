@@ -41,7 +41,7 @@ test('train() refuses values that would run wrong: until, evalEvery, dtype, engi
   for (const until of [0, -3, NaN, 2.5, 6]) await rejectsWith(() => run({ until }), new RegExp(`until must be an integer from 1 to numSteps \\(5\\), got ${until}`), ConfigError);
   await rejectsWith(() => run({ evalEvery: -1, valFraction: 0.2 }), /evalEvery must be an integer from 0 to 1000000000, got -1/, ConfigError);
   await rejectsWith(() => run({ dtype: 'float16' }), /dtype must be float64 or float32, got "float16"/);
-  await rejectsWith(() => run({ engine: 'gpu' }), /engine must be fast or scalar, got "gpu"/);
+  await rejectsWith(() => run({ engine: 'gpu' }), /engine must be fast, scalar or wasm, got "gpu"/);
   await rejectsWith(() => run({ signal: {} }), /options\.signal must be an AbortSignal, got an object/, TypeError);
   for (const yieldEveryMs of [NaN, -1, Infinity]) await rejectsWith(() => run({ yieldEveryMs }), /options\.yieldEveryMs must be a number of milliseconds from 0 up, got/, TypeError);
   for (const checkpointEvery of [0, -2, 1.5]) await rejectsWith(() => run({ checkpointEvery, onCheckpoint: () => {} }), /options\.checkpointEvery must be a whole number of steps from 1 up/, TypeError);
@@ -104,7 +104,7 @@ test('createEngine refuses weights that do not fit the model, and names it canno
   const config: ModelConfig = { vocabSize: 27, nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
   assert.equal(numParams(config), 4192);
   for (const name of ['fast', 'scalar'] as const) throwsWith(() => createEngine(name, config, [1, 2, 3]), /createEngine: weights must hold the model's 4192 parameters, got 3/, RangeError);
-  throwsWith(() => createEngine(any('gpu'), config, new Float64Array(4192)), /createEngine: engine must be fast or scalar, got "gpu"/, RangeError);
+  throwsWith(() => createEngine(any('gpu'), config, new Float64Array(4192)), /createEngine: engine must be fast, scalar or wasm, got "gpu"/, RangeError);
   throwsWith(() => createEngine('fast', config, new Float64Array(4192), any({ dtype: 'float16' })), /createEngine: dtype must be float64 or float32, got "float16"/, RangeError);
   throwsWith(() => createEngine('fast', { ...config, nHead: 0 }, new Float64Array(4192)), /createEngine: config\.nHead must be a positive integer/, RangeError);
   throwsWith(() => createEngine('fast', any(null), []), /createEngine: config must be a model configuration/, TypeError);

@@ -55,7 +55,7 @@ for (const batch of ['1', '8']) {
   test(`a CLI run stopped at step 30 continues in PyTorch with microgpt --resume's lines (batch ${batch})`, { skip }, () => {
     const dir = tempDir();
     const start = join(dir, 'start.safetensors');
-    ok(runCli(['--data', NAMES, '--num-steps', '60', '--until', '30', '--batch-size', batch, '--out', start]));
+    ok(runCli(['--data', NAMES, '--num-steps', '60', '--until', '30', '--batch-size', batch, '--engine', 'fast', '--out', start]));
     const cli = ok(runCli(['--data', NAMES, '--resume', start, '--out', join(dir, 'cli.safetensors')]));
     const torch = ok(torchMicrogpt(['train', '--data', NAMES, '--resume', start, '--out', join(dir, 'torch.safetensors')]));
     assert.equal(stepLines(torch.stdout).length, 30);
@@ -78,7 +78,7 @@ for (const batch of ['1', '8']) {
 test('under torchrun on 2 processes (gloo, CPU) at batch 8 the lines and the checkpoint are those of one process', { skip }, () => {
   const dir = tempDir();
   const start = join(dir, 'start.safetensors');
-  ok(runCli(['--data', NAMES, '--num-steps', '60', '--until', '30', '--batch-size', '8', '--out', start]));
+  ok(runCli(['--data', NAMES, '--num-steps', '60', '--until', '30', '--batch-size', '8', '--engine', 'fast', '--out', start]));
   const cli = ok(runCli(['--data', NAMES, '--resume', start, '--out', join(dir, 'cli.safetensors')]));
   const ddp = ok(torchrun(2, ['train', '--data', NAMES, '--resume', start, '--out', join(dir, 'ddp.safetensors')]));
   assert.equal(stepLines(ddp.stdout).length, 30);
@@ -96,7 +96,7 @@ test('a checkpoint PyTorch writes is sampled and continued by the CLI as PyTorch
   const torchCk = join(dir, 'torch.safetensors');
   // started in PyTorch (fresh weights from random.gauss), 2 layers, batch 4, a validation share
   const first = ok(torchMicrogpt(['train', '--data', NAMES, '--num-steps', '40', '--until', '20', '--n-layer', '2', '--batch-size', '4', '--val-fraction', '0.1', '--out', start]));
-  const cliFirst = ok(runCli(['--data', NAMES, '--num-steps', '40', '--until', '20', '--n-layer', '2', '--batch-size', '4', '--val-fraction', '0.1']));
+  const cliFirst = ok(runCli(['--data', NAMES, '--num-steps', '40', '--until', '20', '--n-layer', '2', '--batch-size', '4', '--val-fraction', '0.1', '--engine', 'fast']));
   assert.equal(first.stdout, cliFirst.stdout);
   const second = ok(torchMicrogpt(['train', '--data', NAMES, '--resume', start, '--num-steps', '40', '--until', '30', '--out', torchCk]));
   // sampled by the CLI: the checkpoint is taken before sampling, so `microgpt sample` draws the names PyTorch printed

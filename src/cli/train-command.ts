@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import type { Checkpoint } from '../core/checkpoint.ts';
-import { defaultEngine } from '../core/engine-choice.ts';
+import { chooseEngine } from '../core/engine-choice.ts';
 import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, validateValidation } from '../core/config.ts';
 import { SETTINGS, type SettingKey } from '../core/settings.ts';
 import { DivergedError } from '../core/errors.ts';
@@ -99,7 +99,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     },
     shape.blockSize,
   );
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], ckpt?.engine ?? defaultEngine(shape, trainConfig.batchSize));
+  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], chooseEngine(undefined, shape, trainConfig.batchSize, ckpt));
   const dtype = oneOf<DType>(flags, 'dtype', ['float64', 'float32'], engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : ckpt?.dtype ?? 'float64');
   if (engine === 'scalar' && dtype !== 'float64') throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
   if (engine === 'wasm' && dtype !== 'float32') throw new UsageError('--dtype float64 needs --engine fast (the wasm engine computes in float32)');

@@ -7,7 +7,7 @@
  * (about 4x at the original's shape, 5-11x at 2 to 16 times its work per
  * step), so there is no crossover to wait for, only the exactness to keep.
  */
-import type { EngineName } from '../engines/engine.ts';
+import type { DType, EngineName } from '../engines/engine.ts';
 import { simdSupported } from '../engines/wasm/kernels.ts';
 
 /** nLayer * nEmbd^2 * batchSize (the matrix work per token, times the batch) from which the wasm engine is the default: above the original's 1 * 16^2 * 1. */
@@ -15,4 +15,13 @@ export const WASM_FROM = 257;
 
 export function defaultEngine(shape: { nLayer: number; nEmbd: number }, batchSize: number): EngineName {
   return shape.nLayer * shape.nEmbd * shape.nEmbd * batchSize >= WASM_FROM && simdSupported() ? 'wasm' : 'fast';
+}
+
+/**
+ * The engine a run trains on: the one asked for; else, when resuming, the
+ * checkpoint's own (a float64 checkpoint that names none, as PyTorch writes,
+ * stays on the float64 fast engine, so its continuation stays exact); else by size.
+ */
+export function chooseEngine(asked: EngineName | undefined, shape: { nLayer: number; nEmbd: number }, batchSize: number, ckpt?: { engine?: EngineName; dtype: DType }): EngineName {
+  return asked ?? ckpt?.engine ?? (ckpt?.dtype === 'float64' ? 'fast' : defaultEngine(shape, batchSize));
 }

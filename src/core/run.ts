@@ -10,7 +10,7 @@ import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validat
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
 import { stepLine } from './format.ts';
-import { defaultEngine } from './engine-choice.ts';
+import { chooseEngine } from './engine-choice.ts';
 import { checkEngineChoice, GPT, type EngineChoice } from './gpt.ts';
 import { Random } from './random.ts';
 import { checkSetting } from './settings.ts';
@@ -71,7 +71,7 @@ export interface TrainRun {
 
 const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
 const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'batchSize', 'seed'] as const;
-const RUN_KEYS = ['text', 'model', 'train', 'valFraction', 'evalEvery', 'resume', 'engine', 'dtype'];
+const RUN_KEYS = ['text', 'model', 'train', 'valFraction', 'evalEvery', 'resume', 'engine', 'dtype', 'helpers'];
 
 /** Prepares the data and builds (or resumes) the model: everything train() does before its first step. */
 export function startRun(options: RunOptions): TrainRun {
@@ -96,7 +96,7 @@ export function openRun(options: RunOptions, where: string, moreKeys: readonly s
   const dataHash = lazy(() => hashDocs(dataset.docs));
   // the engine asked for, else the one the checkpoint was trained on, else the faster for this size
   const shape = { ...DEFAULT_MODEL, ...(ckpt?.model ?? options.model) };
-  const choice: EngineChoice = { ...options, engine: options.engine ?? ckpt?.engine ?? defaultEngine(shape, trainConfig.batchSize) };
+  const choice: EngineChoice = { ...options, engine: chooseEngine(options.engine, shape, trainConfig.batchSize, ckpt) };
   let gpt: GPT;
   if (ckpt) {
     for (const key of MODEL_KEYS) {

@@ -6,7 +6,7 @@
  * protocol.ts), and a run that was reset or replaced posts nothing more.
  */
 import { DivergedError, GPT, loadCheckpoint, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type EngineChoice, type StepEvent, type TrainRun } from '../index.ts';
-import { defaultEngine } from '../core/engine-choice.ts';
+import { chooseEngine } from '../core/engine-choice.ts';
 import { pageHelpers } from './wasm-threads.ts';
 import type { Envelope, FromWorker, ModelInfo, RunState, Settings, ToWorker } from './protocol.ts';
 import { REPLACES_RUN, VAL_DOCS } from './protocol.ts';
@@ -127,7 +127,7 @@ function count(c: Current, e: StepEvent, wallMs: number): void {
 
 /** The engine a run trains on: the one chosen, or by size as the CLI picks (a checkpoint's own first); wasm gets helper threads when the page is isolated. */
 async function engineFor(s: Settings, ckpt?: Checkpoint): Promise<EngineChoice> {
-  const engine = s.engine !== 'auto' ? s.engine : (ckpt?.engine ?? defaultEngine(s, s.batchSize));
+  const engine = chooseEngine(s.engine === 'auto' ? undefined : s.engine, s, s.batchSize, ckpt);
   return { engine, helpers: engine === 'wasm' ? await pageHelpers(s.batchSize) : undefined };
 }
 
