@@ -11,7 +11,7 @@ export {
   validateModelConfig, validateTrainConfig, validateSampleConfig,
   type ModelConfig, type TrainConfig, type SampleConfig,
 } from './core/config.ts';
-export { SETTINGS, SETTING_LIST, checkSetting, checkSettings, rangeText, type NumberSetting, type SettingKey, type SettingGroup } from './core/settings.ts';
+export { SETTINGS, SETTING_LIST, checkSetting, checkSettings, keysIn, defaultsOf, pickSettings, rangeText, type NumberSetting, type SettingKey, type SettingGroup, type KeysIn } from './core/settings.ts';
 export { validateValidation } from './core/config.ts';
 export { GPT, type EngineChoice, type SampleRequest, type Inspection } from './core/gpt.ts';
 export { train, type TrainOptions, type TrainResult, type TrainRun, type StepEvent } from './core/train.ts';

@@ -4,7 +4,7 @@ import { availableParallelism, constants as osConstants } from 'node:os';
 import type { Checkpoint } from '../core/checkpoint.ts';
 import { chooseEngine } from '../core/engine-choice.ts';
 import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, validateValidation } from '../core/config.ts';
-import { SETTINGS, type SettingKey } from '../core/settings.ts';
+import { keysIn, SETTINGS, type SettingKey } from '../core/settings.ts';
 import { DivergedError } from '../core/errors.ts';
 import { formatFixed, padInt } from '../core/format.ts';
 import { vocabBound } from '../core/memory.ts';
@@ -27,12 +27,12 @@ import { markSample, summarizeMarks } from './sample-marks.ts';
 /** Signals that stop training like Ctrl-C: save, one line, exit 128 + the signal's number (130, 143, 129). */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
-const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'seed', 'batchSize'] as const;
-const SAMPLE_KEYS = ['numSamples', 'temperature', 'topK'] as const;
+const MODEL_KEYS = keysIn('model');
+const TRAIN_KEYS = keysIn('train');
+const SAMPLE_KEYS = keysIn('sample').filter((k) => k !== 'maxLength'); // a run's names are as long as its block size allows
 
 const OPTIONS: OptionSpec = {
-  ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, 'threads', 'valFraction', 'evalEvery', ...SAMPLE_KEYS]),
+  ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, ...keysIn('engine'), ...keysIn('validation'), ...SAMPLE_KEYS]),
   data: { type: 'string' },
   engine: { type: 'string' },
   dtype: { type: 'string' },
@@ -58,8 +58,8 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays, float64: microgpt.py\'s numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original\'s size, n-layer * n-embd^2 * batch-size <= 256; else wasm]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(['threads'])}${MEMORY_HELP}Validation:
-${settingHelp(['valFraction', 'evalEvery'])}Checkpoints (safetensors):
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays, float64: microgpt.py\'s numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original\'s size, n-layer * n-embd^2 * batch-size <= 256; else wasm]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
+${settingHelp(keysIn('validation'))}Checkpoints (safetensors):
 ${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
 ${settingHelp(SAMPLE_KEYS)}${helpLine('--mark-samples', 'mark each name as (train), (val) or (new)')}${helpLine('-h, --help', 'show this help')}${helpLine('--version', 'print the version')}`;

@@ -10,7 +10,7 @@
 import type { Checkpoint, ModelCheckpoint } from './checkpoint.ts';
 import { numParams, validateModelConfig, validateTrainConfig, type ModelConfig } from './config.ts';
 import type { RandomState } from './random.ts';
-import { checkSetting } from './settings.ts';
+import { checkSetting, keysIn, pickSettings } from './settings.ts';
 import { isObject, shown } from './arguments.ts';
 
 export { shown } from './arguments.ts';
@@ -32,7 +32,7 @@ export function modelProblem(model: unknown): string | undefined {
 
 /** The model's own keys only, in a fresh object (a file's extra keys are not carried along). */
 export function pickModel(m: ModelConfig): ModelConfig {
-  return { vocabSize: m.vocabSize, nLayer: m.nLayer, nEmbd: m.nEmbd, nHead: m.nHead, blockSize: m.blockSize };
+  return { vocabSize: m.vocabSize, ...pickSettings(m, keysIn('model')) };
 }
 
 /** One character per id, none twice, one fewer than the model's vocabSize (BOS is the last id). */
@@ -58,8 +58,7 @@ export function trainProblem(train: unknown): string | undefined {
 }
 
 export function pickTrain(t: Checkpoint['train']): Checkpoint['train'] {
-  const { numSteps, learningRate, beta1, beta2, eps, batchSize, seed, valFraction } = t;
-  return { numSteps, learningRate, beta1, beta2, eps, batchSize, seed, valFraction };
+  return { ...pickSettings(t, keysIn('train')), valFraction: t.valFraction };
 }
 
 /** Steps done: a whole number, at most the schedule's numSteps. */

@@ -3,22 +3,14 @@
  * settings table (settings.ts), plus the checks that span several settings.
  */
 import type { ModelConfig } from '../engines/shape.ts';
-import { checkSetting, checkSettings, ConfigError, SETTINGS } from './settings.ts';
+import { checkSetting, checkSettings, ConfigError, defaultsOf, keysIn, SETTINGS, type KeysIn } from './settings.ts';
 
 export type { ModelConfig } from '../engines/shape.ts';
 export { numParams, stateDictShapes, initialWeights } from '../engines/shape.ts';
 export { ConfigError } from './settings.ts';
 
-/** How training runs. */
-export interface TrainConfig {
-  numSteps: number;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  batchSize: number;
-  seed: number;
-}
+/** How training runs: the table's 'train' settings (numSteps, learningRate, beta1, beta2, eps, batchSize, seed). */
+export type TrainConfig = Record<KeysIn<'train'>, number>;
 
 /** How names are drawn from a trained model. */
 export interface SampleConfig {
@@ -31,30 +23,21 @@ export interface SampleConfig {
 }
 
 const S = SETTINGS;
-export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = { nLayer: S.nLayer.default, nEmbd: S.nEmbd.default, nHead: S.nHead.default, blockSize: S.blockSize.default };
-
-export const DEFAULT_TRAIN: TrainConfig = {
-  numSteps: S.numSteps.default,
-  learningRate: S.learningRate.default,
-  beta1: S.beta1.default,
-  beta2: S.beta2.default,
-  eps: S.eps.default,
-  batchSize: S.batchSize.default,
-  seed: S.seed.default,
-};
+export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = defaultsOf('model');
+export const DEFAULT_TRAIN: TrainConfig = defaultsOf('train');
 
 export const DEFAULT_SAMPLE: Omit<SampleConfig, 'maxLength'> = { temperature: S.temperature.default, numSamples: S.numSamples.default, topK: S.topK.default };
 
 /** The model's shape; vocabSize comes from the data (2 stands for "not known yet"). */
 export function validateModelConfig(c: ModelConfig): ModelConfig {
-  for (const key of ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const) checkSetting(key, c[key]);
+  for (const key of keysIn('model')) checkSetting(key, c[key]);
   if (!Number.isInteger(c.vocabSize) || c.vocabSize < 2) throw new ConfigError('the vocabulary needs at least one character besides BOS');
   if (c.nEmbd % c.nHead !== 0) throw new ConfigError(`must divide the embedding width (${c.nEmbd}), got ${c.nHead}`, 'nHead');
   return c;
 }
 
 export function validateTrainConfig(c: TrainConfig): TrainConfig {
-  for (const key of ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'batchSize', 'seed'] as const) checkSetting(key, c[key]);
+  for (const key of keysIn('train')) checkSetting(key, c[key]);
   return c;
 }
 

@@ -13,7 +13,7 @@ import { stepLine } from './format.ts';
 import { chooseEngine } from './engine-choice.ts';
 import { checkEngineChoice, GPT, type EngineChoice } from './gpt.ts';
 import { Random } from './random.ts';
-import { checkSetting } from './settings.ts';
+import { checkSetting, keysIn } from './settings.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { matrixNorms, paramIndex, tracePositions, type ParamRef, type StepTrace } from './trace.ts';
 import { Trainer } from './trainer.ts';
@@ -69,8 +69,8 @@ export interface TrainRun {
   setLearningRate(lr: number): void;
 }
 
-const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
-const TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'batchSize', 'seed'] as const;
+const MODEL_KEYS = keysIn('model');
+const TRAIN_KEYS = keysIn('train');
 const RUN_KEYS = ['text', 'model', 'train', 'valFraction', 'evalEvery', 'resume', 'engine', 'dtype', 'helpers'];
 
 /** Prepares the data and builds (or resumes) the model: everything train() does before its first step. */

@@ -5,7 +5,8 @@
  * new hyperparameter is one entry plus its use.
  */
 
-export type SettingGroup = 'model' | 'train' | 'sample';
+/** Which object a setting belongs to: ModelConfig, TrainConfig, the validation options, the engine's, SampleConfig. */
+export type SettingGroup = 'model' | 'train' | 'validation' | 'engine' | 'sample';
 
 export interface NumberSetting {
   /** The library's name, and the key in the page's address. */
@@ -26,10 +27,13 @@ export interface NumberSetting {
   help: string;
   /** The CLI shows this instead of the flag's value name (N or X). */
   valueName?: string;
+  /** Not among the playground's fields (the page uses the default). */
+  notOnPage?: boolean;
 }
 
-const int = (s: Omit<NumberSetting, 'kind'>): NumberSetting => ({ ...s, kind: 'int' });
-const num = (s: Omit<NumberSetting, 'kind'>): NumberSetting => ({ ...s, kind: 'number' });
+// const type parameters keep each entry's key and group as literal types (KeysIn reads them)
+const int = <const S extends Omit<NumberSetting, 'kind'>>(s: S) => ({ ...s, kind: 'int' }) as NumberSetting & S & { kind: 'int' };
+const num = <const S extends Omit<NumberSetting, 'kind'>>(s: S) => ({ ...s, kind: 'number' }) as NumberSetting & S & { kind: 'number' };
 
 /** microgpt.py's settings with its defaults, and ours beside them. */
 export const SETTINGS = {
@@ -41,14 +45,14 @@ export const SETTINGS = {
   // how training runs
   numSteps: int({ key: 'numSteps', flag: 'num-steps', label: 'Steps', group: 'train', default: 1000, min: 1, max: 1_000_000_000, help: 'training steps; the learning rate decays linearly to 0 over them' }),
   learningRate: num({ key: 'learningRate', flag: 'learning-rate', label: 'Learning rate', group: 'train', default: 0.01, min: 0, max: 10, minExclusive: true, help: "Adam's learning rate: how far each step moves the weights" }),
-  beta1: num({ key: 'beta1', flag: 'beta1', label: 'Adam β1', group: 'train', default: 0.85, min: 0, max: 1, maxExclusive: true, help: "Adam's beta1: how long the gradient's running mean remembers" }),
-  beta2: num({ key: 'beta2', flag: 'beta2', label: 'Adam β2', group: 'train', default: 0.99, min: 0, max: 1, maxExclusive: true, help: "Adam's beta2: how long the squared gradient's running mean remembers" }),
-  eps: num({ key: 'eps', flag: 'eps', label: 'Adam ε', group: 'train', default: 1e-8, min: 0, max: 1, minExclusive: true, help: "Adam's epsilon, added to the root of v_hat" }),
+  beta1: num({ key: 'beta1', flag: 'beta1', label: 'Adam β1', group: 'train', default: 0.85, min: 0, max: 1, maxExclusive: true, notOnPage: true, help: "Adam's beta1: how long the gradient's running mean remembers" }),
+  beta2: num({ key: 'beta2', flag: 'beta2', label: 'Adam β2', group: 'train', default: 0.99, min: 0, max: 1, maxExclusive: true, notOnPage: true, help: "Adam's beta2: how long the squared gradient's running mean remembers" }),
+  eps: num({ key: 'eps', flag: 'eps', label: 'Adam ε', group: 'train', default: 1e-8, min: 0, max: 1, minExclusive: true, notOnPage: true, help: "Adam's epsilon, added to the root of v_hat" }),
   batchSize: int({ key: 'batchSize', flag: 'batch-size', label: 'Batch', group: 'train', default: 1, min: 1, max: 65536, help: "documents per step; the loss is the mean over every predicted token of the batch's documents (a document of n characters counts n + 1 tokens, cut to the block size), so longer documents weigh more" }),
-  threads: int({ key: 'threads', flag: 'threads', label: 'Threads', group: 'train', default: 0, min: 0, max: 56, help: "the wasm engine's threads, each training on a share of the batch's documents; 0 = one per core, at most the batch size" }),
+  threads: int({ key: 'threads', flag: 'threads', label: 'Threads', group: 'engine', default: 0, min: 0, max: 56, help: "the wasm engine's threads, each training on a share of the batch's documents; 0 = one per core, at most the batch size" }),
   seed: int({ key: 'seed', flag: 'seed', label: 'Seed', group: 'train', default: 42, min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, help: 'random seed for the shuffle, the initial weights and the samples' }),
-  valFraction: num({ key: 'valFraction', flag: 'val-fraction', label: 'Validation share', group: 'train', default: 0, min: 0, max: 1, maxExclusive: true, valueName: 'F', help: 'hold out this share of the shuffled documents for validation' }),
-  evalEvery: int({ key: 'evalEvery', flag: 'eval-every', label: 'Validate every', group: 'train', default: 0, min: 0, max: 1_000_000_000, valueName: 'K', help: 'measure the validation loss every K steps and after the last; 0 = never' }),
+  valFraction: num({ key: 'valFraction', flag: 'val-fraction', label: 'Validation share', group: 'validation', default: 0, min: 0, max: 1, maxExclusive: true, valueName: 'F', help: 'hold out this share of the shuffled documents for validation' }),
+  evalEvery: int({ key: 'evalEvery', flag: 'eval-every', label: 'Validate every', group: 'validation', default: 0, min: 0, max: 1_000_000_000, valueName: 'K', help: 'measure the validation loss every K steps and after the last; 0 = never' }),
   // how names are drawn
   temperature: num({ key: 'temperature', flag: 'temperature', label: 'Temperature', group: 'sample', default: 0.5, min: 0.001, max: 100, help: 'divides the logits: lower is more conservative, higher more surprising' }),
   numSamples: int({ key: 'numSamples', flag: 'num-samples', label: 'Names', group: 'sample', default: 20, min: 0, max: 1_000_000, help: 'how many names to sample' }),
@@ -106,7 +110,20 @@ export function checkSettings<T extends object>(values: T): T {
   return values;
 }
 
+/** The keys of one group's settings. */
+export type KeysIn<G extends SettingGroup> = { [K in SettingKey]: (typeof SETTINGS)[K]['group'] extends G ? K : never }[SettingKey];
+
+/** The keys of one group, in table order. */
+export function keysIn<G extends SettingGroup>(group: G): KeysIn<G>[] {
+  return SETTING_LIST.filter((s) => s.group === group).map((s) => s.key) as KeysIn<G>[];
+}
+
 /** The table's defaults for one group, keyed by setting. */
-export function defaultsOf(group: SettingGroup): Record<string, number> {
-  return Object.fromEntries(SETTING_LIST.filter((s) => s.group === group).map((s) => [s.key, s.default]));
+export function defaultsOf<G extends SettingGroup>(group: G): Record<KeysIn<G>, number> {
+  return Object.fromEntries(SETTING_LIST.filter((s) => s.group === group).map((s) => [s.key, s.default])) as Record<KeysIn<G>, number>;
+}
+
+/** The given keys of an object of settings (a checkpoint's model or train, a page's settings). */
+export function pickSettings<K extends SettingKey>(values: Readonly<Record<K, number>>, keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, values[k]])) as Record<K, number>;
 }

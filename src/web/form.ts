@@ -3,12 +3,15 @@
  * labels, ranges, defaults and help come from there. Also the page's address
  * (a link reproduces the run) and the marks on edits that wait for the next Train.
  */
-import { checkSetting, SETTINGS, type SettingKey } from '../index.ts';
+import { checkSetting, keysIn, SETTINGS, type SettingKey } from '../index.ts';
 import type { Settings } from './protocol.ts';
 
-export const MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
-export const TRAIN_KEYS = ['numSteps', 'batchSize', 'learningRate', 'seed'] as const;
-export const SAMPLE_KEYS = ['temperature', 'topK', 'numSamples'] as const;
+const onPage = (key: SettingKey) => !(SETTINGS[key] as { notOnPage?: boolean }).notOnPage;
+export const MODEL_KEYS = keysIn('model').filter(onPage);
+/** The training settings with fields (Adam's betas and epsilon keep their defaults here). */
+export const TRAIN_KEYS = keysIn('train').filter(onPage);
+/** The sampling fields (a name here is as long as the block size allows). */
+export const SAMPLE_KEYS = keysIn('sample').filter((k) => onPage(k) && k !== 'maxLength');
 /** Settings the page has beside the table's: which engine, which text. */
 const OTHER_KEYS = ['engine', 'dataset'] as const;
 /** Share of the documents held out for the validation curve (when there are at least MIN_VAL_DOCS). */
@@ -50,13 +53,9 @@ export function pendingMark(key: string): HTMLElement {
 
 /** The model and training settings in the fields (not checked). */
 export function readSettings(valFraction: number): Settings {
-  const n = (key: string) => (field(key).value.trim() === '' ? NaN : Number(field(key).value));
-  return {
-    nLayer: n('nLayer'), nEmbd: n('nEmbd'), nHead: n('nHead'), blockSize: n('blockSize'),
-    numSteps: n('numSteps'), batchSize: n('batchSize'), learningRate: n('learningRate'), seed: n('seed'),
-    engine: $<HTMLSelectElement>('engine').value as Settings['engine'],
-    valFraction,
-  };
+  const n = (key: SettingKey) => (!onPage(key) ? SETTINGS[key].default : field(key).value.trim() === '' ? NaN : Number(field(key).value));
+  const values = Object.fromEntries([...keysIn('model'), ...keysIn('train')].map((k) => [k, n(k)]));
+  return { ...(values as Omit<Settings, 'engine' | 'valFraction'>), engine: $<HTMLSelectElement>('engine').value as Settings['engine'], valFraction };
 }
 
 /** A sample field's value, checked against the table (a ConfigError naming it otherwise). */

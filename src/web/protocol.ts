@@ -6,18 +6,12 @@
  * Envelope with its count, and the page drops answers whose count is not its
  * own, so nothing from a run that was reset or replaced reaches the screen.
  */
+import type { KeysIn } from '../core/settings.ts';
 import type { ParamRef, StepTrace } from '../core/trace.ts';
 import type { PanelAnswer, PanelRequest } from './panels/messages.ts';
 
-export interface Settings {
-  nLayer: number;
-  nEmbd: number;
-  nHead: number;
-  blockSize: number;
-  numSteps: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
+/** A run's settings: the table's model and training settings (core/settings.ts), the engine and the held-out share. */
+export interface Settings extends Record<KeysIn<'model' | 'train'>, number> {
   /** auto: as the CLI picks (float64 fast at the original's size, wasm above; a checkpoint's own engine first). */
   engine: 'auto' | 'fast' | 'wasm' | 'scalar';
   /** Share of documents held out for the validation curve. */

@@ -5,7 +5,7 @@
  * in batches every PROGRESS_MS; every answer carries the run's id (see
  * protocol.ts), and a run that was reset or replaced posts nothing more.
  */
-import { DivergedError, GPT, loadCheckpoint, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type EngineChoice, type StepEvent, type TrainRun } from '../index.ts';
+import { DivergedError, GPT, keysIn, loadCheckpoint, pickSettings, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type EngineChoice, type StepEvent, type TrainRun } from '../index.ts';
 import { chooseEngine } from '../core/engine-choice.ts';
 import { pageHelpers } from './wasm-threads.ts';
 import type { Envelope, FromWorker, ModelInfo, RunState, Settings, ToWorker } from './protocol.ts';
@@ -137,8 +137,8 @@ async function newRun(settings: Settings, text: string): Promise<Current> {
   const choice = await engineFor(s);
   const run = startRun({
     text,
-    model: { nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize },
-    train: { numSteps: s.numSteps, batchSize: s.batchSize, learningRate: s.learningRate, seed: s.seed },
+    model: pickSettings(s, keysIn('model')),
+    train: pickSettings(s, keysIn('train')),
     valFraction: s.valFraction,
     ...choice,
   });
@@ -318,11 +318,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'load': {
       const ckpt = loadCheckpoint(new Uint8Array(message.bytes));
       const { model, train } = ckpt;
-      const settings: Settings = {
-        nLayer: model.nLayer, nEmbd: model.nEmbd, nHead: model.nHead, blockSize: model.blockSize,
-        numSteps: train.numSteps, batchSize: train.batchSize, learningRate: train.learningRate, seed: train.seed,
-        engine: 'auto', valFraction: train.valFraction,
-      };
+      const settings: Settings = { ...pickSettings(model, keysIn('model')), ...pickSettings(train, keysIn('train')), engine: 'auto', valFraction: train.valFraction };
       const c = fresh(GPT.fromCheckpoint(ckpt), settings, ckpt);
       cur = c;
       post({ type: 'ready', info: info(c), settings, samples: preview(c), trained: ckpt.step > 0, fromCheckpoint: true });

@@ -3,7 +3,7 @@
  * a container of the page, fed by the worker's messages.
  */
 import './panels.css';
-import { ConfigError } from '../../core/settings.ts';
+import { ConfigError, keysIn, pickSettings } from '../../core/settings.ts';
 import { validateModelConfig } from '../../core/config.ts';
 import { parseDocs } from '../../core/parse-docs.ts';
 import { Tokenizer } from '../../core/tokenizer.ts';
@@ -55,7 +55,7 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
     const s = host.settings();
     const text = host.text();
     if (vocabSize(text) === 0) return model.setConfig(undefined, 'Choose some text to train on: the vocabulary comes from it.');
-    const config: ModelConfig = { nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize, vocabSize: vocabSize(text) };
+    const config: ModelConfig = { ...pickSettings(s, keysIn('model')), vocabSize: vocabSize(text) };
     try {
       validateModelConfig(config);
     } catch (e) {
