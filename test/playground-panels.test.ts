@@ -148,6 +148,10 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
         assert.match(page.url(), /[?&]data=names\.txt(&|$)/, 'a link to this run still loads names.txt');
         await page.waitForFunction(() => /after step 1000$/.test(document.querySelector('.arch-detail h3')?.textContent ?? ''));
         await page.locator('#panel-architecture').screenshot({ path: join(SHOTS, 'panel-architecture-trained-1280.png') });
+        // Reset: the Training loop panel no longer shows a step of the run that is gone
+        await page.click('#reset');
+        await page.waitForFunction(() => document.getElementById('tl-status')?.textContent?.startsWith('Press Step'));
+        assert.equal(await page.locator('#panel-training-loop .tl-values:not(:empty)').count(), 0);
       }
       assert.deepEqual(await axeViolations(page), [], `axe at ${width}px`);
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);

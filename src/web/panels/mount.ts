@@ -128,6 +128,7 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
       }
       case 'state':
         loop.button.disabled = m.state === 'done' || m.state === 'diverged';
+        if (m.state === 'idle') loop.clear(); // Reset: the last step shown belonged to a run that is gone
         refreshMatrix();
         return;
       case 'panel-matrix':

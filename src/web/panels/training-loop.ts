@@ -19,6 +19,8 @@ const CODE = [
 ] as const;
 
 
+const EMPTY = 'Press Step to take one training step and see its numbers here.';
+
 export class TrainingLoopPanel {
   readonly element: HTMLElement;
   private readonly pipeline: HTMLLIElement[];
@@ -40,7 +42,7 @@ export class TrainingLoopPanel {
     button.onclick = onStep;
     this.button = button;
     this.pipeline = STAGES.map((s, i) => el('li', { 'data-stage': i }, el('span', {}, s)));
-    this.status = el('p', { class: 'hint', 'aria-live': 'polite', id: 'tl-status' }, 'Press Step to take one training step and see its numbers here.');
+    this.status = el('p', { class: 'hint', 'aria-live': 'polite', id: 'tl-status' }, EMPTY);
     this.values = CODE.map(() => el('div', { class: 'tl-values' }));
     this.steps = CODE.map(([title, code], i) =>
       el('section', { class: 'tl-step', 'data-stage': i, 'aria-labelledby': `tl-step-${i}` },
@@ -106,6 +108,14 @@ export class TrainingLoopPanel {
     });
     this.steps.forEach((s, j) => s.classList.toggle('active', j === i));
     this.element.dataset.stage = i < 0 ? '' : STAGES[i];
+  }
+
+  /** Back to the empty panel (after Reset: no step of any run on screen). */
+  clear(): void {
+    this.values.forEach((v) => v.replaceChildren());
+    this.status.textContent = EMPTY;
+    this.highlight(-1);
+    this.element.classList.remove('walk');
   }
 
   /** Fills every step with the trace's numbers and walks the pipeline to New weights. */
