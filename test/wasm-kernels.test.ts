@@ -240,3 +240,20 @@ test('the committed src/engines/wasm/kernels.wasm.ts is what assembly/ compiles 
   const r = spawnSync(process.execPath, [fileURLToPath(new URL('../assembly/build.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
+
+test('the softmax exponential holds float32 accuracy over the whole range a softmax sees (inputs down to -100)', () => {
+  const m = arena(true);
+  const V = 203;
+  // one row: 0 (the max) and evenly spaced values down to -100
+  const logits = Float64Array.from({ length: V }, (_, i) => Math.fround(-i * (100 / (V - 1))));
+  const pl = m.put(logits), pp = m.put(new Float64Array(V)), pt = m.ints([0]);
+  m.k.softmaxCrossEntropyForward(pp, pl, pt, 0, 1, V);
+  const probs = m.get(pp, V);
+  const total = logits.reduce((s, x) => s + Math.exp(x), 0);
+  for (let i = 0; i < V; i++) {
+    const want = Math.exp(logits[i]) / total;
+    // below e^-87 the float32 exponential stops at about 2^-126 (1e-38): negligible beside the row's largest term, 1
+    if (logits[i] < -87) assert.ok(probs[i] < 2e-38, `${i}: ${probs[i]}`);
+    else assert.ok(Math.abs(probs[i] - want) <= 4e-7 * want, `${i} (x = ${logits[i]}): ${probs[i]} vs ${want}`);
+  }
+});
