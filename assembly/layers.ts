@@ -244,8 +244,12 @@ export function attentionBackward(dq: usize, dk: usize, dv: usize, dAttRow: usiz
   }
 }
 
-/** probs = softmax(logits) per row; returns the sum of -log probs[targets[r]] (in f64). */
-export function softmaxCrossEntropyForward(probs: usize, logits: usize, targets: usize, r0: i32, r1: i32, V: i32): f64 {
+/**
+ * probs = softmax(logits) per row; the sum of -log probs[targets[r]] goes to
+ * the f64 at `result` (written, not returned: a returned f64 costs the caller
+ * a heap number).
+ */
+export function softmaxCrossEntropyForward(probs: usize, logits: usize, targets: usize, r0: i32, r1: i32, V: i32, result: usize): void {
   let loss: f64 = 0;
   for (let r = r0; r < r1; r++) {
     const row = r * V;
@@ -256,7 +260,7 @@ export function softmaxCrossEntropyForward(probs: usize, logits: usize, targets:
     scale(at(probs, row), invTotal, at(probs, row), V);
     loss -= Math.log(<f64>f(probs, row + idx(targets, r)));
   }
-  return loss;
+  store<f64>(result, loss);
 }
 
 /** dlogits = (probs - onehot(target)) * dloss. */

@@ -117,14 +117,13 @@ export function execute(model: ThreadModel, cmd: Command, v: Views): void {
   const seqs = v.i32[ctrl(SEQS + w)];
   switch (cmd) {
     case Command.Loss:
-      v.f64[f64Slot(LOSS + w)] = seqs > 0 ? model.lossSum(seqs) : 0;
-      break;
     case Command.Train:
-      v.f64[f64Slot(LOSS + w)] = seqs > 0 ? model.lossSum(seqs) : 0;
-      model.backward(seqs, v.f64[f64Slot(DLOSS)]);
+      if (seqs > 0) model.lossSum(seqs, f64Slot(LOSS + w) * 8);
+      else v.f64[f64Slot(LOSS + w)] = 0;
+      if (cmd === Command.Train) model.backward(seqs, v.f64[f64Slot(DLOSS)]);
       break;
     case Command.Sum:
-      v.f64[f64Slot(NORM + w)] = model.sumGradients();
+      model.sumGradients(f64Slot(NORM + w) * 8);
       break;
     case Command.Adam: {
       const a = f64Slot(ADAM);
