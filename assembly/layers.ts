@@ -58,6 +58,48 @@
   for (; i < n; i++) set(y, i, alpha * f(x, i));
 }
 
+/**
+ * e^x in four lanes for x <= 0 (a softmax's inputs less their max), to about
+ * 1 ulp: x = n ln 2 + r with |r| <= ln 2 / 2, e^r by Cephes' expf polynomial,
+ * 2^n built in the exponent bits. Below -87 it gives about 2^-126, not 0.
+ */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.max(x, f32x4.splat(-87.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** p[i] = e^(p[i] - shift) for i < n (each p[i] <= shift); returns their sum. */
+function expShifted(p: usize, n: i32, shift: f32): f32 {
+  const s = f32x4.splat(shift);
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = p + (<usize>i << 2);
+    const e = exp4(f32x4.sub(v128.load(o), s));
+    v128.store(o, e);
+    acc = f32x4.add(acc, e);
+  }
+  let total = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; i < n; i++) {
+    const e = f32x4.extract_lane(exp4(f32x4.splat(f(p, i) - shift)), 0);
+    set(p, i, e);
+    total += e;
+  }
+  return total;
+}
+
 /** Float i of the buffer at p, as a pointer. */
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize {
@@ -163,14 +205,8 @@ export function attentionForward(out: usize, att: usize, q: usize, k: usize, v: 
         set(att, a + t2, logit);
         if (logit > max) max = logit;
       }
-      let total: f32 = 0;
-      for (let t2 = 0; t2 <= t; t2++) {
-        const e = Mathf.exp(f(att, a + t2) - max);
-        set(att, a + t2, e);
-        total += e;
-      }
-      const invTotal: f32 = 1 / total;
-      for (let t2 = 0; t2 <= t; t2++) set(att, a + t2, f(att, a + t2) * invTotal);
+      const invTotal: f32 = 1 / expShifted(at(att, a), t + 1, max);
+      scale(at(att, a), invTotal, at(att, a), t + 1);
       const o = at(out, qh);
       scale(o, f(att, a), at(v, base * C + h * hs), hs);
       for (let t2 = 1; t2 <= t; t2++) axpy(o, f(att, a + t2), at(v, (base + t2) * C + h * hs), hs);
@@ -208,24 +244,23 @@ export function attentionBackward(dq: usize, dk: usize, dv: usize, dAttRow: usiz
   }
 }
 
-/** probs = softmax(logits) per row; returns the sum of -log probs[targets[r]] (in f64). */
-export function softmaxCrossEntropyForward(probs: usize, logits: usize, targets: usize, r0: i32, r1: i32, V: i32): f64 {
+/**
+ * probs = softmax(logits) per row; the sum of -log probs[targets[r]] goes to
+ * the f64 at `result` (written, not returned: a returned f64 costs the caller
+ * a heap number).
+ */
+export function softmaxCrossEntropyForward(probs: usize, logits: usize, targets: usize, r0: i32, r1: i32, V: i32, result: usize): void {
   let loss: f64 = 0;
   for (let r = r0; r < r1; r++) {
     const row = r * V;
     let max: f32 = -Infinity;
     for (let i = 0; i < V; i++) if (f(logits, row + i) > max) max = f(logits, row + i);
-    let total: f32 = 0;
-    for (let i = 0; i < V; i++) {
-      const e = Mathf.exp(f(logits, row + i) - max);
-      set(probs, row + i, e);
-      total += e;
-    }
-    const invTotal: f32 = 1 / total;
-    for (let i = 0; i < V; i++) set(probs, row + i, f(probs, row + i) * invTotal);
+    memory.copy(at(probs, row), at(logits, row), <usize>V << 2);
+    const invTotal: f32 = 1 / expShifted(at(probs, row), V, max);
+    scale(at(probs, row), invTotal, at(probs, row), V);
     loss -= Math.log(<f64>f(probs, row + idx(targets, r)));
   }
-  return loss;
+  store<f64>(result, loss);
 }
 
 /** dlogits = (probs - onehot(target)) * dloss. */

@@ -52,8 +52,8 @@ export function sumInto(g0: usize, stride: usize, n: i32, lo: i32, hi: i32): voi
   }
 }
 
-/** The sum of squares of floats [lo, hi), in f64. */
-export function sumSquares(p: usize, lo: i32, hi: i32): f64 {
+/** The sum of squares of floats [lo, hi), in f64, to the f64 at `result`. */
+export function sumSquares(p: usize, lo: i32, hi: i32, result: usize): void {
   // four floats at a time, widened to two pairs of f64
   let a0 = f64x2.splat(0);
   let a1 = a0;
@@ -71,5 +71,5 @@ export function sumSquares(p: usize, lo: i32, hi: i32): f64 {
     const x = <f64>load<f32>(p + (<usize>i << 2));
     acc += x * x;
   }
-  return acc;
+  store<f64>(result, acc);
 }

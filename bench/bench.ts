@@ -169,7 +169,7 @@ ratios.push(`default run (1000 steps and 20 names, fast engine), whole process: 
 ratios.forEach((line) => console.log(line));
 
 const cpu = cpus();
-const machine = `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}; load average ${load.toFixed(1)} at the start`;
+const machine = `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}; load average ${load.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (the machine is shared: two threads gain only when a second core is free)`;
 const lines = [
   '# Benchmark results',
   '',

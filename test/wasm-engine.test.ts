@@ -131,8 +131,9 @@ for (const [label, shape, batchSize] of [
 }
 
 // "Nothing in a step allocates", measured as test/no-allocation.test.ts measures the fast engine (it explains the
-// method): V8 boxes a float64 returned across a call it did not inline, 16 bytes each, 3 or 4 per wasm step
-// (48 or 64 bytes); a typed array, array or object made per step would add 56 bytes or more to that.
+// method): V8 boxes a float64 returned across a call it did not inline, 16 bytes each, 2 or 3 per step (the
+// kernels write their f64 results into the memory rather than return them); an array, object or typed array
+// made per step would add 56 bytes or more.
 for (const [batchSize, threads] of [[1, 1], [4, 1], [4, 2]] as const) {
   test(`a wasm training step allocates nothing but boxed numbers (batch ${batchSize}, ${threads} thread${threads > 1 ? 's' : ''}; needs npm run build)`, { skip: noNames }, () => {
     const probe = fileURLToPath(new URL('./probes/alloc-probe.mjs', import.meta.url));
@@ -142,6 +143,6 @@ for (const [batchSize, threads] of [[1, 1], [4, 1], [4, 2]] as const) {
       return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { bytesPerStep: number }).bytesPerStep;
     };
     const least = Math.min(bytes(), bytes(), bytes());
-    assert.ok(least <= 64, `${least} bytes allocated per step`);
+    assert.ok(least <= 50, `${least} bytes allocated per step`);
   });
 }

@@ -41,6 +41,8 @@ function arena(relaxed: boolean) {
       return p;
     },
     get: (p: number, n: number) => Float64Array.from(f32().subarray(p >> 2, (p >> 2) + n)),
+    /** The f64 a kernel wrote at byte p. */
+    f64: (p: number) => new Float64Array(memory.buffer, p, 1)[0],
   };
 }
 
@@ -191,7 +193,9 @@ for (const [rows, C, NH] of [[9, 12, 3], [5, 10, 5], [13, 7, 1], [6, 64, 4]] as 
       const probs = new Float64Array(rows * V);
       const loss = fast.softmaxCrossEntropyForward(probs, logits, targets, 0, rows, V);
       const [pp, pl, pt] = [m.put(probs), m.put(logits), m.ints(targets)];
-      const loss32 = m.k.softmaxCrossEntropyForward(pp, pl, pt, 0, rows, V);
+      const result = m.put([0, 0]);
+      m.k.softmaxCrossEntropyForward(pp, pl, pt, 0, rows, V, result);
+      const loss32 = m.f64(result);
       assert.ok(Math.abs(loss32 - loss) <= 1e-5 * loss, `loss ${loss32} vs ${loss}`);
       close(m.get(pp, rows * V), probs, tol, 'probs');
       const d = new Float64Array(rows * V);
@@ -233,10 +237,29 @@ test("adam and the threads' gradient sum follow their arithmetic on a range that
     const want = i >= 1 && i < 22 ? Math.fround(Math.fround(bufs[0][i] + bufs[1][i]) + bufs[2][i]) : bufs[0][i];
     assert.equal(sum[i], want, `sum ${i}`);
   }
-  assert.ok(Math.abs(m.k.sumSquares(base, 0, 32) - sum.reduce((a, x) => a + x * x, 0)) < 1e-9);
+  const result = m.put([0, 0]);
+  m.k.sumSquares(base, 0, 32, result);
+  assert.ok(Math.abs(m.f64(result) - sum.reduce((a, x) => a + x * x, 0)) < 1e-9);
 });
 
 test('the committed src/engines/wasm/kernels.wasm.ts is what assembly/ compiles to (npm run build:wasm)', () => {
   const r = spawnSync(process.execPath, [fileURLToPath(new URL('../assembly/build.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('the softmax exponential holds float32 accuracy over the whole range a softmax sees (inputs down to -100)', () => {
+  const m = arena(true);
+  const V = 203;
+  // one row: 0 (the max) and evenly spaced values down to -100
+  const logits = Float64Array.from({ length: V }, (_, i) => Math.fround(-i * (100 / (V - 1))));
+  const pl = m.put(logits), pp = m.put(new Float64Array(V)), pt = m.ints([0]);
+  m.k.softmaxCrossEntropyForward(pp, pl, pt, 0, 1, V, m.put([0, 0]));
+  const probs = m.get(pp, V);
+  const total = logits.reduce((s, x) => s + Math.exp(x), 0);
+  for (let i = 0; i < V; i++) {
+    const want = Math.exp(logits[i]) / total;
+    // below e^-87 the float32 exponential stops at about 2^-126 (1e-38): negligible beside the row's largest term, 1
+    if (logits[i] < -87) assert.ok(probs[i] < 2e-38, `${i}: ${probs[i]}`);
+    else assert.ok(Math.abs(probs[i] - want) <= 4e-7 * want, `${i} (x = ${logits[i]}): ${probs[i]} vs ${want}`);
+  }
 });

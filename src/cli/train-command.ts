@@ -15,8 +15,6 @@ import { helpLine, int, oneOf, parseFlags, settingFlag, settingHelp, settingOpti
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
-import { enableRelaxedSimd } from '../io/wasm-node.ts';
-import { spawnHelpers } from '../io/wasm-threads.ts';
 import { StepLog } from './log-file.ts';
 import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { LineWriter, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
@@ -125,8 +123,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
   const { text } = await resolveText(str(flags, 'data'), note);
   memory(vocabBound(text));
-  if (engine === 'wasm') enableRelaxedSimd();
-  const helpers = threads > 1 ? await spawnHelpers(threads - 1) : undefined;
+  // the wasm engine's Node side loads only when it runs: the default run starts faster
+  if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd();
+  const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1) : undefined;
 
   const out = new LineWriter(process.stdout);
   const progress = new Progress(out, process.stdout.isTTY === true, engine === 'wasm' ? `wasm x${threads}` : engine);

@@ -42,8 +42,6 @@ export class WasmEngine implements Engine {
   private lay!: Layout;
   private v!: Views;
   private model!: ThreadModel;
-  /** Predicted tokens of the batch in flight. */
-  private rows = 0;
   /** Positions in the KV cache of thread 0's sequence 0 while sampling. */
   private cached = 0;
   private readonly logits: Float64Array;
@@ -180,7 +178,6 @@ export class WasmEngine implements Engine {
       setShare(i32, w, b1 - b0);
       total += row;
     }
-    this.rows = total;
     this.cached = 0; // thread 0's rows are overwritten
     return total;
   }

@@ -22,11 +22,11 @@ export interface Kernels {
   reluBackward(d: number, inp: number, n: number): void;
   attentionForward(out: number, att: number, q: number, k: number, v: number, base: number, attBase: number, t0: number, t1: number, T: number, C: number, NH: number): void;
   attentionBackward(dq: number, dk: number, dv: number, dAttRow: number, dout: number, att: number, q: number, k: number, v: number, base: number, attBase: number, n: number, T: number, C: number, NH: number): void;
-  softmaxCrossEntropyForward(probs: number, logits: number, targets: number, r0: number, r1: number, V: number): number;
+  softmaxCrossEntropyForward(probs: number, logits: number, targets: number, r0: number, r1: number, V: number, result: number): void;
   softmaxCrossEntropyBackward(dlogits: number, probs: number, targets: number, r0: number, r1: number, V: number, dloss: number): void;
   adam(p: number, g: number, m: number, v: number, lo: number, hi: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBias2: number): void;
   sumInto(g0: number, stride: number, n: number, lo: number, hi: number): void;
-  sumSquares(p: number, lo: number, hi: number): number;
+  sumSquares(p: number, lo: number, hi: number, result: number): void;
   heapBase(): number;
 }
 

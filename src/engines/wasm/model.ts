@@ -78,11 +78,11 @@ export class ThreadModel {
     this.k.gemm(this.t.grads + w * 4, dout, inp, OC, N, IC, 1, OC, 1);
   }
 
-  /** Forward over the share's N rows; the summed (not mean) cross-entropy. */
-  lossSum(seqs: number): number {
+  /** Forward over the share's N rows; the summed (not mean) cross-entropy to the f64 at byte `result`. */
+  lossSum(seqs: number, result: number): void {
     const N = this.start(seqs);
     this.forward(0, N, seqs, 0);
-    return this.k.softmaxCrossEntropyForward(this.t.probs, this.t.logits, this.t.targets, 0, N, this.lay.config.vocabSize);
+    this.k.softmaxCrossEntropyForward(this.t.probs, this.t.logits, this.t.targets, 0, N, this.lay.config.vocabSize, result);
   }
 
   /** Gradients of dloss times the last lossSum into this thread's buffer (set, not accumulated). */
@@ -129,13 +129,13 @@ export class ThreadModel {
     k.encoderBackward(g + mo.wte * 4, g + mo.wpe * 4, t.dLn, t.tokens, t.positions, 0, N, C);
   }
 
-  /** Thread 0's buffer += every other thread's, on this thread's slice, in thread order; returns the slice's squared norm. */
-  sumGradients(): number {
+  /** Thread 0's buffer += every other thread's, on this thread's slice, in thread order; the slice's squared norm to the f64 at byte `result`. */
+  sumGradients(result: number): void {
     const lo = this.lay.cuts[this.index];
     const hi = this.lay.cuts[this.index + 1];
     const g0 = this.lay.thread[0].grads;
     if (this.lay.threads > 1) this.k.sumInto(g0, this.lay.gradStride, this.lay.threads, lo, hi);
-    return this.k.sumSquares(g0, lo, hi);
+    this.k.sumSquares(g0, lo, hi, result);
   }
 
   /** Adam on this thread's slice with thread 0's (summed) gradients, then the slice's rows into the transposed weights. */

@@ -38,6 +38,7 @@ const GEN = 0; // command generation: helpers wait for it to change
 const CMD = 1;
 const DONE = 2; // helpers done with the current command
 const SEQS_CAP = 3; // sequences per thread the layout has room for
+const FAILED = 4; // a helper's part threw: its message is lost, the engine says so
 const CONFIG = 8; // vocabSize, nLayer, nEmbd, nHead, blockSize, threads
 const SEQS = 16; // + w: sequences in thread w's share
 const F64 = 512 / 8;
@@ -116,14 +117,13 @@ export function execute(model: ThreadModel, cmd: Command, v: Views): void {
   const seqs = v.i32[ctrl(SEQS + w)];
   switch (cmd) {
     case Command.Loss:
-      v.f64[f64Slot(LOSS + w)] = seqs > 0 ? model.lossSum(seqs) : 0;
-      break;
     case Command.Train:
-      v.f64[f64Slot(LOSS + w)] = seqs > 0 ? model.lossSum(seqs) : 0;
-      model.backward(seqs, v.f64[f64Slot(DLOSS)]);
+      if (seqs > 0) model.lossSum(seqs, f64Slot(LOSS + w) * 8);
+      else v.f64[f64Slot(LOSS + w)] = 0;
+      if (cmd === Command.Train) model.backward(seqs, v.f64[f64Slot(DLOSS)]);
       break;
     case Command.Sum:
-      v.f64[f64Slot(NORM + w)] = model.sumGradients();
+      model.sumGradients(f64Slot(NORM + w) * 8);
       break;
     case Command.Adam: {
       const a = f64Slot(ADAM);
@@ -151,13 +151,19 @@ export class Dispatcher {
       Atomics.add(i32, ctrl(GEN), 1);
       Atomics.notify(i32, ctrl(GEN));
     }
-    execute(model, cmd, v);
-    if (!this.helpers) return;
-    const want = this.threads - 1;
-    let spins = 0;
-    for (let d = Atomics.load(i32, ctrl(DONE)); d < want; d = Atomics.load(i32, ctrl(DONE))) {
-      if (++spins > SPINS) Atomics.wait(i32, ctrl(DONE), d);
+    try {
+      execute(model, cmd, v);
+    } finally {
+      // even when thread 0's part threw, the helpers finish theirs before the next command
+      if (this.helpers) {
+        const want = this.threads - 1;
+        let spins = 0;
+        for (let d = Atomics.load(i32, ctrl(DONE)); d < want; d = Atomics.load(i32, ctrl(DONE))) {
+          if (++spins > SPINS) Atomics.wait(i32, ctrl(DONE), d);
+        }
+      }
     }
+    if (this.helpers && Atomics.exchange(i32, ctrl(FAILED), 0) !== 0) throw new Error('a wasm helper thread failed (see its error on the console)');
   }
 
   /** Tells the helpers to return, and lets them go. */
@@ -193,7 +199,12 @@ export function runHelper(init: HelperInit): void {
       lay = layout(config, threads, cap);
       model = new ThreadModel(k, lay, init.index, v.i32);
     }
-    execute(model!, cmd, v);
+    try {
+      execute(model!, cmd, v);
+    } catch (e) {
+      Atomics.store(v.i32, ctrl(FAILED), 1);
+      console.error(e);
+    }
     if (Atomics.add(v.i32, ctrl(DONE), 1) === lay.threads - 2) Atomics.notify(v.i32, ctrl(DONE));
   }
 }
