@@ -55,6 +55,21 @@ test('a wasm checkpoint records its engine, resumes exactly on it, and loads in 
   assert.equal(sampled.stdout.trim().split('\n').length, 3);
 });
 
+test('sample and eval run a wasm checkpoint on the wasm engine by default: sample prints the names training printed', { skip: noNames }, () => {
+  const dir = tempDir();
+  const ck = join(dir, 'done.safetensors');
+  const trained = runCli(['--data', NAMES, ...SCALED, '--engine', 'wasm', '--threads', '1', '--num-steps', '20', '--num-samples', '5', '--out', ck]);
+  assert.equal(trained.status, 0, trained.stderr);
+  const sampled = runCli(['sample', '--model', ck, '--num-samples', '5']);
+  assert.equal(sampled.status, 0, sampled.stderr);
+  assert.deepEqual(sampled.stdout.trim().split('\n').map((l) => l.replace(/^\s*\d+\s*/, '')), sampleLines(trained.stdout).map((l) => l.replace(/^sample\s+\d+: /, '')));
+  const wasm = runCli(['eval', '--model', ck, '--data', NAMES]);
+  const fast = runCli(['eval', '--model', ck, '--data', NAMES, '--engine', 'fast']);
+  for (const r of [wasm, fast]) assert.equal(r.status, 0, r.stderr);
+  const loss = (out: string) => Number(/loss ([\d.]+)/.exec(out)?.[1]);
+  assert.ok(Math.abs(loss(wasm.stdout) - loss(fast.stdout)) < 1e-4, `${wasm.stdout} vs ${fast.stdout}`);
+});
+
 test('--threads needs the wasm engine, the wasm engine needs float32, and --threads is range-checked', { skip: noNames }, () => {
   expectUsageError(runCli(['--data', NAMES, '--threads', '2', '--num-steps', '2']), /^microgpt: --threads 2 needs --engine wasm/);
   expectUsageError(runCli(['--data', NAMES, '--engine', 'wasm', '--dtype', 'float64', '--num-steps', '2']), /^microgpt: --dtype float64 needs --engine fast/);

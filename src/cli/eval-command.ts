@@ -28,7 +28,8 @@ Options:
   --model FILE           a checkpoint written by microgpt train --out, or a
                          weights-only one (model, vocab, weights) (required)
   --data FILE            the text to evaluate on
-  --engine NAME          fast or scalar [fast]
+  --engine NAME          fast, scalar or wasm [the engine that trained the
+                         checkpoint, else fast]
 ${MEMORY_HELP}  -h, --help             show this help
 `;
 
@@ -38,8 +39,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     process.stdout.write(EVAL_HELP);
     return;
   }
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
   const ckpt = readModelFlag(flags, 'eval');
+  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], ckpt.engine ?? 'fast');
+  if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd(); // as training computed
   checkModelMemory(flags, ckpt.model, { batchSize: 64, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));

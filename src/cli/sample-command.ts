@@ -41,7 +41,8 @@ Options (default in brackets):
                          the ones training printed
   --max-length L         longest name in characters, at most the block size
   --data FILE            the training text: mark each name (train), (val) or (new)
-  --engine NAME          fast or scalar [fast]
+  --engine NAME          fast, scalar or wasm [the engine that trained the
+                         checkpoint, else fast]
 ${MEMORY_HELP}  -h, --help             show this help
 `;
 
@@ -51,8 +52,9 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     process.stdout.write(SAMPLE_HELP);
     return;
   }
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar'], 'fast');
   const ckpt = readModelFlag(flags, 'sample');
+  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], ckpt.engine ?? 'fast');
+  if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd(); // as training computed
   checkModelMemory(flags, ckpt.model, { batchSize: 1, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const options = validateSampleConfig(
     {
