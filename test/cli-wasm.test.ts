@@ -66,7 +66,7 @@ test('sample and eval run a wasm checkpoint on the wasm engine by default: sampl
   const wasm = runCli(['eval', '--model', ck, '--data', NAMES]);
   const fast = runCli(['eval', '--model', ck, '--data', NAMES, '--engine', 'fast']);
   for (const r of [wasm, fast]) assert.equal(r.status, 0, r.stderr);
-  const loss = (out: string) => Number(/loss ([\d.]+)/.exec(out)?.[1]);
+  const loss = (out: string) => Number(/loss: ([\d.]+)/.exec(out)?.[1]);
   assert.ok(Math.abs(loss(wasm.stdout) - loss(fast.stdout)) < 1e-4, `${wasm.stdout} vs ${fast.stdout}`);
 });
 
