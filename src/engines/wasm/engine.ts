@@ -63,7 +63,7 @@ export class WasmEngine implements Engine {
     const initial = pagesFor(first.bytes);
     const { module, relaxed } = helpers ? { module: helpers.module, relaxed: helpers.relaxed } : kernelModule(false);
     this.relaxedSimd = relaxed;
-    this.memory = helpers ? helpers.memory : new WebAssembly.Memory({ initial });
+    this.memory = helpers ? (helpers.memory as WebAssembly.Memory) : new WebAssembly.Memory({ initial });
     const grow = initial - this.memory.buffer.byteLength / 65536;
     if (grow > 0) this.memory.grow(grow);
     this.k = instantiate(module, this.memory);

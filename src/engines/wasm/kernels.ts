@@ -6,6 +6,7 @@
  * SIMD. A shared-memory variant serves threads. Every pointer is a byte offset.
  */
 import * as modules from './kernels.wasm.ts';
+import type { WasmMemory, WasmModule } from './wasm-types.ts';
 
 export interface Kernels {
   gemm(c: number, a: number, b: number, M: number, K: number, N: number, sai: number, sak: number, accumulate: number): void;
@@ -63,7 +64,7 @@ export function sharedMemorySupported(): boolean {
 }
 
 /** The compiled module for shared memory (threads) or not, relaxed SIMD where supported (or as asked); compiled once per variant. */
-export function kernelModule(shared: boolean, relaxed = relaxedSimdSupported()): { module: WebAssembly.Module; relaxed: boolean } {
+export function kernelModule(shared: boolean, relaxed = relaxedSimdSupported()): { module: WasmModule; relaxed: boolean } {
   const name = relaxed ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
   let module = compiled.get(name);
   if (!module) {
@@ -77,6 +78,6 @@ export function kernelModule(shared: boolean, relaxed = relaxedSimdSupported()):
 export const MAX_PAGES = 65536;
 
 /** An instance of the module on the given memory. */
-export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
+export function instantiate(module: WasmModule, memory: WasmMemory): Kernels {
+  return new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } }).exports as unknown as Kernels;
 }

@@ -16,6 +16,7 @@ import { instantiate, MAX_PAGES } from './kernels.ts';
 import { layout, LAYOUT_BASE, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import type { ModelConfig } from '../shape.ts';
+import type { WasmMemory, WasmModule } from './wasm-types.ts';
 
 /** The commands: each thread's part of them is execute()'s. */
 export const Command = {
@@ -53,8 +54,8 @@ const SPINS = 4000;
 
 /** What a helper thread is handed when it starts: the memory, the compiled module, who it is. */
 export interface HelperInit {
-  memory: WebAssembly.Memory;
-  module: WebAssembly.Module;
+  memory: WasmMemory;
+  module: WasmModule;
   index: number;
 }
 
@@ -62,8 +63,8 @@ export interface HelperInit {
 export interface ThreadHelpers {
   readonly count: number;
   /** The shared memory (grown by the engine) and the module every thread instantiates. */
-  readonly memory: WebAssembly.Memory;
-  readonly module: WebAssembly.Module;
+  readonly memory: WasmMemory;
+  readonly module: WasmModule;
   /** Whether the module is the relaxed-SIMD variant. */
   readonly relaxed: boolean;
   /** Ends the helper threads. */
@@ -71,7 +72,7 @@ export interface ThreadHelpers {
 }
 
 /** A shared memory to grow and the shared-memory module, for a spawner to hand its helpers. */
-export function sharedMemory(): WebAssembly.Memory {
+export function sharedMemory(): WasmMemory {
   return new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
 }
 
@@ -85,7 +86,7 @@ export interface Views {
   f64: Float64Array;
 }
 
-export function views(memory: WebAssembly.Memory): Views {
+export function views(memory: WasmMemory): Views {
   const b = memory.buffer;
   return { f32: new Float32Array(b), i32: new Int32Array(b), f64: new Float64Array(b, 0, b.byteLength >> 3) };
 }
