@@ -83,7 +83,18 @@ function measureTorch(c: Case): Result | undefined {
   const { nLayer, nEmbd, nHead, blockSize } = c.shape;
   const runs: { ms: number; tps: number }[] = [];
   for (let i = 0; i < c.runs; i++) {
-    const args = [peerPath, nLayer, nEmbd, nHead, blockSize, c.batchSize, 1, c.steps, namesPath, ...(c.dtype === 'float64' ? ['f64'] : [])].map(String);
+    const args = [
+      peerPath,
+      nLayer,
+      nEmbd,
+      nHead,
+      blockSize,
+      c.batchSize,
+      1,
+      c.steps,
+      namesPath,
+      ...(c.dtype === 'float64' ? ['f64'] : []),
+    ].map(String);
     const r = spawnSync(python!, args, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
     const m = /([\d.]+) ms\/step (\d+) tok\/s/.exec(r.stdout);
     if (r.status !== 0 || !m) throw new Error(`torch peer failed: ${r.stderr || r.stdout}`);
@@ -93,14 +104,32 @@ function measureTorch(c: Case): Result | undefined {
 }
 
 /** The first python3 that imports torch (Debian's is /usr/bin/python3, which a pyenv or venv on PATH may hide). */
-const python = ['python3', '/usr/bin/python3'].find((p) => existsSync(peerPath) && spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+const python = ['python3', '/usr/bin/python3'].find(
+  (p) => existsSync(peerPath) && spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0,
+);
 const hasTorch = python !== undefined;
 
 const DEFAULT = { nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
 const SCALED = { nLayer: 4, nEmbd: 64, nHead: 4, blockSize: 32 };
 const scale = quick ? 0.25 : 1;
-const c = (label: string, engine: Engine, dtype: DType, threads: number, shape: Case['shape'], batchSize: number, steps: number, runs: number): Case => ({
-  label, engine, dtype, threads, shape, batchSize, steps: Math.max(2, Math.ceil(steps * scale)), runs,
+const c = (
+  label: string,
+  engine: Engine,
+  dtype: DType,
+  threads: number,
+  shape: Case['shape'],
+  batchSize: number,
+  steps: number,
+  runs: number,
+): Case => ({
+  label,
+  engine,
+  dtype,
+  threads,
+  shape,
+  batchSize,
+  steps: Math.max(2, Math.ceil(steps * scale)),
+  runs,
 });
 const cases: Case[] = [
   c('default (batch 1)', 'scalar', 'float64', 1, DEFAULT, 1, 200, 5),
@@ -120,12 +149,22 @@ const caseArg = process.argv.indexOf('--case');
 if (caseArg >= 0) {
   // child: measure one case, answer in JSON
   const arg = process.argv[caseArg + 1];
-  console.log(JSON.stringify(arg === 'profile' ? { kernels: await profileWasm(text, SCALED, 32, quick ? 10 : 40), ghz: clockGHz() } : await measure(cases[Number(arg)])));
+  console.log(
+    JSON.stringify(
+      arg === 'profile'
+        ? { kernels: await profileWasm(text, SCALED, 32, quick ? 10 : 40), ghz: clockGHz() }
+        : await measure(cases[Number(arg)]),
+    ),
+  );
   process.exit(0);
 }
 
 function child(arg: string): string {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--case', arg, ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--case', arg, ...(quick ? ['--quick'] : [])],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`bench case ${arg} failed: ${r.stderr}`);
   return r.stdout.trim().split('\n').pop()!;
 }
@@ -136,7 +175,9 @@ for (let i = 0; i < cases.length; i++) {
   const r = cases[i].engine === 'torch' ? (hasTorch ? measureTorch(cases[i]) : undefined) : (JSON.parse(child(String(i))) as Result);
   if (!r) continue;
   results.push(r);
-  console.log(`${r.label.padEnd(20)} ${r.engine.padEnd(7)} ${r.dtype.padEnd(8)} ${String(r.threads).padStart(2)} thr ${r.msPerStep.toFixed(4).padStart(10)} ms/step ${Math.round(r.tokensPerSecond).toString().padStart(9)} tokens/s`);
+  console.log(
+    `${r.label.padEnd(20)} ${r.engine.padEnd(7)} ${r.dtype.padEnd(8)} ${String(r.threads).padStart(2)} thr ${r.msPerStep.toFixed(4).padStart(10)} ms/step ${Math.round(r.tokensPerSecond).toString().padStart(9)} tokens/s`,
+  );
 }
 
 /** The default run (1000 steps and 20 names on names.txt) as a user starts it: whole-process wall time, median of 5. */
@@ -158,12 +199,24 @@ const { kernels: profile, ghz } = JSON.parse(child('profile')) as { kernels: Ker
 // 128-bit SIMD: 4 float32 lanes, 2 FLOP per fused multiply-add, 2 such instructions per cycle (Zen 4's two FMA pipes; most x86 cores)
 const peak = 16 * ghz;
 
-const find = (label: string, engine: Engine, dtype: DType, threads = 1) => results.find((r) => r.label.startsWith(label) && r.engine === engine && r.dtype === dtype && r.threads === threads);
+const find = (label: string, engine: Engine, dtype: DType, threads = 1) =>
+  results.find((r) => r.label.startsWith(label) && r.engine === engine && r.dtype === dtype && r.threads === threads);
 const ratio = (a: Result | undefined, b: Result | undefined) => (a && b ? `${(a.tokensPerSecond / b.tokensPerSecond).toFixed(2)}x` : 'n/a');
 const ratios: string[] = [];
 for (const label of ['default', 'scaled']) {
-  const [w1, w2, f64, t32, t64] = [find(label, 'wasm', 'float32'), find(label, 'wasm', 'float32', 2), find(label, 'fast', 'float64'), find(label, 'torch', 'float32'), find(label, 'torch', 'float64')];
-  ratios.push(`${label}: wasm 1 thread is ${ratio(w1, f64)} fast float64, 2 threads ${ratio(w2, w1)} of 1 thread` + (t32 ? `; against PyTorch float32 (1 thread): wasm 1 thread ${ratio(w1, t32)}, 2 threads ${ratio(w2, t32)}; fast float64 against PyTorch float64: ${ratio(f64, t64)}` : ' (no PyTorch: python3 cannot import torch)'));
+  const [w1, w2, f64, t32, t64] = [
+    find(label, 'wasm', 'float32'),
+    find(label, 'wasm', 'float32', 2),
+    find(label, 'fast', 'float64'),
+    find(label, 'torch', 'float32'),
+    find(label, 'torch', 'float64'),
+  ];
+  ratios.push(
+    `${label}: wasm 1 thread is ${ratio(w1, f64)} fast float64, 2 threads ${ratio(w2, w1)} of 1 thread` +
+      (t32
+        ? `; against PyTorch float32 (1 thread): wasm 1 thread ${ratio(w1, t32)}, 2 threads ${ratio(w2, t32)}; fast float64 against PyTorch float64: ${ratio(f64, t64)}`
+        : ' (no PyTorch: python3 cannot import torch)'),
+  );
 }
 ratios.push(`default run (1000 steps and 20 names, fast engine), whole process: ${defaultRun.toFixed(3)} s`);
 ratios.forEach((line) => console.log(line));
@@ -178,7 +231,9 @@ const lines = [
   '',
   '| configuration | engine | dtype | threads | ms / step | tokens / s |',
   '|---|---|---|---:|---:|---:|',
-  ...results.map((r) => `| ${r.label} | ${r.engine} | ${r.dtype} | ${r.threads} | ${r.msPerStep.toFixed(4)} | ${Math.round(r.tokensPerSecond)} |`),
+  ...results.map(
+    (r) => `| ${r.label} | ${r.engine} | ${r.dtype} | ${r.threads} | ${r.msPerStep.toFixed(4)} | ${Math.round(r.tokensPerSecond)} |`,
+  ),
   '',
   'Configurations: default = `--n-layer 1 --n-embd 16 --n-head 4 --block-size 16`; scaled = `--n-layer 4 --n-embd 64 --n-head 4 --block-size 32 --batch-size 32`.',
   '',
@@ -190,7 +245,10 @@ const lines = [
   '',
   '| kernel | ms / step | share | GFLOP/s | of the SIMD peak |',
   '|---|---:|---:|---:|---:|',
-  ...profile.map((k) => `| ${k.name} | ${k.ms.toFixed(3)} | ${(k.share * 100).toFixed(1)}% | ${k.gflops ? k.gflops.toFixed(1) : ''} | ${k.gflops ? `${((100 * k.gflops) / peak).toFixed(0)}%` : ''} |`),
+  ...profile.map(
+    (k) =>
+      `| ${k.name} | ${k.ms.toFixed(3)} | ${(k.share * 100).toFixed(1)}% | ${k.gflops ? k.gflops.toFixed(1) : ''} | ${k.gflops ? `${((100 * k.gflops) / peak).toFixed(0)}%` : ''} |`,
+  ),
   '',
 ];
 const out = fileURLToPath(new URL('./results.md', import.meta.url));

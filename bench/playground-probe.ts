@@ -23,14 +23,21 @@ try {
     worker.push(Number(/^([\d.]+) s/.exec((await page.textContent('#stat-worker')) ?? '')![1]));
     training.push(Number(await page.textContent('#stat-ms')));
   }
-  console.log(`default 1000 steps: worker time ${worker.join(', ')} s (median ${median(worker)} s); training ${training.join(', ')} ms/step`);
+  console.log(
+    `default 1000 steps: worker time ${worker.join(', ')} s (median ${median(worker)} s); training ${training.join(', ')} ms/step`,
+  );
 
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.find((m) => m.name === 'TaskDuration')!.value;
+  const taskSeconds = async () =>
+    ((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.find(
+      (m) => m.name === 'TaskDuration',
+    )!.value;
   for (const [k, v] of Object.entries({ nLayer: '4', nEmbd: '64', batchSize: '32', numSteps: '1000000' })) await page.fill(`#${k}`, v);
   await page.click('#start');
-  await page.waitForFunction(() => Number(document.getElementById('stat-step')?.textContent?.split(' ')[0]) > 5, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => Number(document.getElementById('stat-step')?.textContent?.split(' ')[0]) > 5, undefined, {
+    timeout: 60_000,
+  });
   const busy0 = await taskSeconds();
   // frames in 5 s of training, and the longest gap between two (a string: tsx adds no helper the page lacks)
   const fps = (await page.evaluate(`new Promise((resolve) => {
@@ -42,7 +49,9 @@ try {
   const gaps = fps.slice(1).map((t, i) => t - fps[i]);
   const seconds = (fps[fps.length - 1] - fps[0]) / 1000;
   const busy = (await taskSeconds()) - busy0;
-  console.log(`4 layers, 64 wide, batch 32, training: ${(gaps.length / seconds).toFixed(1)} frames/s over ${seconds.toFixed(1)} s, longest frame ${Math.max(...gaps).toFixed(1)} ms, page's main thread busy ${((100 * busy) / seconds).toFixed(1)}% of the time, ${await page.textContent('#stat-ms')} ms/step`);
+  console.log(
+    `4 layers, 64 wide, batch 32, training: ${(gaps.length / seconds).toFixed(1)} frames/s over ${seconds.toFixed(1)} s, longest frame ${Math.max(...gaps).toFixed(1)} ms, page's main thread busy ${((100 * busy) / seconds).toFixed(1)}% of the time, ${await page.textContent('#stat-ms')} ms/step`,
+  );
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, headless Chromium (software rendering), shared with other jobs`);
 } finally {
   await browser.close();

@@ -42,7 +42,12 @@ export function clockGHz(): number {
   return ghz.sort((a, b) => a - b)[2];
 }
 
-export async function profileWasm(text: string, shape: Omit<ModelConfig, 'vocabSize'>, batchSize: number, steps: number): Promise<KernelTime[]> {
+export async function profileWasm(
+  text: string,
+  shape: Omit<ModelConfig, 'vocabSize'>,
+  batchSize: number,
+  steps: number,
+): Promise<KernelTime[]> {
   const rng = new Random(42);
   const data = prepareDataset(text, rng);
   const config: ModelConfig = { ...shape, vocabSize: data.tokenizer.vocabSize };
@@ -74,9 +79,18 @@ export async function profileWasm(text: string, shape: Omit<ModelConfig, 'vocabS
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) trainer.trainStep();
   const total = performance.now() - t0;
-  const rows: KernelTime[] = [...ms].map(([name, t]) => ({ name, ms: t / steps, share: t / total, ...(flops.has(name) ? { gflops: flops.get(name)! / t / 1e6 } : {}) }));
+  const rows: KernelTime[] = [...ms].map(([name, t]) => ({
+    name,
+    ms: t / steps,
+    share: t / total,
+    ...(flops.has(name) ? { gflops: flops.get(name)! / t / 1e6 } : {}),
+  }));
   rows.sort((a, b) => b.ms - a.ms);
   const inKernels = rows.reduce((s, r) => s + r.ms, 0);
-  rows.push({ name: '(outside the kernels: JavaScript, calls, timing)', ms: total / steps - inKernels, share: 1 - (inKernels * steps) / total });
+  rows.push({
+    name: '(outside the kernels: JavaScript, calls, timing)',
+    ms: total / steps - inKernels,
+    share: 1 - (inKernels * steps) / total,
+  });
   return rows;
 }

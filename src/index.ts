@@ -7,18 +7,51 @@ export { Tokenizer } from './core/tokenizer.ts';
 export { parseDocs } from './core/parse-docs.ts';
 export { prepareDataset, TokenizedDocs, DataError, type Dataset } from './core/dataset.ts';
 export {
-  DEFAULT_MODEL, DEFAULT_TRAIN, DEFAULT_SAMPLE, ConfigError, numParams, stateDictShapes, initialWeights,
-  validateModelConfig, validateTrainConfig, validateSampleConfig,
-  type ModelConfig, type TrainConfig, type SampleConfig,
+  DEFAULT_MODEL,
+  DEFAULT_TRAIN,
+  DEFAULT_SAMPLE,
+  ConfigError,
+  numParams,
+  stateDictShapes,
+  initialWeights,
+  validateModelConfig,
+  validateTrainConfig,
+  validateSampleConfig,
+  type ModelConfig,
+  type TrainConfig,
+  type SampleConfig,
 } from './core/config.ts';
-export { SETTINGS, SETTING_LIST, checkSetting, checkSettings, keysIn, defaultsOf, pickSettings, rangeText, type NumberSetting, type SettingKey, type SettingGroup, type KeysIn } from './core/settings.ts';
+export {
+  SETTINGS,
+  SETTING_LIST,
+  checkSetting,
+  checkSettings,
+  keysIn,
+  defaultsOf,
+  pickSettings,
+  rangeText,
+  type NumberSetting,
+  type SettingKey,
+  type SettingGroup,
+  type KeysIn,
+} from './core/settings.ts';
 export { validateValidation } from './core/config.ts';
 export { GPT, type EngineChoice, type SampleRequest, type Inspection } from './core/gpt.ts';
 export { train, type TrainOptions, type TrainResult, type TrainRun, type StepEvent } from './core/train.ts';
 export { startRun, type RunOptions } from './core/run.ts';
 export type { StepTrace, ParamRef, ParamTrace, PositionTrace } from './core/trace.ts';
 export { DivergedError } from './core/errors.ts';
-export { saveCheckpoint, loadCheckpoint, loadModelCheckpoint, hashDocs, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type ModelCheckpoint } from './core/checkpoint.ts';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadModelCheckpoint,
+  hashDocs,
+  CheckpointError,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  type ModelCheckpoint,
+} from './core/checkpoint.ts';
 export { probabilities } from './core/sample.ts';
 export { lossCurveSvg, type LossPoint } from './core/plot.ts';
 export { formatFixed, stepLine } from './core/format.ts';
@@ -35,6 +68,7 @@ import { shown } from './core/arguments.ts';
 
 /** sample(gpt, request): names drawn from a model (the same as gpt.sample(request)). */
 export function sample(gpt: GPTClass, request: SampleRequest = {}): string[] {
-  if (!(gpt instanceof GPTClass)) throw new TypeError(`sample(gpt, request): gpt must be a GPT (from GPT.init, GPT.fromCheckpoint or train().gpt), got ${shown(gpt)}`);
+  if (!(gpt instanceof GPTClass))
+    throw new TypeError(`sample(gpt, request): gpt must be a GPT (from GPT.init, GPT.fromCheckpoint or train().gpt), got ${shown(gpt)}`);
   return gpt.sample(request);
 }

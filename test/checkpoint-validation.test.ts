@@ -5,7 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError, GPT, loadCheckpoint, loadModelCheckpoint, saveCheckpoint, startRun, stateDictShapes, type Checkpoint } from '../src/index.ts';
+import {
+  CheckpointError,
+  GPT,
+  loadCheckpoint,
+  loadModelCheckpoint,
+  saveCheckpoint,
+  startRun,
+  stateDictShapes,
+  type Checkpoint,
+} from '../src/index.ts';
 import { readModelCheckpointFile } from '../src/node.ts';
 import { expectUsageError, runCli, tempDir } from './helpers/cli.ts';
 
@@ -44,7 +53,10 @@ function withValue(bytes: Buffer, tensor: string, index: number, value: number):
 }
 
 /** A safetensors file written from scratch, as another program (PyTorch's save_file) writes one. */
-function safetensors(metadata: Record<string, string>, tensors: [name: string, shape: number[], values: Float64Array | Float32Array][]): Buffer {
+function safetensors(
+  metadata: Record<string, string>,
+  tensors: [name: string, shape: number[], values: Float64Array | Float32Array][],
+): Buffer {
   const header: Header = { __metadata__: metadata };
   const parts: Buffer[] = [];
   let offset = 0;
@@ -63,16 +75,18 @@ function safetensors(metadata: Record<string, string>, tensors: [name: string, s
 
 const meta = (edit: (m: Record<string, unknown>) => void) => (g: Buffer) => withHeader(g, (h) => edit(h.__metadata__));
 const setMeta = (key: string, value: unknown) => meta((m) => (m[key] = value));
-const model = (edit: (c: Record<string, unknown>) => void) => meta((m) => {
-  const c = JSON.parse(m.model as string);
-  edit(c);
-  m.model = JSON.stringify(c);
-});
-const vocab = (edit: (v: string[]) => void) => meta((m) => {
-  const v = JSON.parse(m.vocab as string);
-  edit(v);
-  m.vocab = JSON.stringify(v);
-});
+const model = (edit: (c: Record<string, unknown>) => void) =>
+  meta((m) => {
+    const c = JSON.parse(m.model as string);
+    edit(c);
+    m.model = JSON.stringify(c);
+  });
+const vocab = (edit: (v: string[]) => void) =>
+  meta((m) => {
+    const v = JSON.parse(m.vocab as string);
+    edit(v);
+    m.vocab = JSON.stringify(v);
+  });
 
 /** Each damaged file and what its one line must say. */
 const BAD: [what: string, make: (good: Buffer) => Buffer, message: RegExp][] = [
@@ -84,21 +98,45 @@ const BAD: [what: string, make: (good: Buffer) => Buffer, message: RegExp][] = [
   ['a vocabulary with a duplicate character', vocab((v) => (v[1] = v[0])), /vocab has the character "a" twice/],
   ['rng set to null', setMeta('rng', 'null'), /corrupt metadata: rng must be a Random state/],
   ['train set to null', setMeta('train', 'null'), /corrupt metadata: train must be an object/],
-  ['rng with a short state', meta((m) => (m.rng = JSON.stringify({ ...JSON.parse(m.rng as string), mt: [1, 2, 3] }))), /corrupt metadata: rng must be a Random state/],
-  ['rng with a state word out of range', meta((m) => {
-    const r = JSON.parse(m.rng as string);
-    r.mt[7] = -1;
-    m.rng = JSON.stringify(r);
-  }), /corrupt metadata: rng must be a Random state/],
+  [
+    'rng with a short state',
+    meta((m) => (m.rng = JSON.stringify({ ...JSON.parse(m.rng as string), mt: [1, 2, 3] }))),
+    /corrupt metadata: rng must be a Random state/,
+  ],
+  [
+    'rng with a state word out of range',
+    meta((m) => {
+      const r = JSON.parse(m.rng as string);
+      r.mt[7] = -1;
+      m.rng = JSON.stringify(r);
+    }),
+    /corrupt metadata: rng must be a Random state/,
+  ],
   // 13: a message that names the problem
   ['a version written as the number 1', setMeta('version', 1), /corrupt metadata: version must be a string .*got the number 1/],
   ['a format written as a number', setMeta('format', 7), /not a microgpt checkpoint/],
   // 14: edits that loaded silently
   ['wte transposed', (g) => withHeader(g, (h) => h.wte.shape.reverse()), /tensor wte has shape \[8,12\]; the model needs \[12,8\]/],
-  ['a negative shape', (g) => withHeader(g, (h) => (h.wte.shape = h.wte.shape.map((n: number) => -n))), /tensor wte has shape \[-12,-8\]; the model needs \[12,8\]/],
-  ['a shape of strings', (g) => withHeader(g, (h) => (h.wte.shape = h.wte.shape.map(String))), /tensor wte has shape \["12","8"\]; the model needs \[12,8\]/],
-  ['a shape with a third axis', (g) => withHeader(g, (h) => h.wte.shape.push(1)), /tensor wte has shape \[12,8,1\]; the model needs \[12,8\]/],
-  ['overlapping data offsets', (g) => withHeader(g, (h) => (h.wpe.data_offsets = [0, 8 * 8 * 8])), /tensors wpe and wte overlap in the data/],
+  [
+    'a negative shape',
+    (g) => withHeader(g, (h) => (h.wte.shape = h.wte.shape.map((n: number) => -n))),
+    /tensor wte has shape \[-12,-8\]; the model needs \[12,8\]/,
+  ],
+  [
+    'a shape of strings',
+    (g) => withHeader(g, (h) => (h.wte.shape = h.wte.shape.map(String))),
+    /tensor wte has shape \["12","8"\]; the model needs \[12,8\]/,
+  ],
+  [
+    'a shape with a third axis',
+    (g) => withHeader(g, (h) => h.wte.shape.push(1)),
+    /tensor wte has shape \[12,8,1\]; the model needs \[12,8\]/,
+  ],
+  [
+    'overlapping data offsets',
+    (g) => withHeader(g, (h) => (h.wpe.data_offsets = [0, 8 * 8 * 8])),
+    /tensors wpe and wte overlap in the data/,
+  ],
   ['bytes that belong to no tensor', (g) => Buffer.concat([g, Buffer.alloc(16)]), /the last 16 bytes of data belong to no tensor/],
   ['a tensor of another dtype', (g) => withHeader(g, (h) => (h.wte.dtype = 'F16')), /tensor wte has dtype F16; microgpt reads F64 and F32/],
   ['step ""', setMeta('step', ''), /corrupt metadata: step must be a whole number of steps done, got ""/],
@@ -108,17 +146,36 @@ const BAD: [what: string, make: (good: Buffer) => Buffer, message: RegExp][] = [
   ['a vocabulary entry of two characters', vocab((v) => (v[2] = 'ab')), /vocab entry 2 must be one character, got "ab"/],
   ['an empty vocabulary entry', vocab((v) => (v[2] = '')), /vocab entry 2 must be one character, got ""/],
   ['a vocabulary entry that is a number', vocab((v) => ((v as unknown[])[2] = 5)), /vocab entry 2 must be one character, got 5/],
-  ['a model out of the settings range', model((c) => (c.nLayer = 100)), /corrupt metadata: model: nLayer must be an integer from 1 to 64, got 100/],
-  ['a model whose heads do not divide the width', model((c) => (c.nHead = 3)), /corrupt metadata: model: nHead must divide the embedding width \(8\), got 3/],
+  [
+    'a model out of the settings range',
+    model((c) => (c.nLayer = 100)),
+    /corrupt metadata: model: nLayer must be an integer from 1 to 64, got 100/,
+  ],
+  [
+    'a model whose heads do not divide the width',
+    model((c) => (c.nHead = 3)),
+    /corrupt metadata: model: nHead must divide the embedding width \(8\), got 3/,
+  ],
   ['a model given as a string', setMeta('model', '"big"'), /corrupt metadata: model must be an object/],
-  ['a huge model in a small file', model((c) => Object.assign(c, { nLayer: 64, nEmbd: 4096, nHead: 4, blockSize: 4096 })), /the model has 1\d,\d{3},\d{3},\d{3} parameters .*the file holds [\d,]+ bytes of tensor data/],
-  ['a training setting out of range', meta((m) => (m.train = JSON.stringify({ ...JSON.parse(m.train as string), learningRate: -1 }))), /corrupt metadata: train: learningRate must be a number greater than 0/],
+  [
+    'a huge model in a small file',
+    model((c) => Object.assign(c, { nLayer: 64, nEmbd: 4096, nHead: 4, blockSize: 4096 })),
+    /the model has 1\d,\d{3},\d{3},\d{3} parameters .*the file holds [\d,]+ bytes of tensor data/,
+  ],
+  [
+    'a training setting out of range',
+    meta((m) => (m.train = JSON.stringify({ ...JSON.parse(m.train as string), learningRate: -1 }))),
+    /corrupt metadata: train: learningRate must be a number greater than 0/,
+  ],
   ['a dtype that is neither', setMeta('dtype', 'float16'), /corrupt metadata: dtype must be float64 or float32, got "float16"/],
 ];
 
 for (const [what, make, message] of BAD) {
   test(`loadCheckpoint refuses ${what}`, () => {
-    assert.throws(() => loadCheckpoint(make(GOOD)), (e: Error) => e instanceof CheckpointError && message.test(e.message) && !e.message.includes('\n'));
+    assert.throws(
+      () => loadCheckpoint(make(GOOD)),
+      (e: Error) => e instanceof CheckpointError && message.test(e.message) && !e.message.includes('\n'),
+    );
   });
 }
 
@@ -171,14 +228,23 @@ function weightsOnlyFile(): { bytes: Buffer; ckpt: Checkpoint } {
     k += rows * cols;
     return [name, [rows, cols], values];
   });
-  const bytes = safetensors({ format: 'microgpt', version: '1', model: JSON.stringify(ckpt.model), vocab: JSON.stringify(ckpt.vocab) }, tensors);
+  const bytes = safetensors(
+    { format: 'microgpt', version: '1', model: JSON.stringify(ckpt.model), vocab: JSON.stringify(ckpt.vocab) },
+    tensors,
+  );
   return { bytes, ckpt };
 }
 
 test('a weights-only checkpoint (as exported from PyTorch) samples and evaluates through the library; training from it says what it lacks', () => {
   const { bytes, ckpt } = weightsOnlyFile();
-  assert.throws(() => loadCheckpoint(bytes), /holds no training state: no train, step or rng metadata \(a weights-only checkpoint\); sampling and evaluating read it, training from it needs them/);
-  assert.throws(() => loadCheckpoint(withHeader(GOOD, (h) => delete h.__metadata__.train)), /holds no training state: no train metadata; sampling and evaluating read it, training from it needs it/);
+  assert.throws(
+    () => loadCheckpoint(bytes),
+    /holds no training state: no train, step or rng metadata \(a weights-only checkpoint\); sampling and evaluating read it, training from it needs them/,
+  );
+  assert.throws(
+    () => loadCheckpoint(withHeader(GOOD, (h) => delete h.__metadata__.train)),
+    /holds no training state: no train metadata; sampling and evaluating read it, training from it needs it/,
+  );
   const model = loadModelCheckpoint(bytes);
   assert.equal(model.dtype, 'float32', 'the dtype of its tensors');
   assert.equal(model.train, undefined);
@@ -186,7 +252,10 @@ test('a weights-only checkpoint (as exported from PyTorch) samples and evaluates
   const gpt = GPT.fromCheckpoint(model);
   assert.equal(gpt.sample({ numSamples: 4 }).length, 4);
   assert.ok(Number.isFinite(gpt.evaluate(['anna', 'bob']).loss));
-  assert.throws(() => startRun({ text: TEXT, resume: model as Checkpoint }), /options\.resume: holds no training state: no train, step or rng/);
+  assert.throws(
+    () => startRun({ text: TEXT, resume: model as Checkpoint }),
+    /options\.resume: holds no training state: no train, step or rng/,
+  );
   // under Node, from a file
   const file = join(tempDir(), 'exported.safetensors');
   writeFileSync(file, bytes);
@@ -207,5 +276,8 @@ test('through the CLI a weights-only checkpoint samples and evaluates; --resume 
   const e = runCli(['eval', '--model', file, '--data', data]);
   assert.equal(e.status, 0, e.stderr);
   assert.match(e.stdout, /loss: \d\.\d{4} nats per token/);
-  expectUsageError(runCli(['--data', data, '--resume', file]), /checkpoint .*exported\.safetensors: holds no training state: no train, step or rng metadata .*training from it needs them/);
+  expectUsageError(
+    runCli(['--data', data, '--resume', file]),
+    /checkpoint .*exported\.safetensors: holds no training state: no train, step or rng metadata .*training from it needs them/,
+  );
 });

@@ -4,7 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { closeSync, existsSync, lstatSync, openSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CLI, expectUsageError, NAMES, noNames, ROOT, runCli, runCliAsync, serveOnLoopback, tempDir, type Run } from './helpers/cli.ts';
 
@@ -88,7 +100,10 @@ test('./input.txt, read when there is no --data, is an input too', () => {
 test('--log naming the checkpoint being resumed is refused; --out naming it continues the run in place', () => {
   const { data, ck } = checkpoint();
   const before = readFileSync(ck);
-  expectUsageError(runCli(['--data', data, '--resume', ck, '--num-steps', '8', '--log', ck]), /--log .*ck\.st is also the checkpoint being resumed \(--resume\)/);
+  expectUsageError(
+    runCli(['--data', data, '--resume', ck, '--num-steps', '8', '--log', ck]),
+    /--log .*ck\.st is also the checkpoint being resumed \(--resume\)/,
+  );
   assert.deepEqual(readFileSync(ck), before);
   const r = runCli(['--data', data, '--resume', ck, '--num-steps', '8', '--num-samples', '0', '--out', ck]);
   assert.equal(r.status, 0, r.stderr);
@@ -140,7 +155,10 @@ test('a save removes temporary files that dead processes left beside --out', () 
 });
 
 // 6. SIGTERM and SIGHUP save like Ctrl-C.
-for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
   test(`${signal} saves --out, --log and --plot, says so in one line, exits ${code}`, async () => {
     const { dir, data } = workdir();
     const ck = join(dir, 'ck.st');
@@ -169,7 +187,9 @@ test('a verified download that cannot be cached is used for this run, and says s
   const cacheFile = join(dir, 'cache-is-a-file');
   writeFileSync(cacheFile, 'x');
   await serveOnLoopback(readFileSync(NAMES), async (url) => {
-    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], { env: { MICROGPT_CACHE_DIR: cacheFile, MICROGPT_NAMES_URL: url } });
+    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], {
+      env: { MICROGPT_CACHE_DIR: cacheFile, MICROGPT_NAMES_URL: url },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^num docs: 32033\nvocab size: 27\n/);
     assert.match(r.stderr, /downloaded names\.txt could not be cached .*cache-is-a-file.*; using it for this run only/);
@@ -192,7 +212,9 @@ test('a download larger than names.txt is cut off, not read to the end', async (
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   try {
-    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], { env: { MICROGPT_NAMES_URL: `http://127.0.0.1:${port}/names.txt` } });
+    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], {
+      env: { MICROGPT_NAMES_URL: `http://127.0.0.1:${port}/names.txt` },
+    });
     assert.match(r.stderr, /cannot download names\.txt \(the answer is larger than 256 KiB; names\.txt is 228145 bytes\)/);
     assert.ok(r.status === 0 || r.status === 2, r.stderr);
   } finally {
@@ -229,8 +251,14 @@ test('files over the size limit are refused before they are read, naming the lim
 test('the library reads through the same regular-file reader', async () => {
   const { dir } = workdir('\ufeffemma\n');
   const lib = await import('../src/node.ts');
-  assert.throws(() => lib.readText(fifo(dir)), (e: Error) => e instanceof lib.FileError && /is not a regular file \(a FIFO\)/.test(e.message));
-  assert.throws(() => lib.readCheckpointFile('/dev/zero'), (e: Error) => e instanceof lib.FileError);
+  assert.throws(
+    () => lib.readText(fifo(dir)),
+    (e: Error) => e instanceof lib.FileError && /is not a regular file \(a FIFO\)/.test(e.message),
+  );
+  assert.throws(
+    () => lib.readCheckpointFile('/dev/zero'),
+    (e: Error) => e instanceof lib.FileError,
+  );
   assert.equal(lib.readText(join(dir, 'data.txt')), '\ufeffemma\n', 'the byte-order mark is kept, as Python keeps it');
 });
 
@@ -238,18 +266,36 @@ test('the library reads through the same regular-file reader', async () => {
 test('a model too large for memory is refused up front, naming the flags and the limit', () => {
   const { data } = workdir();
   const t0 = Date.now();
-  expectUsageError(runQuick(['--data', data, '--n-layer', '64', '--n-embd', '4096', '--n-head', '1', '--engine', 'fast']), /the model \(--n-layer 64, --n-embd 4096, --n-head 1, --block-size 16, --batch-size 1\) needs about 1\.0 TiB .*more than the limit of 4 GiB \(--max-memory GIB raises it\)$/);
-  expectUsageError(runQuick(['--data', data, '--n-layer', '16', '--n-embd', '2048', '--n-head', '1']), /--n-layer 16, --n-embd 2048.*more than the limit of 4 GiB \(--max-memory GIB raises it\)/);
+  expectUsageError(
+    runQuick(['--data', data, '--n-layer', '64', '--n-embd', '4096', '--n-head', '1', '--engine', 'fast']),
+    /the model \(--n-layer 64, --n-embd 4096, --n-head 1, --block-size 16, --batch-size 1\) needs about 1\.0 TiB .*more than the limit of 4 GiB \(--max-memory GIB raises it\)$/,
+  );
+  expectUsageError(
+    runQuick(['--data', data, '--n-layer', '16', '--n-embd', '2048', '--n-head', '1']),
+    /--n-layer 16, --n-embd 2048.*more than the limit of 4 GiB \(--max-memory GIB raises it\)/,
+  );
   expectUsageError(runQuick(['--data', data, '--batch-size', '65536', '--block-size', '4096', '--n-embd', '256']), /--batch-size 65536/);
   assert.ok(Date.now() - t0 < 15_000);
-  expectUsageError(runQuick(['--data', data, ...quick, '--max-memory', '0.0001']), /needs about [\d.]+ KiB .*more than the limit of 0\.0001 GiB/);
+  expectUsageError(
+    runQuick(['--data', data, ...quick, '--max-memory', '0.0001']),
+    /needs about [\d.]+ KiB .*more than the limit of 0\.0001 GiB/,
+  );
   // raised past what a typed array holds, the limit is JavaScript's
-  expectUsageError(runQuick(['--data', data, '--n-layer', '64', '--n-embd', '4096', '--n-head', '1', '--max-memory', '100000']), /would need an array of \d+ elements; JavaScript's typed arrays hold at most 4294967296$/);
+  expectUsageError(
+    runQuick(['--data', data, '--n-layer', '64', '--n-embd', '4096', '--n-head', '1', '--max-memory', '100000']),
+    /would need an array of \d+ elements; JavaScript's typed arrays hold at most 4294967296$/,
+  );
   expectUsageError(runQuick(['--data', data, '--max-memory', '0x10']), /--max-memory: '0x10' is not a decimal number/);
   assert.equal(runQuick(['--data', data, ...quick, '--max-memory', '1']).status, 0);
   const { ck } = checkpoint();
-  expectUsageError(runQuick(['sample', '--model', ck, '--max-memory', '0.0001']), /checkpoint .*ck\.st: the model \(--n-layer 1, --n-embd 16, --n-head 4, --block-size 16\) needs about [\d.]+ KiB .*\(--max-memory GIB raises it\)$/);
-  expectUsageError(runQuick(['eval', '--model', ck, '--max-memory', '0.0001']), /checkpoint .*ck\.st: the model \(--n-layer 1, --n-embd 16, --n-head 4, --block-size 16\) needs about/);
+  expectUsageError(
+    runQuick(['sample', '--model', ck, '--max-memory', '0.0001']),
+    /checkpoint .*ck\.st: the model \(--n-layer 1, --n-embd 16, --n-head 4, --block-size 16\) needs about [\d.]+ KiB .*\(--max-memory GIB raises it\)$/,
+  );
+  expectUsageError(
+    runQuick(['eval', '--model', ck, '--max-memory', '0.0001']),
+    /checkpoint .*ck\.st: the model \(--n-layer 1, --n-embd 16, --n-head 4, --block-size 16\) needs about/,
+  );
 });
 
 test('memory.ts: the estimate covers what the fast engine allocates, and grows with the shape', async () => {
@@ -258,13 +304,19 @@ test('memory.ts: the estimate covers what the fast engine allocates, and grows w
   const model = { vocabSize: 27, nLayer: 4, nEmbd: 64, nHead: 4, blockSize: 32 };
   const f64 = estimateMemory(model, { batchSize: 32 });
   const P = numParams(model);
-  const B = 32, T = 32, C = 64, V = 27;
+  const B = 32,
+    T = 32,
+    C = 64,
+    V = 27;
   const activations = 4 * (18 * B * T * C + B * 4 * T * T) + 12 * B * T * C + 3 * B * T * V; // tensors.ts, counted by hand
   assert.ok(f64.bytes >= 8 * (4 * P + activations), `${f64.bytes}`);
   assert.ok(estimateMemory(model, { batchSize: 32, dtype: 'float32' }).bytes < f64.bytes);
   assert.ok(estimateMemory(model, { batchSize: 64 }).bytes > f64.bytes);
   assert.ok(estimateMemory(model, { batchSize: 32, engine: 'scalar' }).bytes > f64.bytes);
-  assert.throws(() => checkMemory(model, { batchSize: 32 }, 1e6), (e: Error) => e instanceof MemoryError && /nLayer 4, nEmbd 64, nHead 4, blockSize 32, batchSize 32/.test(e.message));
+  assert.throws(
+    () => checkMemory(model, { batchSize: 32 }, 1e6),
+    (e: Error) => e instanceof MemoryError && /nLayer 4, nEmbd 64, nHead 4, blockSize 32, batchSize 32/.test(e.message),
+  );
 });
 
 // 11. eval shows progress on a terminal.
@@ -273,7 +325,11 @@ test('eval on a terminal shows progress on stderr', () => {
   const many = join(dir, 'many.txt');
   writeFileSync(many, tiny.repeat(20000));
   const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} eval --model ${JSON.stringify(ck)} --data ${JSON.stringify(many)}`;
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, MICROGPT_CACHE_DIR: join(dir, 'cache') } });
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, MICROGPT_CACHE_DIR: join(dir, 'cache') },
+  });
   assert.equal(r.status, 0, r.stdout);
   assert.match(r.stdout, /evaluating: \d+ \/ 120000 docs/);
   assert.match(r.stdout, /docs: 120000\r?\ntokens: \d+/);
@@ -304,7 +360,8 @@ test('errors that are not ours are internal errors (exit 1), with what a report 
 // 13. Numbers are decimal, and in range before anything runs.
 test('hexadecimal, binary and octal numbers are refused; --temperature 1e-320 is out of range', () => {
   const { data, ck } = checkpoint();
-  for (const v of ['0x10', '0b11', '0o7']) expectUsageError(runCli(['--data', data, '--num-steps', v]), new RegExp(`--num-steps: '${v}' is not a decimal number`));
+  for (const v of ['0x10', '0b11', '0o7'])
+    expectUsageError(runCli(['--data', data, '--num-steps', v]), new RegExp(`--num-steps: '${v}' is not a decimal number`));
   expectUsageError(runCli(['--data', data, '--temperature', '1e-320']), /--temperature must be a number from 0\.001 to 100, got 1e-320/);
   expectUsageError(runCli(['sample', '--model', ck, '--temperature', '1e-320']), /--temperature must be a number from 0\.001 to 100/);
 });
@@ -370,7 +427,11 @@ test('| head -3: a closed stdout ends the run quietly, exit 0', async () => {
 test('a stdout that fails (a full disk) stops training, saves, and says so in one line, exit 2', () => {
   const { dir, data } = workdir();
   const full = openSync('/dev/full', 'w');
-  const r = spawnSync(process.execPath, [CLI, '--data', data, '--num-steps', '1000000', '--out', join(dir, 'ck.st')], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, '--data', data, '--num-steps', '1000000', '--out', join(dir, 'ck.st')], {
+    stdio: ['ignore', full, 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   closeSync(full);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^microgpt: cannot write to stdout: no space left on the device at step \d+; saved .*ck\.st\n$/);

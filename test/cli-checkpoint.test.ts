@@ -35,26 +35,33 @@ test('resume is exact with batches, 2 layers and the scalar engine too', { skip:
   assert.deepEqual([...stepLines(first.stdout), ...stepLines(second.stdout)], stepLines(whole.stdout));
 });
 
-test('the checkpoint is a safetensors file keyed by state-dict names, with the run in its metadata', { skip: noNames || (hasNumpy ? false : 'needs python3 with numpy') }, () => {
-  const dir = tempDir();
-  const ck = join(dir, 'model.safetensors');
-  assert.equal(runCli(['--data', NAMES, '--num-steps', '5', '--out', ck, '--num-samples', '0']).status, 0);
-  const r = spawnSync('python3', [join(ROOT, 'test/probes/check-safetensors.py'), ck], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const summary = JSON.parse(r.stdout) as { metadata: Record<string, string>; tensors: Record<string, { shape: number[]; dtype: string; first: number }> };
-  assert.deepEqual(summary.tensors['wte'].shape, [27, 16]);
-  assert.deepEqual(summary.tensors['layer0.mlp_fc1'].shape, [64, 16]);
-  assert.deepEqual(summary.tensors['adam_m.lm_head'].shape, [27, 16]);
-  assert.equal(Object.keys(summary.tensors).length, 27, '9 matrices, and Adam m and v for each');
-  assert.equal(summary.metadata.format, 'microgpt');
-  assert.equal(summary.metadata.step, '5');
-  assert.deepEqual(JSON.parse(summary.metadata.model), { nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16, vocabSize: 27 });
-  assert.equal(JSON.parse(summary.metadata.vocab).join(''), 'abcdefghijklmnopqrstuvwxyz');
-  assert.equal(JSON.parse(summary.metadata.train).learningRate, 0.01);
-  assert.equal(JSON.parse(summary.metadata.rng).mt.length, 624);
-  const ours = loadCheckpoint(readFileSync(ck));
-  assert.equal(summary.tensors['wte'].first, ours.weights[0], 'python reads the same numbers');
-});
+test(
+  'the checkpoint is a safetensors file keyed by state-dict names, with the run in its metadata',
+  { skip: noNames || (hasNumpy ? false : 'needs python3 with numpy') },
+  () => {
+    const dir = tempDir();
+    const ck = join(dir, 'model.safetensors');
+    assert.equal(runCli(['--data', NAMES, '--num-steps', '5', '--out', ck, '--num-samples', '0']).status, 0);
+    const r = spawnSync('python3', [join(ROOT, 'test/probes/check-safetensors.py'), ck], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as {
+      metadata: Record<string, string>;
+      tensors: Record<string, { shape: number[]; dtype: string; first: number }>;
+    };
+    assert.deepEqual(summary.tensors['wte'].shape, [27, 16]);
+    assert.deepEqual(summary.tensors['layer0.mlp_fc1'].shape, [64, 16]);
+    assert.deepEqual(summary.tensors['adam_m.lm_head'].shape, [27, 16]);
+    assert.equal(Object.keys(summary.tensors).length, 27, '9 matrices, and Adam m and v for each');
+    assert.equal(summary.metadata.format, 'microgpt');
+    assert.equal(summary.metadata.step, '5');
+    assert.deepEqual(JSON.parse(summary.metadata.model), { nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16, vocabSize: 27 });
+    assert.equal(JSON.parse(summary.metadata.vocab).join(''), 'abcdefghijklmnopqrstuvwxyz');
+    assert.equal(JSON.parse(summary.metadata.train).learningRate, 0.01);
+    assert.equal(JSON.parse(summary.metadata.rng).mt.length, 624);
+    const ours = loadCheckpoint(readFileSync(ck));
+    assert.equal(summary.tensors['wte'].first, ours.weights[0], 'python reads the same numbers');
+  },
+);
 
 test('--save-every writes checkpoints during training, atomically', { skip: noNames }, () => {
   const dir = tempDir();
@@ -70,12 +77,13 @@ test('Ctrl-C during training with --out saves a last checkpoint and exits 130', 
   const ck = join(dir, 'ck.safetensors');
   let sent = false;
   const r = await runCliAsync(['--data', NAMES, '--num-steps', '100000000', '--out', ck], {
-    onSpawn: (child) => child.stdout!.on('data', (d: Buffer) => {
-      if (!sent && /step +\d+ \//.test(d.toString())) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    }),
+    onSpawn: (child) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        if (!sent && /step +\d+ \//.test(d.toString())) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      }),
   });
   assert.equal(r.status, 130, r.stderr);
   const m = /interrupted at step (\d+); saved .*ck\.safetensors/.exec(r.stderr);
@@ -109,7 +117,11 @@ const badFiles: [string, (good: Buffer) => Buffer, RegExp][] = [
   ['truncated', (g) => g.subarray(0, g.length - 100), /truncated: tensor .* ends at byte/],
   ['cut inside the header', (g) => g.subarray(0, 40), /truncated: the header needs/],
   ['empty', () => Buffer.alloc(0), /truncated: 0 bytes/],
-  ['corrupt header', (g) => Buffer.concat([g.subarray(0, 8), Buffer.from('{"wte": nonsense'), g.subarray(24)]), /not a safetensors file \(the header is not JSON\)/],
+  [
+    'corrupt header',
+    (g) => Buffer.concat([g.subarray(0, 8), Buffer.from('{"wte": nonsense'), g.subarray(24)]),
+    /not a safetensors file \(the header is not JSON\)/,
+  ],
   ['another format', () => Buffer.from('PK\x03\x04 this is a zip file, not a checkpoint at all'), /not a safetensors file/],
   ['a safetensors file of another program', (g) => withHeader(g, (h) => delete h.__metadata__), /not a microgpt checkpoint/],
   ['another version', (g) => withHeader(g, (h) => (h.__metadata__.version = '99')), /checkpoint version 99; this microgpt reads version 1/],
@@ -137,12 +149,24 @@ test('resume flags that disagree with the checkpoint are refused', () => {
   const ck = join(dir, 'good.safetensors');
   const data = join(dir, 'data.txt');
   expectUsageError(runCli(['--data', data, '--resume', ck, '--n-embd', '32']), /--n-embd 32 disagrees with the checkpoint \(16\)/);
-  expectUsageError(runCli(['--data', data, '--resume', ck, '--learning-rate', '0.1']), /--learning-rate 0.1 disagrees with the checkpoint \(0.01\)/);
+  expectUsageError(
+    runCli(['--data', data, '--resume', ck, '--learning-rate', '0.1']),
+    /--learning-rate 0.1 disagrees with the checkpoint \(0.01\)/,
+  );
   expectUsageError(runCli(['--data', data, '--resume', ck, '--seed', '7']), /--seed 7 disagrees/);
-  expectUsageError(runCli(['--data', data, '--resume', ck, '--num-steps', '2']), /--num-steps must be at least the checkpoint's 3 steps done, got 2/);
+  expectUsageError(
+    runCli(['--data', data, '--resume', ck, '--num-steps', '2']),
+    /--num-steps must be at least the checkpoint's 3 steps done, got 2/,
+  );
   writeFileSync(join(dir, 'other.txt'), 'anna\nbob\ncarl\ndorb\n');
-  expectUsageError(runCli(['--data', join(dir, 'other.txt'), '--resume', ck]), /the data differs from the data the checkpoint was trained on/);
-  expectUsageError(runCli(['--data', data, '--resume', join(dir, 'missing.safetensors')]), /cannot read checkpoint .*missing.safetensors: no such file/);
+  expectUsageError(
+    runCli(['--data', join(dir, 'other.txt'), '--resume', ck]),
+    /the data differs from the data the checkpoint was trained on/,
+  );
+  expectUsageError(
+    runCli(['--data', data, '--resume', join(dir, 'missing.safetensors')]),
+    /cannot read checkpoint .*missing.safetensors: no such file/,
+  );
   expectUsageError(runCli(['--data', data, '--save-every', '5']), /--save-every needs --out FILE/);
   expectUsageError(runCli(['--data', data, '--until', '5000']), /--until must be from 1 to --num-steps/);
 });
@@ -152,18 +176,27 @@ test('a resumed run can extend the schedule with --num-steps', () => {
   checkpointBytes(dir);
   const r = runCli(['--data', join(dir, 'data.txt'), '--resume', join(dir, 'good.safetensors'), '--num-steps', '6', '--num-samples', '1']);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(stepLines(r.stdout).map((l) => l.slice(0, 15)), ['step    4 /    ', 'step    5 /    ', 'step    6 /    ']);
+  assert.deepEqual(
+    stepLines(r.stdout).map((l) => l.slice(0, 15)),
+    ['step    4 /    ', 'step    5 /    ', 'step    6 /    '],
+  );
 });
 
 test('saveCheckpoint and loadCheckpoint round-trip float32 models exactly', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'data.txt'), 'anna\nbob\n');
   const ck = join(dir, 'f32.safetensors');
-  assert.equal(runCli(['--data', join(dir, 'data.txt'), '--num-steps', '2', '--dtype', 'float32', '--out', ck, '--num-samples', '0']).status, 0);
+  assert.equal(
+    runCli(['--data', join(dir, 'data.txt'), '--num-steps', '2', '--dtype', 'float32', '--out', ck, '--num-samples', '0']).status,
+    0,
+  );
   const c = loadCheckpoint(readFileSync(ck));
   assert.equal(c.dtype, 'float32');
   assert.deepEqual(loadCheckpoint(saveCheckpoint(c)).weights, c.weights);
-  assert.ok(c.weights.every((w) => Math.fround(w) === w), 'stored as float32');
+  assert.ok(
+    c.weights.every((w) => Math.fround(w) === w),
+    'stored as float32',
+  );
   const scalar = runCli(['--data', join(dir, 'data.txt'), '--resume', ck, '--num-steps', '3', '--engine', 'scalar', '--num-samples', '1']);
   assert.equal(scalar.status, 0, scalar.stderr); // the scalar engine resumes a float32 checkpoint in float64
   assert.ok(existsSync(ck));

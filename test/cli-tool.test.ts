@@ -12,7 +12,22 @@ function model() {
   if (!trained) {
     const dir = tempDir();
     const ck = join(dir, 'm.safetensors');
-    const r = runCli(['--data', NAMES, '--num-steps', '300', '--val-fraction', '0.1', '--eval-every', '100', '--out', ck, '--log', join(dir, 'log.jsonl'), '--plot', join(dir, 'loss.svg')]);
+    const r = runCli([
+      '--data',
+      NAMES,
+      '--num-steps',
+      '300',
+      '--val-fraction',
+      '0.1',
+      '--eval-every',
+      '100',
+      '--out',
+      ck,
+      '--log',
+      join(dir, 'log.jsonl'),
+      '--plot',
+      join(dir, 'loss.svg'),
+    ]);
     assert.equal(r.status, 0, r.stderr);
     trained = { dir, ck, stdout: r.stdout };
   }
@@ -32,14 +47,20 @@ test('validation: held-out documents, and their loss every --eval-every steps', 
   const { stdout } = model();
   assert.match(stdout, /^num docs: 32033\nval docs: 3203\nvocab size: 27\n/);
   const val = stdout.split('\n').filter((l) => l.includes('val loss'));
-  assert.deepEqual(val.map((l) => l.slice(0, 20)), ['step  100 /  300 | v', 'step  200 /  300 | v', 'step  300 /  300 | v']);
+  assert.deepEqual(
+    val.map((l) => l.slice(0, 20)),
+    ['step  100 /  300 | v', 'step  200 /  300 | v', 'step  300 /  300 | v'],
+  );
   const losses = val.map((l) => Number(l.split('val loss ')[1]));
   assert.ok(losses[2] < losses[0] && losses[0] < Math.log(27), losses.join(' '));
 });
 
 test('sample without --seed continues the training run: the same names training printed', { skip: noNames }, () => {
   const { ck, stdout } = model();
-  const printed = stdout.split('\n').filter((l) => l.startsWith('sample')).map((l) => l.slice('sample  1: '.length));
+  const printed = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('sample'))
+    .map((l) => l.slice('sample  1: '.length));
   const r = runCli(['sample', '--model', ck]);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trimEnd().split('\n'), printed);
@@ -91,17 +112,26 @@ test('eval: mean loss per token and perplexity on a file', { skip: noNames }, ()
   assert.equal(r.status, 0, r.stderr);
   const m = /^docs: 32033\ntokens: (\d+)\nloss: (\d\.\d{4}) nats per token\nperplexity: (\d+\.\d{3})\n$/.exec(r.stdout);
   assert.ok(m, r.stdout);
-  const expected = readFileSync(NAMES, 'utf8').split('\n').filter(Boolean).reduce((sum, name) => sum + Math.min(16, name.length + 1), 0);
+  const expected = readFileSync(NAMES, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .reduce((sum, name) => sum + Math.min(16, name.length + 1), 0);
   assert.equal(Number(m[1]), expected, 'each name predicts its characters and the closing BOS, cut to the block size');
   assert.ok(Math.abs(Math.exp(Number(m[2])) - Number(m[3])) < 0.01);
   assert.ok(Number(m[2]) < Math.log(27));
   writeFileSync(join(dir, 'caps.txt'), 'anna\nBob\n');
-  expectUsageError(runCli(['eval', '--model', ck, '--data', join(dir, 'caps.txt')]), /document 2 \("Bob"\): character "B" is not in the vocabulary of the model/);
+  expectUsageError(
+    runCli(['eval', '--model', ck, '--data', join(dir, 'caps.txt')]),
+    /document 2 \("Bob"\): character "B" is not in the vocabulary of the model/,
+  );
 });
 
 test('--log writes a JSON line per step, and plot draws it', { skip: noNames }, () => {
   const { dir } = model();
-  const lines = readFileSync(join(dir, 'log.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(join(dir, 'log.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines[0].run.vocab_size, 27);
   assert.equal(lines.length, 301);
   assert.deepEqual(Object.keys(lines[1]), ['step', 'loss', 'lr', 'tokens_per_sec']);
@@ -121,9 +151,14 @@ test('--log writes a JSON line per step, and plot draws it', { skip: noNames }, 
 
 test('on a terminal, one live status line with speed and time left', { skip: noNames }, () => {
   // script(1) gives the CLI a pseudo-terminal
-  const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --data ${NAMES} --num-steps 300 --num-samples 2`, '/dev/null'], { encoding: 'utf8' });
+  const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --data ${NAMES} --num-steps 300 --num-samples 2`, '/dev/null'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /\r\x1b\[Kstep +\d+ \/  300 \| loss \d\.\d{4} \| avg \d\.\d{4} \| lr [\d.e-]+ \| [\d.]+ ms\/step \| \d+ tok\/s \| [\d.]+s left/);
+  assert.match(
+    r.stdout,
+    /\r\x1b\[Kstep +\d+ \/  300 \| loss \d\.\d{4} \| avg \d\.\d{4} \| lr [\d.e-]+ \| [\d.]+ ms\/step \| \d+ tok\/s \| [\d.]+s left/,
+  );
   assert.match(r.stdout, /step  300 \/  300/);
   assert.ok(r.stdout.split('\n').filter((l) => l.includes('step ')).length < 5, 'the status line rewrites itself');
 });

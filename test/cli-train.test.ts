@@ -78,7 +78,21 @@ test('a line longer than the context is cut to block_size, not an error', () => 
 test('--help lists every flag and exits 0', () => {
   const r = runCli(['--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--data', '--num-steps', '--n-layer', '--n-embd', '--n-head', '--block-size', '--learning-rate', '--beta1', '--beta2', '--eps', '--seed', '--temperature', '--num-samples']) {
+  for (const flag of [
+    '--data',
+    '--num-steps',
+    '--n-layer',
+    '--n-embd',
+    '--n-head',
+    '--block-size',
+    '--learning-rate',
+    '--beta1',
+    '--beta2',
+    '--eps',
+    '--seed',
+    '--temperature',
+    '--num-samples',
+  ]) {
     assert.ok(r.stdout.includes(flag), flag);
   }
 });
@@ -113,7 +127,9 @@ test('offline: one line says so and training falls back to the shipped names', (
 test('a download with the wrong sha256 is refused and leaves nothing behind', async () => {
   const cache = join(tempDir(), 'cache');
   await serveOnLoopback(Buffer.from('not\nthe\nnames\n'), async (url) => {
-    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], { env: { MICROGPT_CACHE_DIR: cache, MICROGPT_NAMES_URL: url } });
+    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], {
+      env: { MICROGPT_CACHE_DIR: cache, MICROGPT_NAMES_URL: url },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /does not match the expected sha256/);
     assert.deepEqual(existsSync(cache) ? readdirSync(cache) : [], []);
@@ -123,7 +139,9 @@ test('a download with the wrong sha256 is refused and leaves nothing behind', as
 test('a good download is verified and cached, then used', { skip: noNames }, async () => {
   const cache = join(tempDir(), 'cache');
   await serveOnLoopback(readFileSync(NAMES), async (url) => {
-    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], { env: { MICROGPT_CACHE_DIR: cache, MICROGPT_NAMES_URL: url } });
+    const r = await runCliAsync(['--num-steps', '1', '--num-samples', '0'], {
+      env: { MICROGPT_CACHE_DIR: cache, MICROGPT_NAMES_URL: url },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /downloading names.txt/);
     assert.match(r.stdout, /^num docs: 32033\n/);
@@ -131,9 +149,11 @@ test('a good download is verified and cached, then used', { skip: noNames }, asy
   });
 });
 
-
 test('--engine scalar with --dtype float32 is refused', () => {
-  expectUsageError(runCli(['--data', dataFile(tiny).path, '--engine', 'scalar', '--dtype', 'float32']), /--dtype float32 needs --engine fast/);
+  expectUsageError(
+    runCli(['--data', dataFile(tiny).path, '--engine', 'scalar', '--dtype', 'float32']),
+    /--dtype float32 needs --engine fast/,
+  );
 });
 
 test('--batch-size and --dtype are checked', () => {
@@ -152,7 +172,25 @@ test('a diverging run says so in one line, exits 2, and writes no --out, --log o
   const out = join(dir, 'model.safetensors');
   assert.equal(runCli(['--data', NAMES, '--num-steps', '2', '--num-samples', '0', '--out', out]).status, 0);
   const before = readFileSync(out);
-  const r = runCli(['--data', NAMES, '--num-steps', '200', '--learning-rate', '2', '--beta2', '0', '--out', out, '--log', 'train.jsonl', '--plot', 'loss.svg'], { cwd: dir });
+  const r = runCli(
+    [
+      '--data',
+      NAMES,
+      '--num-steps',
+      '200',
+      '--learning-rate',
+      '2',
+      '--beta2',
+      '0',
+      '--out',
+      out,
+      '--log',
+      'train.jsonl',
+      '--plot',
+      'loss.svg',
+    ],
+    { cwd: dir },
+  );
   expectUsageError(r, /^microgpt: diverged at step \d+ \(loss (nan|inf)\); lower --learning-rate$/);
   const step = Number(/step (\d+)/.exec(r.stderr)![1]);
   assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('step')).length, step - 1, 'the good steps were printed');

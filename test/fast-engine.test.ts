@@ -51,7 +51,14 @@ for (let seed = 1; seed <= 12; seed++) {
 }
 
 test('a training step updates the same way in both engines (batch 3, 2 layers)', () => {
-  const { config, batch } = { config: { vocabSize: 6, nLayer: 2, nEmbd: 8, nHead: 2, blockSize: 5 }, batch: [[5, 0, 1, 5], [5, 2, 2, 3, 4, 0, 1, 5], [5, 4, 5]] };
+  const { config, batch } = {
+    config: { vocabSize: 6, nLayer: 2, nEmbd: 8, nHead: 2, blockSize: 5 },
+    batch: [
+      [5, 0, 1, 5],
+      [5, 2, 2, 3, 4, 0, 1, 5],
+      [5, 4, 5],
+    ],
+  };
   const weights = initialWeights(config, new Random(3));
   const scalar = new ScalarEngine(config, weights);
   const fast = new FastEngine(config, weights);
@@ -69,7 +76,10 @@ test('a training step updates the same way in both engines (batch 3, 2 layers)',
 test('the forward pass computes the same numbers as the scalar engine, bit for bit', () => {
   const config: ModelConfig = { vocabSize: 27, nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
   const weights = initialWeights(config, new Random(42));
-  const batch = [[26, 4, 12, 12, 0, 26], [26, 14, 11, 8, 21, 8, 0, 26]];
+  const batch = [
+    [26, 4, 12, 12, 0, 26],
+    [26, 14, 11, 8, 21, 8, 0, 26],
+  ];
   const s = new ScalarEngine(config, weights).totalLoss(batch);
   const f = new FastEngine(config, weights).totalLoss(batch);
   assert.equal(f.tokens, s.tokens);
@@ -99,7 +109,10 @@ test('float32 tracks float64 within 1e-5 relative over 200 steps', { skip: noNam
   const f64 = trainLosses('fast', text, 200);
   const f32 = trainLosses('fast', text, 200, undefined, {}, 'float32');
   f32.forEach((l, i) => assert.ok(Math.abs(l - f64[i]) <= 1e-5 * f64[i], `step ${i + 1}: ${l} vs ${f64[i]}`));
-  assert.ok(f32.some((l, i) => l !== f64[i]), 'float32 really rounds');
+  assert.ok(
+    f32.some((l, i) => l !== f64[i]),
+    'float32 really rounds',
+  );
 });
 
 test('sampling with the KV cache gives the logits of the full forward pass, in both engines', () => {
@@ -122,7 +135,11 @@ test('the engine grows its activations for a larger batch, and the loss is the s
   const config: ModelConfig = { vocabSize: 4, nLayer: 1, nEmbd: 4, nHead: 1, blockSize: 4 };
   const weights = initialWeights(config, new Random(1));
   const small = new FastEngine(config, weights);
-  const batch = [[3, 0, 3], [3, 1, 2, 3], [3, 2, 3]];
+  const batch = [
+    [3, 0, 3],
+    [3, 1, 2, 3],
+    [3, 2, 3],
+  ];
   small.lossAndGrad([[3, 0, 3]]); // sized for one sequence
   const grown = small.lossAndGrad(batch);
   const fresh = new FastEngine(config, weights).lossAndGrad(batch);

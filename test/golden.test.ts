@@ -51,6 +51,9 @@ test('the first 20 losses agree with the recorded float64 values to 1e-12, in bo
   fast.forEach((loss, i) => assert.ok(Math.abs(loss - losses[i]) <= 1e-12 * losses[i], `fast step ${i + 1}: ${loss} vs ${losses[i]}`));
   losses.forEach((loss, i) => {
     assert.ok(Math.abs(loss - fixture.scalar20[i]) <= 1e-12 * fixture.scalar20[i], `step ${i + 1}: ${loss} vs ${fixture.scalar20[i]}`);
-    assert.ok(Math.abs(loss - fixture.python20[i]) <= 1e-12 * fixture.python20[i], `step ${i + 1}: ${loss} vs python ${fixture.python20[i]}`);
+    assert.ok(
+      Math.abs(loss - fixture.python20[i]) <= 1e-12 * fixture.python20[i],
+      `step ${i + 1}: ${loss} vs python ${fixture.python20[i]}`,
+    );
   });
 });

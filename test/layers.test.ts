@@ -13,13 +13,17 @@ import { NAMES, ROOT } from './helpers/cli.ts';
 const SRC = join(ROOT, 'src');
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.ts$/.test(e.name) ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.ts$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Every module a file imports or re-exports (static and dynamic). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
 }
 
 /** The folder a file belongs to under src/ ('core', 'engines', 'cli', ...; '.' for src/*.ts). */
@@ -44,7 +48,8 @@ test('src/core and src/engines import no node: module, nothing from cli/ or web/
   for (const { file, target } of edges) {
     const from = folderOf(file);
     const to = folderOf(target);
-    if ((from === 'core' || from === 'engines') && (to === 'cli' || to === 'web' || to === 'io')) offences.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}`);
+    if ((from === 'core' || from === 'engines') && (to === 'cli' || to === 'web' || to === 'io'))
+      offences.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}`);
     if (from === 'engines' && to === 'core') offences.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}`);
   }
   assert.deepEqual(offences, []);
@@ -64,6 +69,10 @@ test('no source file is longer than 400 lines', () => {
   assert.deepEqual(long, []);
 });
 
-test('names.txt, which the parity tests read, is present (required under CI)', { skip: !existsSync(NAMES) && !process.env.CI ? `no ${NAMES} on this machine` : false }, () => {
-  assert.ok(existsSync(NAMES), `CI needs ${NAMES}`);
-});
+test(
+  'names.txt, which the parity tests read, is present (required under CI)',
+  { skip: !existsSync(NAMES) && !process.env.CI ? `no ${NAMES} on this machine` : false },
+  () => {
+    assert.ok(existsSync(NAMES), `CI needs ${NAMES}`);
+  },
+);

@@ -23,7 +23,10 @@ test('train() reports every step and stops on an AbortSignal', async () => {
   });
   assert.equal(result.stopped, 'aborted');
   assert.equal(result.step, 25);
-  assert.deepEqual(steps, Array.from({ length: 25 }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps,
+    Array.from({ length: 25 }, (_, i) => i + 1),
+  );
 });
 
 test('the exports work together: Random, Tokenizer, GPT, sample, checkpoints', async () => {

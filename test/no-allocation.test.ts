@@ -13,7 +13,11 @@ import { NAMES, noNames } from './helpers/cli.ts';
 const probe = fileURLToPath(new URL('./probes/alloc-probe.mjs', import.meta.url));
 
 function bytesPerStep(batchSize: number): number {
-  const r = spawnSync(process.execPath, ['--min-semi-space-size=64', '--max-semi-space-size=64', probe, NAMES, String(batchSize), '20000'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--min-semi-space-size=64', '--max-semi-space-size=64', probe, NAMES, String(batchSize), '20000'],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { bytesPerStep: number }).bytesPerStep;
 }

@@ -27,11 +27,26 @@ function cloneLike(): string {
 test('a package packed from a clone (as npm does for a git install) holds the built code, not only README and package.json', () => {
   const dir = cloneLike();
   assert.ok(!existsSync(join(dir, 'dist')));
-  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts=false'], { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts=false'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
   assert.equal(r.status, 0, r.stderr);
   const [packed] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { files: { path: string }[] }[];
   const files = packed.files.map((f) => f.path);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/node.js', 'dist/node.d.ts', 'dist/cli/main.js', 'dist/core/checkpoint.js']) assert.ok(files.includes(f), `${f} is packed (packed: ${files.join(', ')})`);
+  for (const f of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/node.js',
+    'dist/node.d.ts',
+    'dist/cli/main.js',
+    'dist/core/checkpoint.js',
+  ])
+    assert.ok(files.includes(f), `${f} is packed (packed: ${files.join(', ')})`);
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'sources and tests stay out');
   assert.equal(pkg.scripts.prepare, 'npm run build --silent');
 });
@@ -61,7 +76,13 @@ function typecheck(source: string, compilerOptions: object): { status: number | 
   symlinkSync(join(ROOT, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir'); // a Node project has @types/node
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
   writeFileSync(join(dir, 'main.ts'), source);
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', types: [], ...compilerOptions }, files: ['main.ts'] }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', types: [], ...compilerOptions },
+      files: ['main.ts'],
+    }),
+  );
   const r = spawnSync(process.execPath, [TSC, '-p', dir], { cwd: dir, encoding: 'utf8' });
   return { status: r.status, output: r.stdout + r.stderr };
 }

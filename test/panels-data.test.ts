@@ -14,14 +14,23 @@ import { architecture, attentionSteps, blockLabel, generationRows } from '../src
 import { answerPanelRequest } from '../src/web/panels/worker-queries.ts';
 import { loadLinkedData } from '../src/web/panels/data-link.ts';
 
-const config = (nLayer: number, nEmbd: number, nHead: number, blockSize: number, vocabSize = 27): ModelConfig => ({ nLayer, nEmbd, nHead, blockSize, vocabSize });
+const config = (nLayer: number, nEmbd: number, nHead: number, blockSize: number, vocabSize = 27): ModelConfig => ({
+  nLayer,
+  nEmbd,
+  nHead,
+  blockSize,
+  vocabSize,
+});
 
 test('architecture: a block per state-dict matrix with its shape and count; the total is numParams', () => {
   for (const c of [config(1, 16, 4, 16), config(2, 32, 4, 8), config(3, 8, 2, 24, 40)]) {
     const { groups, total } = architecture(c);
     const matrices = groups.flatMap((g) => g.blocks).filter((b) => b.kind === 'matrix');
     assert.equal(matrices.length, 3 + 6 * c.nLayer);
-    assert.equal(matrices.reduce((a, b) => a + b.params, 0), numParams(c));
+    assert.equal(
+      matrices.reduce((a, b) => a + b.params, 0),
+      numParams(c),
+    );
     assert.equal(total, numParams(c));
     assert.equal(groups.flatMap((g) => g.blocks).filter((b) => b.name === 'rmsnorm').length, 1 + 2 * c.nLayer);
   }
@@ -32,7 +41,11 @@ test('architecture: a block per state-dict matrix with its shape and count; the 
 
 test('generation: ÷ temperature, softmax, top-k, as sampling computes them', () => {
   const logits = [2, 1, 0.5, -1, 3];
-  for (const [t, k] of [[1, 0], [0.5, 2], [2, 3]] as const) {
+  for (const [t, k] of [
+    [1, 0],
+    [0.5, 2],
+    [2, 3],
+  ] as const) {
     const rows = generationRows(logits, t, k);
     const expected = probabilities(logits, t, k, new Float64Array(5));
     rows.forEach((r, i) => {
@@ -52,11 +65,20 @@ test('FastEngine.attentionInputs: softmax(q·k/√d) is attentionRow, Σ weight�
   const engine = new FastEngine(c, initialWeights(c, new Random(7)));
   const ids = [8, 1, 4, 4, 0, 2];
   ids.forEach((id, t) => engine.forwardToken(id, t));
-  for (const [layer, head, t] of [[0, 0, 0], [1, 2, 5], [0, 1, 3]]) {
+  for (const [layer, head, t] of [
+    [0, 0, 0],
+    [1, 2, 5],
+    [0, 1, 3],
+  ]) {
     const { q, k, v, out } = engine.attentionInputs(layer, head, t);
     assert.equal(q.length, 4);
     assert.equal(k.length, t + 1);
-    const r = attentionSteps(Array.from(q), k.map((x) => Array.from(x)), v.map((x) => Array.from(x)), ids.length);
+    const r = attentionSteps(
+      Array.from(q),
+      k.map((x) => Array.from(x)),
+      v.map((x) => Array.from(x)),
+      ids.length,
+    );
     const row = engine.attentionRow(layer, head, t);
     r.steps.forEach((s, j) => (j <= t ? assert.ok(Math.abs(s.weight - row[j]) < 1e-14) : assert.ok(s.masked && s.weight === 0)));
     r.out.forEach((x, i) => assert.ok(Math.abs(x - out[i]) < 1e-14));
@@ -82,7 +104,10 @@ test('the worker answers: a matrix, next-token logits, attention (the same with 
   assert.equal(fast.m.view.rows, 32);
   assert.equal(fast.m.view.cols, 8);
   assert.equal(fast.m.view.weights.length, 256);
-  assert.ok(fast.m.view.grads.some((g) => g !== 0), 'the gradient of the step taken');
+  assert.ok(
+    fast.m.view.grads.some((g) => g !== 0),
+    'the gradient of the step taken',
+  );
   assert.ok(fast.logits.type === 'panel-logits' && fast.logits.view);
   const probs = fast.gpt.nextTokenProbabilities('em')[2];
   const mine = probabilities(fast.logits.view.logits, 1, 0, new Float64Array(probs.length));
@@ -95,12 +120,23 @@ test('the worker answers: a matrix, next-token logits, attention (the same with 
   const scalarWeights = scalar.att.view.weights.flat();
   fast.att.view.weights.flat().forEach((w, i) => assert.ok(Math.abs(w - scalarWeights[i]) < 1e-12));
   const bad = (request: Parameters<typeof answerPanelRequest>[0]) => answerPanelRequest(request, { gpt: fast.gpt, step: 1 });
-  assert.deepEqual(bad({ type: 'panel-attention', text: 'emmaz', layer: 0, head: 0, pos: 0 }), { type: 'panel-error', request: 'panel-attention', message: 'character "z" is not in the vocabulary' });
-  assert.deepEqual(bad({ type: 'panel-matrix', name: 'layer3.attn_wq' }), { type: 'panel-error', request: 'panel-matrix', message: 'no matrix named "layer3.attn_wq"' });
-  assert.match((bad({ type: 'panel-logits', prefix: 'emmaemmaemma' }) as { message: string }).message, /the text has 12 characters; the model reads at most 7/);
+  assert.deepEqual(bad({ type: 'panel-attention', text: 'emmaz', layer: 0, head: 0, pos: 0 }), {
+    type: 'panel-error',
+    request: 'panel-attention',
+    message: 'character "z" is not in the vocabulary',
+  });
+  assert.deepEqual(bad({ type: 'panel-matrix', name: 'layer3.attn_wq' }), {
+    type: 'panel-error',
+    request: 'panel-matrix',
+    message: 'no matrix named "layer3.attn_wq"',
+  });
+  assert.match(
+    (bad({ type: 'panel-logits', prefix: 'emmaemmaemma' }) as { message: string }).message,
+    /the text has 12 characters; the model reads at most 7/,
+  );
 });
 
-test('the Step data on names.txt, seed 42: microgpt.py\'s first two documents and losses', { skip: noNames }, () => {
+test("the Step data on names.txt, seed 42: microgpt.py's first two documents and losses", { skip: noNames }, () => {
   const run = startRun({ text: readFileSync(NAMES, 'utf8'), train: { seed: 42 } });
   const golden = ['step    1 / 1000 | loss 3.3660', 'step    2 / 1000 | loss 3.4243'];
   for (const line of golden) {
@@ -112,7 +148,8 @@ test('the Step data on names.txt, seed 42: microgpt.py\'s first two documents an
 
 test('?data=: a text file beside the page, and a message for everything else', async () => {
   const page = 'http://127.0.0.1:5173/index.html?data=names.txt';
-  const fake = (status: number, type: string, body: Uint8Array | string) => (async () => new Response(body as BodyInit, { status, headers: { 'content-type': type } })) as unknown as typeof fetch;
+  const fake = (status: number, type: string, body: Uint8Array | string) =>
+    (async () => new Response(body as BodyInit, { status, headers: { 'content-type': type } })) as unknown as typeof fetch;
   assert.equal(await loadLinkedData('http://127.0.0.1:5173/'), undefined);
   assert.deepEqual(await loadLinkedData(page, fake(200, 'text/plain', 'emma\nava\n')), { name: 'names.txt', text: 'emma\nava\n', docs: 2 });
   const error = async (f: typeof fetch, url = page) => ((await loadLinkedData(url, f)) as { error: string }).error;
@@ -122,6 +159,14 @@ test('?data=: a text file beside the page, and a message for everything else', a
   assert.match(await error(fake(200, 'text/plain', new Uint8Array([0xff, 0xfe, 0x41]))), /not UTF-8 text/);
   assert.match(await error(fake(200, 'text/plain', '')), /names.txt is empty/);
   assert.match(await error(fake(200, 'text/plain', '\n\n')), /no non-empty line/);
-  assert.match(await error(fake(200, 'text/plain', 'x'), 'http://127.0.0.1:5173/?data=https://example.com/names.txt'), /only files beside this page/);
-  assert.match(await error((async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch), /could not load names.txt: Failed to fetch/);
+  assert.match(
+    await error(fake(200, 'text/plain', 'x'), 'http://127.0.0.1:5173/?data=https://example.com/names.txt'),
+    /only files beside this page/,
+  );
+  assert.match(
+    await error((async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch),
+    /could not load names.txt: Failed to fetch/,
+  );
 });

@@ -12,7 +12,18 @@ import { NAMES, ROOT, runCli } from './helpers/cli.ts';
 import { browserSkip, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
 import { startRun } from '../src/core/run.ts';
 
-const skip = browserSkip || (!process.env.CI && !(() => { try { return readFileSync(NAMES).length > 0; } catch { return false; } })() ? `needs ${NAMES}` : false);
+const skip =
+  browserSkip ||
+  (!process.env.CI &&
+  !(() => {
+    try {
+      return readFileSync(NAMES).length > 0;
+    } catch {
+      return false;
+    }
+  })()
+    ? `needs ${NAMES}`
+    : false);
 const PANELS = ['#panel-training-loop', '#panel-architecture', '#panel-generation', '#panel-attention'];
 const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
@@ -20,9 +31,21 @@ const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE });
   return page.evaluate(async (include) => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
     const r = await axe.run({ include: include.map((s) => [s]) }, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.nodes
+            .map((n) => n.target.join(' '))
+            .slice(0, 5)
+            .join(', ')}`,
+      );
   }, PANELS);
 }
 
@@ -40,7 +63,12 @@ async function shoot(page: Page, width: number): Promise<void> {
 
 async function step(page: Page, n: number): Promise<void> {
   await page.click('#tl-step');
-  await page.waitForFunction((n) => document.getElementById('tl-status')?.textContent?.startsWith(`Step ${n} of`) && document.getElementById('panel-training-loop')?.dataset.stage === 'New weights', n);
+  await page.waitForFunction(
+    (n) =>
+      document.getElementById('tl-status')?.textContent?.startsWith(`Step ${n} of`) &&
+      document.getElementById('panel-training-loop')?.dataset.stage === 'New weights',
+    n,
+  );
 }
 
 test('the panels: Step on names.txt from a link, the model, generation, attention', { skip, timeout: 240_000 }, async () => {
@@ -49,14 +77,20 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
   const first = [expected.traceStep(), expected.traceStep()];
   const golden = readFileSync(join(ROOT, '..', 'shared', 'golden', 'microgpt-py-seed42-20steps.txt'), 'utf8');
   assert.match(golden, /step {4}1 \/ {3}20 \| loss 3\.3660\nstep {4}2 \/ {3}20 \| loss 3\.4243/);
-  assert.deepEqual(first.map((t) => t.line), ['step    1 / 1000 | loss 3.3660', 'step    2 / 1000 | loss 3.4243']);
+  assert.deepEqual(
+    first.map((t) => t.line),
+    ['step    1 / 1000 | loss 3.3660', 'step    2 / 1000 | loss 3.4243'],
+  );
 
   const { url, server } = await serve({ files: { 'names.txt': names, 'photo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1]) } });
   mkdirSync(SHOTS, { recursive: true });
   const browser = await launch();
   const errors: string[] = [];
   try {
-    for (const [width, height] of [[1280, 800], [390, 844]]) {
+    for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
+    ]) {
       const page = await browser.newPage({ viewport: { width, height } });
       watchErrors(page, errors);
       await page.goto(`${url}?data=names.txt`);
@@ -66,8 +100,13 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
 
       // the model before any step: shapes, counts, the CLI's total
       assert.equal(await page.textContent('#arch-num-params'), '4192');
-      const labels = await page.$$eval('.arch-block', (bs) => bs.map((b) => [b.querySelector('.arch-name')?.textContent, b.querySelector('.arch-params')?.textContent]));
-      assert.deepEqual(labels.find(([n]) => n?.startsWith('layer0.mlp_fc1')), ['layer0.mlp_fc1 64 × 16', '1,024 params']);
+      const labels = await page.$$eval('.arch-block', (bs) =>
+        bs.map((b) => [b.querySelector('.arch-name')?.textContent, b.querySelector('.arch-params')?.textContent]),
+      );
+      assert.deepEqual(
+        labels.find(([n]) => n?.startsWith('layer0.mlp_fc1')),
+        ['layer0.mlp_fc1 64 × 16', '1,024 params'],
+      );
       assert.equal(labels.length, 9);
 
       // Step, twice: microgpt.py's first two documents and losses
@@ -75,7 +114,10 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
         await step(page, i + 1);
         const loop = page.locator('#panel-training-loop');
         assert.equal(await loop.locator('pre.printed').textContent(), t.line);
-        assert.match((await loop.locator('.tl-step[data-stage="0"] .tl-values').textContent()) ?? '', new RegExp(`doc = "${t.docs[0].text}" · n = ${t.n}`));
+        assert.match(
+          (await loop.locator('.tl-step[data-stage="0"] .tl-values').textContent()) ?? '',
+          new RegExp(`doc = "${t.docs[0].text}" · n = ${t.n}`),
+        );
         const ids = await loop.locator('table.tokens tbody tr:nth-child(2) td').allTextContents();
         assert.deepEqual(ids.map(Number), t.docs[0].tokens);
         assert.equal(await loop.locator('.tl-loss').textContent(), t.loss.toFixed(4));
@@ -95,7 +137,10 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
       await page.click('#step'); // the page's own Step button follows the same weight
       await page.waitForFunction(() => document.getElementById('tl-status')?.textContent?.startsWith('Step 3 of'));
       const adam = (await page.textContent('table.adam caption')) ?? '';
-      assert.equal(adam, width === 1280 ? 'Adam for one weight: layer0.mlp_fc2[1][5]' : 'Adam for one weight: wte[' + adam.split('[')[1] + '[0]');
+      assert.equal(
+        adam,
+        width === 1280 ? 'Adam for one weight: layer0.mlp_fc2[1][5]' : 'Adam for one weight: wte[' + adam.split('[')[1] + '[0]',
+      );
 
       // a matrix's weights and its gradient
       await page.click('.arch-block[data-name="layer0.mlp_fc1"]');
@@ -106,7 +151,12 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
       // generation: three characters, and the temperature reshapes the distribution
       for (let i = 0; i < 3; i++) {
         await page.click('#gen-next');
-        await page.waitForFunction((i) => document.querySelector('#gen-text .drawn')?.textContent?.length === i + 1 || /BOS \(end\)/.test(document.getElementById('gen-text')?.textContent ?? ''), i);
+        await page.waitForFunction(
+          (i) =>
+            document.querySelector('#gen-text .drawn')?.textContent?.length === i + 1 ||
+            /BOS \(end\)/.test(document.getElementById('gen-text')?.textContent ?? ''),
+          i,
+        );
       }
       assert.equal(await page.locator('table.generation tbody tr').count(), 27);
       assert.equal(await page.locator('table.generation tr.picked').count(), 1);
@@ -128,13 +178,18 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
       await page.waitForSelector('table.heat');
       assert.equal(await page.locator('table.heat tbody tr').count(), 5);
       assert.equal(await page.locator('table.heat .cell.masked').count(), 10);
-      assert.match((await page.getAttribute('table.heat tbody tr:nth-child(3) td:nth-child(2) .cell', 'title')) ?? '', /^m \(position 2\) → BOS \(position 0\): weight 0\.\d{4}$/);
+      assert.match(
+        (await page.getAttribute('table.heat tbody tr:nth-child(3) td:nth-child(2) .cell', 'title')) ?? '',
+        /^m \(position 2\) → BOS \(position 0\): weight 0\.\d{4}$/,
+      );
       assert.equal(await page.locator('table.att-steps tbody tr').count(), 5);
       assert.match((await page.textContent('#att-out')) ?? '', /^output = Σ weight × v = \[(−?\d\.\d{3}, ){3}−?\d\.\d{3}\]$/);
       // a character the model does not know is said in the panel, and the next good word clears it
       await page.fill('#att-word', 'emma9');
       await page.click('#att-show');
-      await page.waitForFunction(() => document.querySelector('#panel-attention .panel-note')?.textContent === 'character "9" is not in the vocabulary');
+      await page.waitForFunction(
+        () => document.querySelector('#panel-attention .panel-note')?.textContent === 'character "9" is not in the vocabulary',
+      );
       await page.fill('#att-word', 'emma');
       await page.click('#att-show');
       await page.waitForFunction(() => (document.querySelector('#panel-attention .panel-note') as HTMLElement | null)?.hidden === true);
@@ -157,7 +212,12 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(scroll <= width, `the page is ${scroll}px wide at ${width}px`);
       if (width === 390) {
-        const small = await page.$$eval('#panels button, #panels select, #panels input', (es) => es.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => [e.id || e.textContent, e.getBoundingClientRect().height] as const).filter(([, h]) => h < 44));
+        const small = await page.$$eval('#panels button, #panels select, #panels input', (es) =>
+          es
+            .filter((e) => (e as HTMLElement).offsetParent !== null)
+            .map((e) => [e.id || e.textContent, e.getBoundingClientRect().height] as const)
+            .filter(([, h]) => h < 44),
+        );
         assert.deepEqual(small, [], 'tap targets of at least 44px');
       }
       await page.close();
@@ -168,23 +228,44 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
     watchErrors(page, errors);
     await page.goto(`${url}?data=names.txt`);
     await page.waitForFunction(() => document.body.dataset.linkedData === 'names.txt');
-    for (const [nLayer, nEmbd, nHead, blockSize] of [[1, 16, 4, 16], [2, 32, 4, 8], [3, 8, 2, 24]]) {
+    for (const [nLayer, nEmbd, nHead, blockSize] of [
+      [1, 16, 4, 16],
+      [2, 32, 4, 8],
+      [3, 8, 2, 24],
+    ]) {
       for (const [id, v] of Object.entries({ nLayer, nEmbd, nHead, blockSize })) {
         await page.fill(`#${id}`, String(v));
         await page.dispatchEvent(`#${id}`, 'change');
       }
-      const cli = cliParams(['--n-layer', String(nLayer), '--n-embd', String(nEmbd), '--n-head', String(nHead), '--block-size', String(blockSize)]);
+      const cli = cliParams([
+        '--n-layer',
+        String(nLayer),
+        '--n-embd',
+        String(nEmbd),
+        '--n-head',
+        String(nHead),
+        '--block-size',
+        String(blockSize),
+      ]);
       assert.equal(Number(await page.textContent('#arch-num-params')), cli);
-      const sum = await page.$$eval('.arch-block .arch-params', (ps) => ps.reduce((a, p) => a + Number(p.textContent?.replace(/\D/g, '')), 0));
+      const sum = await page.$$eval('.arch-block .arch-params', (ps) =>
+        ps.reduce((a, p) => a + Number(p.textContent?.replace(/\D/g, '')), 0),
+      );
       assert.equal(sum, cli);
-      assert.equal(await page.locator(`.arch-block[data-name="layer${nLayer - 1}.mlp_fc1"] .arch-name`).textContent(), `layer${nLayer - 1}.mlp_fc1 ${4 * nEmbd} × ${nEmbd}`);
+      assert.equal(
+        await page.locator(`.arch-block[data-name="layer${nLayer - 1}.mlp_fc1"] .arch-name`).textContent(),
+        `layer${nLayer - 1}.mlp_fc1 ${4 * nEmbd} × ${nEmbd}`,
+      );
     }
 
     // a missing file and a binary one get a message (Chromium itself logs the 404 of the missing file, and only that)
     const expectedErrors: string[] = [];
     const bad = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     watchErrors(bad, expectedErrors);
-    for (const [file, message] of [['missing.txt', 'could not load missing.txt: the server answered 404 (not found)'], ['photo.png', 'photo.png is not a text file']]) {
+    for (const [file, message] of [
+      ['missing.txt', 'could not load missing.txt: the server answered 404 (not found)'],
+      ['photo.png', 'photo.png is not a text file'],
+    ]) {
       await bad.goto(`${url}?data=${file}`);
       await bad.waitForFunction((m) => document.getElementById('note-field-dataset')?.textContent === m, message);
       assert.equal(await bad.inputValue('#dataset'), 'names');

@@ -25,7 +25,7 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     await page.fill('#nEmbd', '10');
     await page.click('#start');
     await page.waitForSelector('#note-field-nHead');
-    assert.match(await page.textContent('#note-field-nHead') ?? '', /Heads must divide the embedding width \(10\), got 4/);
+    assert.match((await page.textContent('#note-field-nHead')) ?? '', /Heads must divide the embedding width \(10\), got 4/);
     assert.equal(await page.getAttribute('#note-field-nHead', 'role'), 'alert');
     assert.equal(await page.getAttribute('#nHead', 'aria-invalid'), 'true');
     await page.fill('#nEmbd', '16');
@@ -40,8 +40,8 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     assert.match(worker, /^([\d.]+) s for 1000 steps$/);
     // how long it took is measured by the bench, not asserted here
     assert.equal(await page.$$eval('#preview li', (lis) => lis.length), 8);
-    assert.match(await page.textContent('#preview-note') ?? '', /^At step 1000: 8 names/);
-    assert.match(await page.textContent('#status') ?? '', /^Done: 1000 steps, loss \d\.\d\d/);
+    assert.match((await page.textContent('#preview-note')) ?? '', /^At step 1000: 8 names/);
+    assert.match((await page.textContent('#status')) ?? '', /^Done: 1000 steps, loss \d\.\d\d/);
     await page.screenshot({ path: join(SHOTS, 'playground-trained.png'), fullPage: true });
 
     // temperature: hot samples differ from cold ones, and the note says how they were drawn
@@ -71,7 +71,10 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     await page.waitForSelector('#attention canvas');
     assert.equal(await page.$$eval('#attention canvas', (c) => c.length), 4);
     assert.equal(await page.$$eval('#inspect-probs .position', (p) => p.length), 5);
-    assert.match(await page.getAttribute('#attention canvas', 'aria-label') ?? '', /^Attention of layer 0, head 0: start looks most at start \(100\.0%\); ‘e’ looks most at/);
+    assert.match(
+      (await page.getAttribute('#attention canvas', 'aria-label')) ?? '',
+      /^Attention of layer 0, head 0: start looks most at start \(100\.0%\); ‘e’ looks most at/,
+    );
     await page.screenshot({ path: join(SHOTS, 'playground-attention.png'), fullPage: true });
 
     // download a checkpoint, and load it back
@@ -82,20 +85,24 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     await waitState(page, 'idle');
     await page.setInputFiles('#load', saved);
     await page.waitForSelector('#note-load-row.info');
-    assert.match(await page.textContent('#note-load-row') ?? '', /Loaded a checkpoint: 4\d{3} parameters, step 1000 of 1000/);
+    assert.match((await page.textContent('#note-load-row')) ?? '', /Loaded a checkpoint: 4\d{3} parameters, step 1000 of 1000/);
 
     // bad uploads get a message beside their control, and the page keeps working
     const junk = join(tempDir(), 'junk.safetensors');
     writeFileSync(junk, 'definitely not a checkpoint');
     await page.setInputFiles('#load', junk);
-    await page.waitForFunction(() => /junk.safetensors: not a safetensors file/.test(document.getElementById('note-load-row')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /junk.safetensors: not a safetensors file/.test(document.getElementById('note-load-row')?.textContent ?? ''),
+    );
     assert.ok((await verticalGap(page, '#note-load-row', '#load')) < 80, 'the message is beside the upload');
     assert.equal(await page.getAttribute('#note-load-row', 'role'), 'alert');
     await page.selectOption('#dataset', 'custom');
     const binary = join(tempDir(), 'photo.txt');
     writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
     await page.setInputFiles('#upload-text', binary);
-    await page.waitForFunction(() => /photo.txt is not a text file/.test(document.getElementById('note-field-upload-text')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /photo.txt is not a text file/.test(document.getElementById('note-field-upload-text')?.textContent ?? ''),
+    );
     const empty = join(tempDir(), 'empty.txt');
     writeFileSync(empty, '');
     await page.setInputFiles('#upload-text', empty);

@@ -28,7 +28,19 @@ function python(args: string[], cwd = tempDir()): Run {
 const torchMicrogpt = (args: string[]) => python([SCRIPT, ...args]);
 /** torchrun as `python3 -m torch.distributed.run`; Debian's torch 1.13 under Python 3.11 needs the redirects/tee mapping (its "0" default does not parse). */
 const torchrun = (nproc: number, args: string[]) =>
-  python(['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', String(nproc), '--redirects', '9:1', '--tee', '9:1', SCRIPT, ...args]);
+  python([
+    '-m',
+    'torch.distributed.run',
+    '--standalone',
+    '--nproc_per_node',
+    String(nproc),
+    '--redirects',
+    '9:1',
+    '--tee',
+    '9:1',
+    SCRIPT,
+    ...args,
+  ]);
 
 const ok = (r: Run): Run => {
   assert.equal(r.status, 0, r.stderr);
@@ -46,7 +58,7 @@ const maxRelDiff = (a: Float64Array, b: Float64Array) => {
   return worst / scale;
 };
 
-test('pytorch/microgpt.py train prints microgpt.py\'s 20-step golden run, names included', { skip }, () => {
+test("pytorch/microgpt.py train prints microgpt.py's 20-step golden run, names included", { skip }, () => {
   const r = ok(torchMicrogpt(['train', '--data', NAMES, '--num-steps', '20']));
   assert.equal(r.stdout, readFileSync(GOLDEN, 'utf8'));
 });
@@ -95,8 +107,43 @@ test('a checkpoint PyTorch writes is sampled and continued by the CLI as PyTorch
   const start = join(dir, 'start.safetensors');
   const torchCk = join(dir, 'torch.safetensors');
   // started in PyTorch (fresh weights from random.gauss), 2 layers, batch 4, a validation share
-  const first = ok(torchMicrogpt(['train', '--data', NAMES, '--num-steps', '40', '--until', '20', '--n-layer', '2', '--batch-size', '4', '--val-fraction', '0.1', '--out', start]));
-  const cliFirst = ok(runCli(['--data', NAMES, '--num-steps', '40', '--until', '20', '--n-layer', '2', '--batch-size', '4', '--val-fraction', '0.1', '--engine', 'fast']));
+  const first = ok(
+    torchMicrogpt([
+      'train',
+      '--data',
+      NAMES,
+      '--num-steps',
+      '40',
+      '--until',
+      '20',
+      '--n-layer',
+      '2',
+      '--batch-size',
+      '4',
+      '--val-fraction',
+      '0.1',
+      '--out',
+      start,
+    ]),
+  );
+  const cliFirst = ok(
+    runCli([
+      '--data',
+      NAMES,
+      '--num-steps',
+      '40',
+      '--until',
+      '20',
+      '--n-layer',
+      '2',
+      '--batch-size',
+      '4',
+      '--val-fraction',
+      '0.1',
+      '--engine',
+      'fast',
+    ]),
+  );
   assert.equal(first.stdout, cliFirst.stdout);
   const second = ok(torchMicrogpt(['train', '--data', NAMES, '--resume', start, '--num-steps', '40', '--until', '30', '--out', torchCk]));
   // sampled by the CLI: the checkpoint is taken before sampling, so `microgpt sample` draws the names PyTorch printed
@@ -120,12 +167,24 @@ test('bad input: one line, exit 2, as the CLI', { skip }, () => {
   const dir = tempDir();
   const ck = join(dir, 'ck.safetensors');
   ok(runCli(['--data', NAMES, '--num-steps', '4', '--out', ck]));
-  expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--resume', ck, '--n-embd', '32']), /^microgpt: --n-embd 32 disagrees with the checkpoint \(16\)$/);
-  expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--n-layer', '100']), /^microgpt: --n-layer must be an integer from 1 to 64, got 100$/);
-  expectUsageError(torchMicrogpt(['eval', '--model', join(dir, 'missing.safetensors'), '--data', NAMES]), /^microgpt: cannot read checkpoint .*: no such file$/);
+  expectUsageError(
+    torchMicrogpt(['train', '--data', NAMES, '--resume', ck, '--n-embd', '32']),
+    /^microgpt: --n-embd 32 disagrees with the checkpoint \(16\)$/,
+  );
+  expectUsageError(
+    torchMicrogpt(['train', '--data', NAMES, '--n-layer', '100']),
+    /^microgpt: --n-layer must be an integer from 1 to 64, got 100$/,
+  );
+  expectUsageError(
+    torchMicrogpt(['eval', '--model', join(dir, 'missing.safetensors'), '--data', NAMES]),
+    /^microgpt: cannot read checkpoint .*: no such file$/,
+  );
   const other = join(dir, 'other.txt');
   writeFileSync(other, 'emma\nolivia\nava\n');
-  expectUsageError(torchMicrogpt(['train', '--data', other, '--resume', ck]), /^microgpt: the data differs from the data the checkpoint was trained on$/);
+  expectUsageError(
+    torchMicrogpt(['train', '--data', other, '--resume', ck]),
+    /^microgpt: the data differs from the data the checkpoint was trained on$/,
+  );
   const cut = join(dir, 'cut.safetensors');
   writeFileSync(cut, readFileSync(ck).subarray(0, 3000));
   expectUsageError(torchMicrogpt(['train', '--data', NAMES, '--resume', cut]), /^microgpt: .*cut\.safetensors: truncated/);

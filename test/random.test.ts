@@ -29,8 +29,16 @@ function fromPythonHex(h: string): number {
 for (const c of fixture.cases) {
   test(`Random(${c.seed}) replays CPython's stream`, () => {
     const r = new Random(c.seed);
-    assert.deepEqual(c.uint32.map(() => r.getrandbits(32)), c.uint32, 'genrand_uint32 via getrandbits(32)');
-    assert.deepEqual(c.random.map(() => r.random()), c.random.map(fromPythonHex), 'random()');
+    assert.deepEqual(
+      c.uint32.map(() => r.getrandbits(32)),
+      c.uint32,
+      'genrand_uint32 via getrandbits(32)',
+    );
+    assert.deepEqual(
+      c.random.map(() => r.random()),
+      c.random.map(fromPythonHex),
+      'random()',
+    );
     for (const [k, want] of c.getrandbits) assert.equal(r.getrandbits(k), want, `getrandbits(${k})`);
     for (const [n, want] of c.randbelow) assert.equal(r.randbelow(n), want, `_randbelow(${n})`);
     const xs = Array.from({ length: 50 }, (_, i) => i);
@@ -45,7 +53,11 @@ for (const c of fixture.cases) {
       if (got === want) exact++;
     }
     assert.ok(exact / c.gauss.length > 0.85, `only ${exact}/${c.gauss.length} gauss values bit-exact`);
-    assert.deepEqual(c.choices.map(() => r.choiceIndex([0.5, 0.0, 2.25, 1e-3, 3.0])), c.choices, 'choices');
+    assert.deepEqual(
+      c.choices.map(() => r.choiceIndex([0.5, 0.0, 2.25, 1e-3, 3.0])),
+      c.choices,
+      'choices',
+    );
     assert.equal(r.random(), fromPythonHex(c.after), 'stream position after all of the above');
   });
 }

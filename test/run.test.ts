@@ -17,7 +17,7 @@ async function trainedEvents(options: Parameters<typeof train>[0]): Promise<Step
 
 const strip = ({ ms: _ms, ...e }: StepEvent) => e;
 
-test('two traced steps give the CLI\'s first two losses, bit for bit, and show their batch', { skip: noNames }, async () => {
+test("two traced steps give the CLI's first two losses, bit for bit, and show their batch", { skip: noNames }, async () => {
   const text = names();
   const [e1, e2] = await trainedEvents({ text, until: 2 });
   const run = startRun({ text });
@@ -35,11 +35,17 @@ test('two traced steps give the CLI\'s first two losses, bit for bit, and show t
     assert.deepEqual(doc.tokens, run.gpt.tokenizer.encodeDoc(doc.text));
     assert.equal(t.positions.length, doc.text.length + 1);
     assert.equal(t.n, t.positions.length);
-    assert.deepEqual(t.positions.map((p) => [p.input, p.target]), doc.tokens.slice(0, -1).map((id, i) => [id, doc.tokens[i + 1]]));
+    assert.deepEqual(
+      t.positions.map((p) => [p.input, p.target]),
+      doc.tokens.slice(0, -1).map((id, i) => [id, doc.tokens[i + 1]]),
+    );
     const mean = t.positions.reduce((a, p) => a + p.loss, 0) / t.n;
     assert.ok(Math.abs(mean - t.loss) <= 1e-12, `mean of positions ${mean} vs ${t.loss}`);
     for (const p of t.positions) assert.equal(p.loss, -Math.log(p.pTarget));
-    assert.deepEqual(t.gradNorms.map((g) => g.name), ['wte', 'wpe', 'lm_head', 'layer0.attn_wq', 'layer0.attn_wk', 'layer0.attn_wv', 'layer0.attn_wo', 'layer0.mlp_fc1', 'layer0.mlp_fc2']);
+    assert.deepEqual(
+      t.gradNorms.map((g) => g.name),
+      ['wte', 'wpe', 'lm_head', 'layer0.attn_wq', 'layer0.attn_wk', 'layer0.attn_wv', 'layer0.attn_wo', 'layer0.mlp_fc1', 'layer0.mlp_fc2'],
+    );
     const total = Math.sqrt(t.gradNorms.reduce((a, g) => a + g.norm ** 2, 0));
     assert.ok(total > 0 && Number.isFinite(total));
     assert.equal(t.lr, 0.01 * (1 - (t.step - 1) / 1000));
@@ -81,7 +87,8 @@ test('the scalar engine traces the same steps as the fast engine', { skip: noNam
   const text = names();
   const fast = startRun({ text, engine: 'fast', train: { numSteps: 10, batchSize: 2 } });
   const scalar = startRun({ text, engine: 'scalar', train: { numSteps: 10, batchSize: 2 } });
-  const close = (a: number, b: number, what: string, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+  const close = (a: number, b: number, what: string, tol = 1e-12) =>
+    assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
   for (let i = 0; i < 3; i++) {
     const [f, s] = [fast.traceStep(), scalar.traceStep()];
     close(f.loss, s.loss, `step ${f.step} loss`);

@@ -39,7 +39,10 @@ test('the whole model gradient matches central finite differences', () => {
     checked++;
   }
   assert.equal(checked, 120);
-  assert.ok(analytic.some((g) => Math.abs(g) > 1e-3), 'gradients are not all zero');
+  assert.ok(
+    analytic.some((g) => Math.abs(g) > 1e-3),
+    'gradients are not all zero',
+  );
 });
 
 test("tape backward accumulates in the original's depth-first order, bit for bit", () => {

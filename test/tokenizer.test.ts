@@ -8,7 +8,16 @@ test('docs are the non-empty stripped lines, as Python strips them', () => {
   assert.deepEqual(parseDocs('\ufeffbom'), ['\ufeffbom'], 'Python does not strip a BOM');
   assert.deepEqual(parseDocs('\n \n'), []);
   // the fast path (nothing to strip but newlines), checked against Python on its edge cases
-  const cases: [string, string[]][] = [['a\nb\n', ['a', 'b']], ['a\nb', ['a', 'b']], ['\na\nb', ['a', 'b']], ['a\n\nb\n', ['a', 'b']], ['a\nb\n\n', ['a', 'b']], ['', []], ['\n', []], ['x', ['x']]];
+  const cases: [string, string[]][] = [
+    ['a\nb\n', ['a', 'b']],
+    ['a\nb', ['a', 'b']],
+    ['\na\nb', ['a', 'b']],
+    ['a\n\nb\n', ['a', 'b']],
+    ['a\nb\n\n', ['a', 'b']],
+    ['', []],
+    ['\n', []],
+    ['x', ['x']],
+  ];
   for (const [text, docs] of cases) assert.deepEqual(parseDocs(text), docs, JSON.stringify(text));
 });
 

@@ -26,7 +26,9 @@ function checkOp(name: string, build: (v: Value[]) => Value, inputs: number[]): 
       freeGraph();
       return r;
     }, inputs);
-    analytic.forEach((g, i) => assert.ok(Math.abs(g - numeric[i]) <= 1e-6 * Math.max(1, Math.abs(numeric[i])), `${name} d/dx${i}: ${g} vs ${numeric[i]}`));
+    analytic.forEach((g, i) =>
+      assert.ok(Math.abs(g - numeric[i]) <= 1e-6 * Math.max(1, Math.abs(numeric[i])), `${name} d/dx${i}: ${g} vs ${numeric[i]}`),
+    );
   });
 }
 
@@ -51,10 +53,19 @@ checkOp('rsub', ([a]) => a.rsub(0.25), [1.3]);
 checkOp('div', ([a, b]) => a.div(b), [1.3, -0.7]);
 checkOp('div number', ([a]) => a.div(4), [1.3]);
 checkOp('rdiv', ([a]) => a.rdiv(2), [1.3]);
-checkOp('a composite with shared nodes', ([a, b, c]) => {
-  const d = a.mul(b).add(b.exp());
-  return d.mul(d).div(c.add(3)).sub(a.log()).relu().add(sum([a, b, c]).pow(2));
-}, [0.9, -0.3, 0.4]);
+checkOp(
+  'a composite with shared nodes',
+  ([a, b, c]) => {
+    const d = a.mul(b).add(b.exp());
+    return d
+      .mul(d)
+      .div(c.add(3))
+      .sub(a.log())
+      .relu()
+      .add(sum([a, b, c]).pow(2));
+  },
+  [0.9, -0.3, 0.4],
+);
 
 test('ops compute the same numbers as Python', () => {
   const a = new Value(3);

@@ -20,7 +20,8 @@ enableRelaxedSimd();
 
 /** |a - b| / |b| over one tensor: the relative error of a gradient matrix as a whole. */
 function relError(a: Float64Array, b: Float64Array, lo: number, hi: number): number {
-  let d = 0, n = 0;
+  let d = 0,
+    n = 0;
   for (let i = lo; i < hi; i++) {
     d += (a[i] - b[i]) ** 2;
     n += b[i] ** 2;
@@ -29,7 +30,9 @@ function relError(a: Float64Array, b: Float64Array, lo: number, hi: number): num
 }
 
 function randomBatch(rng: Random, V: number, B: number, T: number): number[][] {
-  return Array.from({ length: B }, () => Array.from({ length: 2 + Math.floor(rng.random() * (T + 3)) }, () => Math.floor(rng.random() * V)));
+  return Array.from({ length: B }, () =>
+    Array.from({ length: 2 + Math.floor(rng.random() * (T + 3)) }, () => Math.floor(rng.random() * V)),
+  );
 }
 
 const configs: ModelConfig[] = [
@@ -53,7 +56,8 @@ for (const [ci, config] of configs.entries()) {
       const l64 = f64.lossAndGrad(batch);
       const l32 = wasm.lossAndGrad(batch);
       assert.ok(Math.abs(l32 - l64) <= 1e-4 * l64, `loss ${l32} vs ${l64}`);
-      const g64 = f64.gradients(), g32 = wasm.gradients();
+      const g64 = f64.gradients(),
+        g32 = wasm.gradients();
       let at = 0;
       for (const [name, rows, cols] of stateDictShapes(config)) {
         const e = relError(g32, g64, at, at + rows * cols);
@@ -68,13 +72,17 @@ for (const [ci, config] of configs.entries()) {
     const adam = { lr: 0.01, beta1: 0.85, beta2: 0.99, eps: 1e-8, step: 0 };
     f64.update(adam);
     wasm.update(adam);
-    const w64 = f64.weights(), w32 = wasm.weights();
-    for (let i = 0; i < w64.length; i++) assert.ok(Math.abs(w32[i] - w64[i]) <= (Math.abs(g[i]) >= 1e-5 ? 1e-6 : 2 * adam.lr), `weight ${i}: ${w32[i]} vs ${w64[i]}`);
-    const m64 = f64.optimizerState(), m32 = wasm.optimizerState();
+    const w64 = f64.weights(),
+      w32 = wasm.weights();
+    for (let i = 0; i < w64.length; i++)
+      assert.ok(Math.abs(w32[i] - w64[i]) <= (Math.abs(g[i]) >= 1e-5 ? 1e-6 : 2 * adam.lr), `weight ${i}: ${w32[i]} vs ${w64[i]}`);
+    const m64 = f64.optimizerState(),
+      m32 = wasm.optimizerState();
     assert.ok(relError(m32.m, m64.m, 0, w.length) <= 1e-4 && relError(m32.v, m64.v, 0, w.length) <= 1e-4);
     // evaluation (more sequences than a training batch), then sampling's logits and attention
     const many = randomBatch(rng, config.vocabSize, 70, config.blockSize);
-    const e64 = f64.totalLoss(many), e32 = wasm.totalLoss(many);
+    const e64 = f64.totalLoss(many),
+      e32 = wasm.totalLoss(many);
     assert.equal(e32.tokens, e64.tokens);
     assert.ok(Math.abs(e32.total - e64.total) <= 1e-4 * e64.total, `totalLoss ${e32.total} vs ${e64.total}`);
     f64.resetCache();
@@ -82,12 +90,14 @@ for (const [ci, config] of configs.entries()) {
     const n = Math.min(config.blockSize, 5);
     for (let pos = 0; pos < n; pos++) {
       const tok = (pos * 3) % config.vocabSize;
-      const a = Float64Array.from(f64.forwardToken(tok, pos)), b = wasm.forwardToken(tok, pos);
+      const a = Float64Array.from(f64.forwardToken(tok, pos)),
+        b = wasm.forwardToken(tok, pos);
       assert.ok(relError(b, a, 0, a.length) <= 1e-5, `logits at ${pos}`);
     }
     for (let l = 0; l < config.nLayer; l++) {
       for (let h = 0; h < config.nHead; h++) {
-        const a = f64.attentionRow(l, h, n - 1), b = wasm.attentionRow(l, h, n - 1);
+        const a = f64.attentionRow(l, h, n - 1),
+          b = wasm.attentionRow(l, h, n - 1);
         assert.equal(b.length, n);
         assert.ok(relError(b, a, 0, n) <= 1e-5, `attention ${l} ${h}`);
       }
@@ -101,7 +111,8 @@ test('weights and Adam moments go in and out in state-dict order', () => {
   const w = Float64Array.from(Float32Array.from(initialWeights(config, rng)));
   const e = createEngine('wasm', config, w);
   assert.deepEqual(e.weights(), w);
-  const m = w.map((x) => x / 2), v = w.map((x) => x * x);
+  const m = w.map((x) => x / 2),
+    v = w.map((x) => x * x);
   e.setOptimizerState(m, v);
   assert.deepEqual(e.optimizerState(), { m: Float64Array.from(Float32Array.from(m)), v: Float64Array.from(Float32Array.from(v)) });
   const w2 = Float64Array.from(Float32Array.from(w.map((x) => -x)));
@@ -123,7 +134,8 @@ for (const [label, shape, batchSize] of [
   test(`training agrees: the mean loss of steps 201-300 is within 1% of the float64 engine's (${label})`, { skip: noNames }, () => {
     const f64 = trainLosses('fast', text, 300, shape, { batchSize });
     const f32 = trainLosses('wasm', text, 300, shape, { batchSize });
-    const a = mean(f64.slice(200)), b = mean(f32.slice(200));
+    const a = mean(f64.slice(200)),
+      b = mean(f32.slice(200));
     assert.ok(Math.abs(b - a) <= 0.01 * a, `wasm ${b} vs float64 ${a}`);
     // and the same command gives the same numbers
     assert.deepEqual(trainLosses('wasm', text, 300, shape, { batchSize }), f32);
@@ -134,15 +146,27 @@ for (const [label, shape, batchSize] of [
 // method): V8 boxes a float64 returned across a call it did not inline, 16 bytes each, 2 or 3 per step (the
 // kernels write their f64 results into the memory rather than return them); an array, object or typed array
 // made per step would add 56 bytes or more.
-for (const [batchSize, threads] of [[1, 1], [4, 1], [4, 2]] as const) {
-  test(`a wasm training step allocates nothing but boxed numbers (batch ${batchSize}, ${threads} thread${threads > 1 ? 's' : ''}; needs npm run build)`, { skip: noNames }, () => {
-    const probe = fileURLToPath(new URL('./probes/alloc-probe.mjs', import.meta.url));
-    const bytes = () => {
-      const r = spawnSync(process.execPath, ['--min-semi-space-size=64', '--max-semi-space-size=64', probe, NAMES, String(batchSize), '20000', 'wasm', String(threads)], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { bytesPerStep: number }).bytesPerStep;
-    };
-    const least = Math.min(bytes(), bytes(), bytes());
-    assert.ok(least <= 50, `${least} bytes allocated per step`);
-  });
+for (const [batchSize, threads] of [
+  [1, 1],
+  [4, 1],
+  [4, 2],
+] as const) {
+  test(
+    `a wasm training step allocates nothing but boxed numbers (batch ${batchSize}, ${threads} thread${threads > 1 ? 's' : ''}; needs npm run build)`,
+    { skip: noNames },
+    () => {
+      const probe = fileURLToPath(new URL('./probes/alloc-probe.mjs', import.meta.url));
+      const bytes = () => {
+        const r = spawnSync(
+          process.execPath,
+          ['--min-semi-space-size=64', '--max-semi-space-size=64', probe, NAMES, String(batchSize), '20000', 'wasm', String(threads)],
+          { encoding: 'utf8' },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { bytesPerStep: number }).bytesPerStep;
+      };
+      const least = Math.min(bytes(), bytes(), bytes());
+      assert.ok(least <= 50, `${least} bytes allocated per step`);
+    },
+  );
 }

@@ -63,7 +63,16 @@ test('relaxed SIMD is enabled in Node by the Node side (src/io/wasm-node.ts)', (
   assert.equal(relaxedSimdSupported(), true);
 });
 
-const shapes: [M: number, K: number, N: number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 9, 13], [7, 16, 27], [13, 64, 31], [33, 6, 3], [40, 17, 64]];
+const shapes: [M: number, K: number, N: number][] = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [4, 8, 8],
+  [5, 9, 13],
+  [7, 16, 27],
+  [13, 64, 31],
+  [33, 6, 3],
+  [40, 17, 64],
+];
 
 for (const relaxed of [true, false]) {
   const variant = relaxed ? 'relaxed SIMD' : 'plain SIMD';
@@ -74,7 +83,10 @@ for (const relaxed of [true, false]) {
       const a = m.put(rand32(rng, M * K));
       const b = m.put(rand32(rng, K * N));
       const c0 = rand32(rng, M * N);
-      for (const [sai, sak] of [[K, 1], [1, M]]) {
+      for (const [sai, sak] of [
+        [K, 1],
+        [1, M],
+      ]) {
         for (const acc of [0, 1]) {
           const tiled = m.put(c0);
           const plain = m.put(c0);
@@ -83,9 +95,11 @@ for (const relaxed of [true, false]) {
           close(m.get(tiled, M * N), m.get(plain, M * N), 1e-5 * Math.sqrt(K), `gemm sai=${sai} acc=${acc}`);
           // and the reference against float64 arithmetic
           const expect = Float64Array.from({ length: M * N }, (_, ij) => {
-            const i = Math.floor(ij / N), j = ij % N;
+            const i = Math.floor(ij / N),
+              j = ij % N;
             let s = acc ? c0[ij] : 0;
-            for (let kk = 0; kk < K; kk++) s += (sai === K ? rand32Get(a, i * K + kk) : rand32Get(a, kk * M + i)) * rand32Get(b, kk * N + j);
+            for (let kk = 0; kk < K; kk++)
+              s += (sai === K ? rand32Get(a, i * K + kk) : rand32Get(a, kk * M + i)) * rand32Get(b, kk * N + j);
             return s;
           });
           close(m.get(plain, M * N), expect, 1e-5 * Math.sqrt(K), 'gemmReference');
@@ -110,17 +124,24 @@ test('transpose', () => {
 });
 
 /** Each layer kernel against the fast engine's float64 layer, on sizes that are not multiples of 4. */
-for (const [rows, C, NH] of [[9, 12, 3], [5, 10, 5], [13, 7, 1], [6, 64, 4]] as const) {
+for (const [rows, C, NH] of [
+  [9, 12, 3],
+  [5, 10, 5],
+  [13, 7, 1],
+  [6, 64, 4],
+] as const) {
   const V = 11;
   const T = rows + 2;
   test(`layers equal the fast engine's to float32 tolerance (rows ${rows}, C ${C}, heads ${NH})`, () => {
     const rng = new Random(rows * 100 + C);
     const m = arena(true);
     const tol = 2e-5;
-    const inp = rand32(rng, rows * C), dout = rand32(rng, rows * C);
+    const inp = rand32(rng, rows * C),
+      dout = rand32(rng, rows * C);
     // rmsnorm
     {
-      const out = new Float64Array(rows * C), scale = new Float64Array(rows);
+      const out = new Float64Array(rows * C),
+        scale = new Float64Array(rows);
       fast.rmsnormForward(out, scale, inp, 0, rows, C);
       const [po, ps, pi] = [m.put(new Float64Array(rows * C)), m.put(new Float64Array(rows)), m.put(inp)];
       m.k.rmsnormForward(po, ps, pi, 0, rows, C);
@@ -151,7 +172,8 @@ for (const [rows, C, NH] of [[9, 12, 3], [5, 10, 5], [13, 7, 1], [6, 64, 4]] as 
     }
     // embedding
     {
-      const wte = rand32(rng, V * C), wpe = rand32(rng, T * C);
+      const wte = rand32(rng, V * C),
+        wpe = rand32(rng, T * C);
       const tokens = Int32Array.from({ length: rows }, () => Math.floor(rng.random() * V));
       const positions = Int32Array.from({ length: rows }, (_, r) => r % T);
       const out = new Float64Array(rows * C);
@@ -159,7 +181,8 @@ for (const [rows, C, NH] of [[9, 12, 3], [5, 10, 5], [13, 7, 1], [6, 64, 4]] as 
       const [pt, pp, pwte, pwpe, po] = [m.ints(tokens), m.ints(positions), m.put(wte), m.put(wpe), m.put(new Float64Array(rows * C))];
       m.k.encoderForward(po, pt, pp, pwte, pwpe, 0, rows, C);
       close(m.get(po, rows * C), out, 1e-7, 'encoderForward');
-      const dwte = new Float64Array(V * C), dwpe = new Float64Array(T * C);
+      const dwte = new Float64Array(V * C),
+        dwpe = new Float64Array(T * C);
       fast.encoderBackward(dwte, dwpe, dout, tokens, positions, 0, rows, C);
       const [pdte, pdpe] = [m.put(new Float64Array(V * C)), m.put(new Float64Array(T * C))];
       m.k.encoderBackward(pdte, pdpe, m.put(dout), pt, pp, 0, rows, C);
@@ -168,10 +191,19 @@ for (const [rows, C, NH] of [[9, 12, 3], [5, 10, 5], [13, 7, 1], [6, 64, 4]] as 
     }
     // attention over two sequences packed one after the other
     {
-      const q = rand32(rng, rows * C), kk = rand32(rng, rows * C), v = rand32(rng, rows * C);
-      const seqs: [base: number, n: number][] = [[0, Math.ceil(rows / 2)], [Math.ceil(rows / 2), rows - Math.ceil(rows / 2)]];
-      const out = new Float64Array(rows * C), att = new Float64Array(2 * NH * T * T);
-      const dq = new Float64Array(rows * C), dk = new Float64Array(rows * C), dv = new Float64Array(rows * C), row = new Float64Array(T);
+      const q = rand32(rng, rows * C),
+        kk = rand32(rng, rows * C),
+        v = rand32(rng, rows * C);
+      const seqs: [base: number, n: number][] = [
+        [0, Math.ceil(rows / 2)],
+        [Math.ceil(rows / 2), rows - Math.ceil(rows / 2)],
+      ];
+      const out = new Float64Array(rows * C),
+        att = new Float64Array(2 * NH * T * T);
+      const dq = new Float64Array(rows * C),
+        dk = new Float64Array(rows * C),
+        dv = new Float64Array(rows * C),
+        row = new Float64Array(T);
       const [pq, pk, pv, po, pa] = [m.put(q), m.put(kk), m.put(v), m.put(out), m.put(att)];
       const [pdq, pdk, pdv, pr, pdo] = [m.put(dq), m.put(dk), m.put(dv), m.put(row), m.put(dout)];
       seqs.forEach(([base, n], b) => {
@@ -213,16 +245,24 @@ test("adam and the threads' gradient sum follow their arithmetic on a range that
   const n = 23;
   const [p0, g, m0, v0] = [rand32(rng, n), rand32(rng, n), rand32(rng, n), rand32(rng, n).map(Math.abs)];
   const [pp, pg, pm, pv] = [m.put(p0), m.put(g), m.put(m0), m.put(v0)];
-  const lr = 0.01, b1 = 0.85, b2 = 0.99, eps = 1e-8, step = 3;
-  const stepSize = lr / (1 - b1 ** (step + 1)), inv = 1 / Math.sqrt(1 - b2 ** (step + 1));
+  const lr = 0.01,
+    b1 = 0.85,
+    b2 = 0.99,
+    eps = 1e-8,
+    step = 3;
+  const stepSize = lr / (1 - b1 ** (step + 1)),
+    inv = 1 / Math.sqrt(1 - b2 ** (step + 1));
   m.k.adam(pp, pg, pm, pv, 2, 21, stepSize, b1, b2, eps, inv);
-  const p = m.get(pp, n), mm = m.get(pm, n), vv = m.get(pv, n);
+  const p = m.get(pp, n),
+    mm = m.get(pm, n),
+    vv = m.get(pv, n);
   for (let i = 0; i < n; i++) {
     if (i < 2 || i >= 21) {
       assert.equal(p[i], p0[i], 'outside the slice nothing moves');
       continue;
     }
-    const mi = b1 * m0[i] + (1 - b1) * g[i], vi = b2 * v0[i] + (1 - b2) * g[i] * g[i];
+    const mi = b1 * m0[i] + (1 - b1) * g[i],
+      vi = b2 * v0[i] + (1 - b2) * g[i] * g[i];
     assert.ok(Math.abs(mm[i] - mi) <= 1e-6 * (1 + Math.abs(mi)));
     assert.ok(Math.abs(vv[i] - vi) <= 1e-6 * (1 + Math.abs(vi)));
     const pi = p0[i] - (stepSize * mi) / (Math.sqrt(vi) * inv + eps);
@@ -243,7 +283,9 @@ test("adam and the threads' gradient sum follow their arithmetic on a range that
 });
 
 test('the committed src/engines/wasm/kernels.wasm.ts is what assembly/ compiles to (npm run build:wasm)', () => {
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../assembly/build.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../assembly/build.mjs', import.meta.url)), '--check'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
@@ -252,7 +294,9 @@ test('the softmax exponential holds float32 accuracy over the whole range a soft
   const V = 203;
   // one row: 0 (the max) and evenly spaced values down to -100
   const logits = Float64Array.from({ length: V }, (_, i) => Math.fround(-i * (100 / (V - 1))));
-  const pl = m.put(logits), pp = m.put(new Float64Array(V)), pt = m.ints([0]);
+  const pl = m.put(logits),
+    pp = m.put(new Float64Array(V)),
+    pt = m.ints([0]);
   m.k.softmaxCrossEntropyForward(pp, pl, pt, 0, 1, V, m.put([0, 0]));
   const probs = m.get(pp, V);
   const total = logits.reduce((s, x) => s + Math.exp(x), 0);

@@ -24,7 +24,8 @@ async function engine(config: ModelConfig, weights: Float64Array, threads: numbe
 }
 
 function maxRelative(a: Float64Array, b: Float64Array): number {
-  let d = 0, n = 0;
+  let d = 0,
+    n = 0;
   for (let i = 0; i < a.length; i++) {
     d = Math.max(d, Math.abs(a[i] - b[i]));
     n = Math.max(n, Math.abs(b[i]));
@@ -38,14 +39,20 @@ test('2 and 3 threads compute the loss and gradients of 1 thread, also with fewe
   const w = initialWeights(config, rng);
   const one = await engine(config, w, 1);
   const many = [await engine(config, w, 2), await engine(config, w, 3)];
-  assert.deepEqual(many.map((e) => e.threads), [2, 3]);
+  assert.deepEqual(
+    many.map((e) => e.threads),
+    [2, 3],
+  );
   for (const B of [7, 2, 1]) {
-    const batch = Array.from({ length: B }, () => Array.from({ length: 2 + Math.floor(rng.random() * 14) }, () => Math.floor(rng.random() * 13)));
+    const batch = Array.from({ length: B }, () =>
+      Array.from({ length: 2 + Math.floor(rng.random() * 14) }, () => Math.floor(rng.random() * 13)),
+    );
     const loss = one.lossAndGrad(batch);
     for (const e of many) {
       assert.ok(Math.abs(e.lossAndGrad(batch) - loss) <= 1e-6 * loss, `${e.threads} threads, batch ${B}`);
       assert.ok(maxRelative(e.gradients(), one.gradients()) <= 1e-5, `gradients, ${e.threads} threads, batch ${B}`);
-      const ev = e.totalLoss(batch), ev1 = one.totalLoss(batch);
+      const ev = e.totalLoss(batch),
+        ev1 = one.totalLoss(batch);
       assert.equal(ev.tokens, ev1.tokens);
       assert.ok(Math.abs(ev.total - ev1.total) <= 1e-6 * ev1.total);
     }
@@ -57,7 +64,10 @@ test('2 and 3 threads compute the loss and gradients of 1 thread, also with fewe
     assert.ok(maxRelative(e.weights(), one.weights()) <= 1e-4, `weights after Adam, ${e.threads} threads`);
   }
   // the next forward reads the transposed weights, which each thread refreshed for its rows
-  const next = [[1, 2, 3, 4, 5, 6], [7, 8, 9]];
+  const next = [
+    [1, 2, 3, 4, 5, 6],
+    [7, 8, 9],
+  ];
   const after = one.lossAndGrad(next);
   for (const e of many) assert.ok(Math.abs(e.lossAndGrad(next) - after) <= 1e-5 * after, `loss after Adam, ${e.threads} threads`);
   for (const e of many) assert.ok(Math.abs(e.gradientNorm() - one.gradientNorm()) <= 1e-5 * one.gradientNorm());
@@ -81,5 +91,8 @@ test('training with 2 threads gives the same numbers on every run', { skip: noNa
   const b = await run();
   assert.deepEqual(b.losses, a.losses);
   assert.deepEqual(b.weights, a.weights);
-  assert.ok(a.losses.slice(-10).every((l) => l < a.losses[0]), 'it learns');
+  assert.ok(
+    a.losses.slice(-10).every((l) => l < a.losses[0]),
+    'it learns',
+  );
 });

@@ -87,7 +87,14 @@ export function settingFlag(flags: Flags, key: SettingKey): number | undefined {
 
 /** --help lines for the settings named: flag, help, [default]; wrapped at 80 columns. */
 export function settingHelp(keys: readonly SettingKey[]): string {
-  return keys.map((k) => helpLine(`--${SETTINGS[k].flag} ${SETTINGS[k].valueName ?? (SETTINGS[k].kind === 'int' ? 'N' : 'X')}`, `${SETTINGS[k].help} [${SETTINGS[k].default}]`)).join('');
+  return keys
+    .map((k) =>
+      helpLine(
+        `--${SETTINGS[k].flag} ${SETTINGS[k].valueName ?? (SETTINGS[k].kind === 'int' ? 'N' : 'X')}`,
+        `${SETTINGS[k].help} [${SETTINGS[k].default}]`,
+      ),
+    )
+    .join('');
 }
 
 /** One option's help: the name in a 23-column gutter, the text wrapped beside it. */

@@ -55,8 +55,13 @@ async function cachedNames(log: (line: string) => void): Promise<TextSource> {
     writeFileAtomic(path, bytes);
   } catch (e) {
     // the bytes are verified: train on them, and say why the next run downloads again
-    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is not a directory' : errnoText(e);
-    log(`the downloaded names.txt could not be cached in ${dirname(path)} (${why.replace(/^cannot write [^:]*: /, '')}); using it for this run only`);
+    const why =
+      (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+        ? 'it is not a directory'
+        : errnoText(e);
+    log(
+      `the downloaded names.txt could not be cached in ${dirname(path)} (${why.replace(/^cannot write [^:]*: /, '')}); using it for this run only`,
+    );
     return { text: decode(bytes), origin: url };
   }
   return { text: decode(bytes), origin: path };
@@ -78,7 +83,8 @@ async function download(url: string): Promise<Uint8Array> {
     const err = e as Error;
     // fetch's errors: a TypeError (an address it cannot use, a refused connection, with the reason as its cause), a TimeoutError
     if (err.name === 'TimeoutError') throw new DownloadError(`no answer in ${DOWNLOAD_TIMEOUT_MS / 1000} s`);
-    if (err.name === 'TypeError' || err.name === 'AbortError') throw new DownloadError((err.cause as Error | undefined)?.message ?? err.message);
+    if (err.name === 'TypeError' || err.name === 'AbortError')
+      throw new DownloadError((err.cause as Error | undefined)?.message ?? err.message);
     throw e;
   }
 }

@@ -56,7 +56,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
   });
   const r = evaluateWithProgress(gpt, docs, process.stderr.isTTY === true);
-  process.stdout.write(`docs: ${docs.length}\ntokens: ${r.tokens}\nloss: ${formatFixed(r.loss, 4)} nats per token\nperplexity: ${formatFixed(r.perplexity, 3)}\n`);
+  process.stdout.write(
+    `docs: ${docs.length}\ntokens: ${r.tokens}\nloss: ${formatFixed(r.loss, 4)} nats per token\nperplexity: ${formatFixed(r.perplexity, 3)}\n`,
+  );
 }
 
 /** Documents per evaluate() call: progress is redrawn between them. */

@@ -1,5 +1,12 @@
 /** Checkpoint files for the CLI, read with one-line errors. */
-import { CheckpointError, loadCheckpoint, loadModelCheckpoint, saveCheckpoint, type Checkpoint, type ModelCheckpoint } from '../core/checkpoint.ts';
+import {
+  CheckpointError,
+  loadCheckpoint,
+  loadModelCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+  type ModelCheckpoint,
+} from '../core/checkpoint.ts';
 import { readCheckpointBytes, writeFileAtomic } from '../io/files.ts';
 import type { Flags } from './args.ts';
 import { UsageError } from './errors.ts';

@@ -23,7 +23,12 @@ export class StepLog {
   }
 
   add(e: StepEvent): void {
-    const record: Record<string, number> = { step: e.step, loss: e.loss, lr: e.lr, tokens_per_sec: e.ms > 0 ? Math.round((e.tokens / e.ms) * 1000) : 0 };
+    const record: Record<string, number> = {
+      step: e.step,
+      loss: e.loss,
+      lr: e.lr,
+      tokens_per_sec: e.ms > 0 ? Math.round((e.tokens / e.ms) * 1000) : 0,
+    };
     if (e.valLoss !== undefined) record.val_loss = e.valLoss;
     this.lines.push(JSON.stringify(record));
   }

@@ -17,7 +17,8 @@ async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
   if (first === '--version') return void process.stdout.write(`microgpt ${VERSION}\n`);
   if (first !== undefined && first in COMMANDS) return (await COMMANDS[first]())(rest);
-  if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command '${first}' (commands: ${Object.keys(COMMANDS).join(', ')}; see --help)`);
+  if (first !== undefined && !first.startsWith('-'))
+    throw new UsageError(`unknown command '${first}' (commands: ${Object.keys(COMMANDS).join(', ')}; see --help)`);
   return (await COMMANDS.train())(argv); // train is the default command
 }
 

@@ -5,7 +5,10 @@ import { helpLine, num, type Flags, type OptionSpec } from './args.ts';
 import { UsageError } from './errors.ts';
 
 export const MEMORY_OPTION: OptionSpec = { 'max-memory': { type: 'string' } };
-export const MEMORY_HELP = helpLine('--max-memory GIB', `refuse a model whose weights, Adam state and activations need more than GIB GiB [${DEFAULT_MEMORY_LIMIT / 2 ** 30}]`);
+export const MEMORY_HELP = helpLine(
+  '--max-memory GIB',
+  `refuse a model whose weights, Adam state and activations need more than GIB GiB [${DEFAULT_MEMORY_LIMIT / 2 ** 30}]`,
+);
 
 /** --max-memory in bytes (the default when absent). */
 export function memoryLimit(flags: Flags): number {
@@ -20,7 +23,8 @@ export function checkModelMemory(flags: Flags, model: ModelConfig, options: Memo
   try {
     checkMemory(model, options, memoryLimit(flags), !from);
   } catch (e) {
-    if (e instanceof MemoryError) throw new UsageError(`${from}${e.describe((s) => `--${s.flag}`)}${e.overLimit ? ' (--max-memory GIB raises it)' : ''}`);
+    if (e instanceof MemoryError)
+      throw new UsageError(`${from}${e.describe((s) => `--${s.flag}`)}${e.overLimit ? ' (--max-memory GIB raises it)' : ''}`);
     throw e;
   }
 }

@@ -51,18 +51,25 @@ function parseLog(text: string, logPath: string): { vocabSize: number; points: L
       throw new UsageError(`${where} is not JSON (is this a microgpt --log file?)`);
     }
     const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-    if (!isObject(record) || !(isObject(record.run) || 'step' in record)) throw new UsageError(`${where} is not a record of a microgpt --log file`);
+    if (!isObject(record) || !(isObject(record.run) || 'step' in record))
+      throw new UsageError(`${where} is not a record of a microgpt --log file`);
     const finite = (o: Record<string, unknown>, key: string): number => {
       const v = o[key];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${where}: ${key} is not a finite number (${typeof v === 'number' ? v : (JSON.stringify(v) ?? 'missing')})`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new UsageError(`${where}: ${key} is not a finite number (${typeof v === 'number' ? v : (JSON.stringify(v) ?? 'missing')})`);
       return v;
     };
     if (isObject(record.run)) {
       vocabSize = finite(record.run, 'vocab_size');
-      if (!Number.isInteger(vocabSize) || vocabSize < 2) throw new UsageError(`${where}: vocab_size is not an integer of at least 2 (${vocabSize})`);
+      if (!Number.isInteger(vocabSize) || vocabSize < 2)
+        throw new UsageError(`${where}: vocab_size is not an integer of at least 2 (${vocabSize})`);
       return;
     }
-    points.push({ step: finite(record, 'step'), loss: finite(record, 'loss'), ...('val_loss' in record ? { val_loss: finite(record, 'val_loss') } : {}) });
+    points.push({
+      step: finite(record, 'step'),
+      loss: finite(record, 'loss'),
+      ...('val_loss' in record ? { val_loss: finite(record, 'val_loss') } : {}),
+    });
   });
   if (!vocabSize) throw new UsageError(`${logPath}: no run header (is this a microgpt --log file?)`);
   if (points.length === 0) throw new UsageError(`${logPath}: no steps to plot`);

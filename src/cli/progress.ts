@@ -36,7 +36,8 @@ export class Progress {
       if (e.valLoss !== undefined) this.out.write(`${head} | val loss ${formatFixed(e.valLoss, 4)}\n`);
       return;
     }
-    if (e.valLoss !== undefined) this.out.write(`\r\x1b[K${head} | loss ${formatFixed(e.loss, 4)} | val loss ${formatFixed(e.valLoss, 4)}\n`);
+    if (e.valLoss !== undefined)
+      this.out.write(`\r\x1b[K${head} | loss ${formatFixed(e.loss, 4)} | val loss ${formatFixed(e.valLoss, 4)}\n`);
     const now = performance.now();
     if (now - this.lastDraw < REDRAW_MS && e.step < e.numSteps) return;
     this.lastDraw = now;
@@ -52,5 +53,7 @@ export class Progress {
 function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
   const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }

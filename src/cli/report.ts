@@ -18,7 +18,14 @@ export interface Report {
 }
 
 export function isBadInput(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof FileError || e instanceof ConfigError || e instanceof DataError || e instanceof CheckpointError || e instanceof DivergedError;
+  return (
+    e instanceof UsageError ||
+    e instanceof FileError ||
+    e instanceof ConfigError ||
+    e instanceof DataError ||
+    e instanceof CheckpointError ||
+    e instanceof DivergedError
+  );
 }
 
 export function reportError(e: unknown): Report {
@@ -27,7 +34,10 @@ export function reportError(e: unknown): Report {
     return { exitCode: 2, text: `microgpt: ${message}\n` };
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  const stack = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+  const stack = (err.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .join('\n');
   return {
     exitCode: 1,
     text: `microgpt: internal error: ${err.name}: ${err.message}\n${stack ? `${stack}\n` : ''}microgpt ${VERSION}, node ${process.version}, ${process.platform}-${process.arch}: this is a bug; please report it with the command line\n`,

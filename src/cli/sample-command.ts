@@ -75,10 +75,13 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     if (!(e instanceof RangeError)) throw e; // the tokenizer's word for a character it does not know
     throw new UsageError(`--prompt: ${e.message}`);
   }
-  if ([...prompt].length >= options.maxLength) throw new UsageError(`--prompt has ${[...prompt].length} characters; names are at most ${options.maxLength}`);
+  if ([...prompt].length >= options.maxLength)
+    throw new UsageError(`--prompt has ${[...prompt].length} characters; names are at most ${options.maxLength}`);
   const dataPath = str(flags, 'data');
   // a weights-only checkpoint does not say how its run split the data: every document counts as (train)
-  const data = dataPath ? prepareDataset(readTextFile(dataPath), new Random(ckpt.train?.seed ?? 0), ckpt.train?.valFraction ?? 0) : undefined;
+  const data = dataPath
+    ? prepareDataset(readTextFile(dataPath), new Random(ckpt.train?.seed ?? 0), ckpt.train?.valFraction ?? 0)
+    : undefined;
   const names = gpt.sample({ ...options, prompt });
   const marks = data ? names.map((n) => markSample(n, data)) : undefined;
   const lines = names.map((n, i) => (marks ? `${n}\t(${marks[i]})` : n));

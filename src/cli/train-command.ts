@@ -3,7 +3,15 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import type { Checkpoint } from '../core/checkpoint.ts';
 import { chooseEngine } from '../core/engine-choice.ts';
-import { DEFAULT_MODEL, DEFAULT_SAMPLE, DEFAULT_TRAIN, validateModelConfig, validateSampleConfig, validateTrainConfig, validateValidation } from '../core/config.ts';
+import {
+  DEFAULT_MODEL,
+  DEFAULT_SAMPLE,
+  DEFAULT_TRAIN,
+  validateModelConfig,
+  validateSampleConfig,
+  validateTrainConfig,
+  validateValidation,
+} from '../core/config.ts';
 import { keysIn, SETTINGS, type SettingKey } from '../core/settings.ts';
 import { DivergedError } from '../core/errors.ts';
 import { formatFixed, padInt } from '../core/format.ts';
@@ -56,19 +64,26 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', 'fast (typed arrays, float64: microgpt.py\'s numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original\'s size, n-layer * n-embd^2 * batch-size <= 256; else wasm]')}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', "fast (typed arrays, float64: microgpt.py's numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original's size, n-layer * n-embd^2 * batch-size <= 256; else wasm]")}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
 ${settingHelp(keysIn('validation'))}Checkpoints (safetensors):
 ${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
 ${settingHelp(SAMPLE_KEYS)}${helpLine('--mark-samples', 'mark each name as (train), (val) or (new)')}${helpLine('-h, --help', 'show this help')}${helpLine('--version', 'print the version')}`;
 
 /** Settings from flags, else the checkpoint, else the defaults; a flag that disagrees with the checkpoint is an error (except those in free). */
-function settings<K extends SettingKey>(keys: readonly K[], defaults: Record<K, number>, ckpt: Partial<Record<K, number>> | undefined, flags: Flags, free: readonly SettingKey[] = []): Record<K, number> {
+function settings<K extends SettingKey>(
+  keys: readonly K[],
+  defaults: Record<K, number>,
+  ckpt: Partial<Record<K, number>> | undefined,
+  flags: Flags,
+  free: readonly SettingKey[] = [],
+): Record<K, number> {
   const out = { ...defaults, ...ckpt };
   for (const key of keys) {
     const v = settingFlag(flags, key);
     if (v === undefined) continue;
-    if (ckpt && !free.includes(key) && ckpt[key] !== v) throw new UsageError(`--${SETTINGS[key].flag} ${v} disagrees with the checkpoint (${String(ckpt[key])})`);
+    if (ckpt && !free.includes(key) && ckpt[key] !== v)
+      throw new UsageError(`--${SETTINGS[key].flag} ${v} disagrees with the checkpoint (${String(ckpt[key])})`);
     out[key] = v;
   }
   return out;
@@ -97,27 +112,49 @@ export async function trainCommand(argv: string[]): Promise<void> {
     },
     shape.blockSize,
   );
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], chooseEngine(undefined, shape, trainConfig.batchSize, ckpt));
-  const dtype = oneOf<DType>(flags, 'dtype', ['float64', 'float32'], engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : ckpt?.dtype ?? 'float64');
-  if (engine === 'scalar' && dtype !== 'float64') throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
-  if (engine === 'wasm' && dtype !== 'float32') throw new UsageError('--dtype float64 needs --engine fast (the wasm engine computes in float32)');
+  const engine = oneOf<EngineName>(
+    flags,
+    'engine',
+    ['fast', 'scalar', 'wasm'],
+    chooseEngine(undefined, shape, trainConfig.batchSize, ckpt),
+  );
+  const dtype = oneOf<DType>(
+    flags,
+    'dtype',
+    ['float64', 'float32'],
+    engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : (ckpt?.dtype ?? 'float64'),
+  );
+  if (engine === 'scalar' && dtype !== 'float64')
+    throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
+  if (engine === 'wasm' && dtype !== 'float32')
+    throw new UsageError('--dtype float64 needs --engine fast (the wasm engine computes in float32)');
   const threadsFlag = settingFlag(flags, 'threads');
-  if (threadsFlag !== undefined && threadsFlag > 1 && engine !== 'wasm') throw new UsageError(`--threads ${threadsFlag} needs --engine wasm (the ${engine} engine runs on one thread)`);
+  if (threadsFlag !== undefined && threadsFlag > 1 && engine !== 'wasm')
+    throw new UsageError(`--threads ${threadsFlag} needs --engine wasm (the ${engine} engine runs on one thread)`);
   const threads = engine !== 'wasm' ? 1 : threadsFlag || Math.min(availableParallelism(), trainConfig.batchSize);
   const outPath = str(flags, 'out');
   const saveEvery = int(flags, 'save-every');
-  if (saveEvery !== undefined && (saveEvery < 1 || !outPath)) throw new UsageError(saveEvery < 1 ? `--save-every must be a positive integer, got ${saveEvery}` : '--save-every needs --out FILE');
+  if (saveEvery !== undefined && (saveEvery < 1 || !outPath))
+    throw new UsageError(saveEvery < 1 ? `--save-every must be a positive integer, got ${saveEvery}` : '--save-every needs --out FILE');
   const until = int(flags, 'until');
-  if (until !== undefined && (until < 1 || until > trainConfig.numSteps)) throw new UsageError(`--until must be from 1 to --num-steps (${trainConfig.numSteps}), got ${until}`);
-  if (until !== undefined && ckpt && until <= ckpt.step) throw new UsageError(`--until ${until}: the checkpoint is already at step ${ckpt.step}`);
+  if (until !== undefined && (until < 1 || until > trainConfig.numSteps))
+    throw new UsageError(`--until must be from 1 to --num-steps (${trainConfig.numSteps}), got ${until}`);
+  if (until !== undefined && ckpt && until <= ckpt.step)
+    throw new UsageError(`--until ${until}: the checkpoint is already at step ${ckpt.step}`);
   const logPath = str(flags, 'log');
   const plotPath = str(flags, 'plot');
   const dataPath = str(flags, 'data') ?? (existsSync('input.txt') ? 'input.txt' : undefined);
   // every output is checked before the data is read or a step is taken
-  const inputs: NamedPath[] = [...(dataPath ? [{ path: dataPath, name: 'the data file' }] : []), ...(resumePath ? [{ path: resumePath, name: 'the checkpoint being resumed (--resume)' }] : [])];
-  const outputs = (['out', 'log', 'plot'] as const).flatMap((f) => (typeof flags[f] === 'string' ? [{ path: flags[f] as string, name: `--${f}` }] : []));
+  const inputs: NamedPath[] = [
+    ...(dataPath ? [{ path: dataPath, name: 'the data file' }] : []),
+    ...(resumePath ? [{ path: resumePath, name: 'the checkpoint being resumed (--resume)' }] : []),
+  ];
+  const outputs = (['out', 'log', 'plot'] as const).flatMap((f) =>
+    typeof flags[f] === 'string' ? [{ path: flags[f] as string, name: `--${f}` }] : [],
+  );
   checkOutputs(inputs, outputs, [['--out', 'the checkpoint being resumed (--resume)']]);
-  const memory = (vocabSize: number) => checkModelMemory(flags, { ...shape, vocabSize }, { batchSize: trainConfig.batchSize, dtype, engine });
+  const memory = (vocabSize: number) =>
+    checkModelMemory(flags, { ...shape, vocabSize }, { batchSize: trainConfig.batchSize, dtype, engine });
   memory(2); // before reading the data: the vocabulary is not known yet, 2 is its least
 
   const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
@@ -166,7 +203,15 @@ export async function trainCommand(argv: string[]): Promise<void> {
         out.write(`vocab size: ${run.gpt.config.vocabSize}\n`);
         out.write(`num params: ${run.gpt.numParams}\n`);
         if (ckpt) note(`resuming from ${resumePath} at step ${ckpt.step}`);
-        if (logPath) log = new StepLog(logPath, { vocab_size: run.gpt.config.vocabSize, model: run.gpt.config, train: run.train, engine, dtype, threads });
+        if (logPath)
+          log = new StepLog(logPath, {
+            vocab_size: run.gpt.config.vocabSize,
+            model: run.gpt.config,
+            train: run.train,
+            engine,
+            dtype,
+            threads,
+          });
       },
       onStep: (e) => {
         progress.step(e);
@@ -181,7 +226,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
     // nothing is saved: --out, --log and --plot keep what they held
     out.flush();
     if (process.stdout.isTTY) process.stdout.write('\n');
-    note(`diverged at step ${e.step} (${e.gradNorm === undefined ? `loss ${formatFixed(e.loss, 4)}` : `gradient norm ${formatFixed(e.gradNorm, 4)}`}); lower --learning-rate`);
+    note(
+      `diverged at step ${e.step} (${e.gradNorm === undefined ? `loss ${formatFixed(e.loss, 4)}` : `gradient norm ${formatFixed(e.gradNorm, 4)}`}); lower --learning-rate`,
+    );
     process.exitCode = 2;
     return;
   } finally {

@@ -25,7 +25,14 @@ export function refuse(where: string, problem: string): never {
 }
 
 /** An options object: an object (or undefined when optional) whose every key is one of known; hint(key) says where a stray key belongs. */
-export function checkOptions(value: unknown, where: string, name: string, what: string, known: readonly string[], hint: (key: string) => string = () => ''): void {
+export function checkOptions(
+  value: unknown,
+  where: string,
+  name: string,
+  what: string,
+  known: readonly string[],
+  hint: (key: string) => string = () => '',
+): void {
   if (!isObject(value)) refuse(where, `${name} must be an object ${what}, got ${shown(value)}`);
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) refuse(where, `${name}.${key} is not an option of ${where.replace(/\(.*$/, '')}()${hint(key)}`);
@@ -52,5 +59,6 @@ export function checkString(value: unknown, where: string, name: string, what = 
 
 /** An AbortSignal, or anything with its boolean `aborted` (a signal of another realm). */
 export function checkSignal(value: unknown, where: string, name: string): void {
-  if (value !== undefined && !(isObject(value) && typeof value.aborted === 'boolean')) refuse(where, `${name} must be an AbortSignal, got ${shown(value)}`);
+  if (value !== undefined && !(isObject(value) && typeof value.aborted === 'boolean'))
+    refuse(where, `${name} must be an AbortSignal, got ${shown(value)}`);
 }

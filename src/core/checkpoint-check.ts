@@ -45,7 +45,8 @@ export function vocabProblem(vocab: unknown, model: ModelConfig): string | undef
     if (seen.has(ch)) return `vocab has the character ${JSON.stringify(ch)} twice`;
     seen.add(ch);
   }
-  if (vocab.length + 1 !== model.vocabSize) return `vocab has ${vocab.length} characters; the model's vocabSize ${model.vocabSize} needs ${model.vocabSize - 1} (and BOS)`;
+  if (vocab.length + 1 !== model.vocabSize)
+    return `vocab has ${vocab.length} characters; the model's vocabSize ${model.vocabSize} needs ${model.vocabSize - 1} (and BOS)`;
   return undefined;
 }
 
@@ -63,7 +64,8 @@ export function pickTrain(t: Checkpoint['train']): Checkpoint['train'] {
 
 /** Steps done: a whole number, at most the schedule's numSteps. */
 export function stepProblem(step: unknown, train?: Checkpoint['train']): string | undefined {
-  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) return `step must be a whole number of steps done, got ${shown(step)}`;
+  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0)
+    return `step must be a whole number of steps done, got ${shown(step)}`;
   if (train && step > train.numSteps) return `step ${step} is beyond train.numSteps (${train.numSteps})`;
   return undefined;
 }
@@ -78,8 +80,10 @@ export function rngProblem(rng: unknown): string | undefined {
   if (!Array.isArray(mt) || mt.length !== MT_WORDS) return bad(`mt must hold ${MT_WORDS} words`);
   const word = mt.findIndex((w) => !(Number.isInteger(w) && (w as number) >= 0 && (w as number) <= 0xffffffff));
   if (word >= 0) return bad(`mt[${word}] must be an integer from 0 to 2^32 - 1, got ${shown(mt[word])}`);
-  if (!(Number.isInteger(index) && (index as number) >= 0 && (index as number) <= MT_WORDS)) return bad(`index must be an integer from 0 to ${MT_WORDS}, got ${shown(index)}`);
-  if (gaussNext !== null && !(typeof gaussNext === 'number' && Number.isFinite(gaussNext))) return bad(`gaussNext must be null or a finite number, got ${shown(gaussNext)}`);
+  if (!(Number.isInteger(index) && (index as number) >= 0 && (index as number) <= MT_WORDS))
+    return bad(`index must be an integer from 0 to ${MT_WORDS}, got ${shown(index)}`);
+  if (gaussNext !== null && !(typeof gaussNext === 'number' && Number.isFinite(gaussNext)))
+    return bad(`gaussNext must be null or a finite number, got ${shown(gaussNext)}`);
   return undefined;
 }
 
@@ -121,7 +125,9 @@ export function checkCheckpoint(c: unknown, where: string, training: boolean): a
   const parts = ['model', 'vocab', 'dtype', 'weights'];
   const absent = isObject(c) ? parts.filter((k) => c[k] === undefined) : parts;
   if (absent.length > 0) {
-    throw new TypeError(`${where} must be a checkpoint (from loadCheckpoint or run.checkpoint()), got ${isObject(c) ? `an object without ${absent.join(', ')}` : shown(c)}`);
+    throw new TypeError(
+      `${where} must be a checkpoint (from loadCheckpoint or run.checkpoint()), got ${isObject(c) ? `an object without ${absent.join(', ')}` : shown(c)}`,
+    );
   }
   const ck = c as Record<string, unknown>;
   const problem = modelProblem(ck.model) ?? vocabProblem(ck.vocab, ck.model as ModelConfig) ?? dtypeProblem(ck.dtype);
@@ -129,7 +135,8 @@ export function checkCheckpoint(c: unknown, where: string, training: boolean): a
   const model = ck.model as ModelConfig;
   const n = numParams(model);
   const arrayProblem = (name: string, v: unknown, nonNegative = false) => {
-    if (!(v instanceof Float64Array) || v.length !== n) return `${name} must be a Float64Array of the model's ${n} parameters, got ${v instanceof Float64Array ? `${v.length} numbers` : shown(v)}`;
+    if (!(v instanceof Float64Array) || v.length !== n)
+      return `${name} must be a Float64Array of the model's ${n} parameters, got ${v instanceof Float64Array ? `${v.length} numbers` : shown(v)}`;
     const bad = badValue(v, nonNegative);
     return bad && `${name} has a value that is ${bad}`;
   };
@@ -137,7 +144,9 @@ export function checkCheckpoint(c: unknown, where: string, training: boolean): a
   if (weights) fail(weights);
   if (ck.adam !== undefined) {
     const adam = ck.adam as Record<string, unknown>;
-    const moments = isObject(adam) ? arrayProblem('adam.m', adam.m) ?? arrayProblem('adam.v', adam.v, true) : `adam must be undefined or { m, v }, got ${shown(adam)}`;
+    const moments = isObject(adam)
+      ? (arrayProblem('adam.m', adam.m) ?? arrayProblem('adam.v', adam.v, true))
+      : `adam must be undefined or { m, v }, got ${shown(adam)}`;
     if (moments) fail(moments);
   }
   const missing = missingTraining(ck as unknown as ModelCheckpoint);

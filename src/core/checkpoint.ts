@@ -11,7 +11,21 @@
  * refused with the problem named, never loaded as garbage. Pure bytes in and
  * out: file access is the caller's (CLI, Node entry, browser).
  */
-import { badValue, checkCheckpoint, dtypeProblem, missingTraining, modelProblem, noTrainingText, pickModel, pickTrain, rngProblem, shown, stepProblem, trainProblem, vocabProblem } from './checkpoint-check.ts';
+import {
+  badValue,
+  checkCheckpoint,
+  dtypeProblem,
+  missingTraining,
+  modelProblem,
+  noTrainingText,
+  pickModel,
+  pickTrain,
+  rngProblem,
+  shown,
+  stepProblem,
+  trainProblem,
+  vocabProblem,
+} from './checkpoint-check.ts';
 import { numParams, stateDictShapes, type ModelConfig, type TrainConfig } from './config.ts';
 import type { RandomState } from './random.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
@@ -129,14 +143,16 @@ function readLayout(bytes: Uint8Array): { meta: unknown; entries: Map<string, En
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength < 2 || headerLength > 100_000_000) throw new CheckpointError('not a safetensors file (implausible header length)');
-  if (8 + headerLength > bytes.length) throw new CheckpointError(`truncated: the header needs ${8 + headerLength} bytes, the file has ${bytes.length}`);
+  if (8 + headerLength > bytes.length)
+    throw new CheckpointError(`truncated: the header needs ${8 + headerLength} bytes, the file has ${bytes.length}`);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
     throw new CheckpointError('not a safetensors file (the header is not JSON)');
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new CheckpointError('not a safetensors file (the header is not a JSON object)');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new CheckpointError('not a safetensors file (the header is not a JSON object)');
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const entries = new Map<string, Entry>();
@@ -144,8 +160,10 @@ function readLayout(bytes: Uint8Array): { meta: unknown; entries: Map<string, En
     if (name === '__metadata__') continue;
     const { dtype, shape, data_offsets: offsets } = (e ?? {}) as Record<string, unknown>;
     const [start, end] = Array.isArray(offsets) && offsets.length === 2 ? (offsets as number[]) : [];
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) throw new CheckpointError(`corrupt tensor entry ${name} (data_offsets must be two byte offsets, start <= end)`);
-    if (end > dataLength) throw new CheckpointError(`truncated: tensor ${name} ends at byte ${dataStart + end}, the file has ${bytes.length}`);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start)
+      throw new CheckpointError(`corrupt tensor entry ${name} (data_offsets must be two byte offsets, start <= end)`);
+    if (end > dataLength)
+      throw new CheckpointError(`truncated: tensor ${name} ends at byte ${dataStart + end}, the file has ${bytes.length}`);
     entries.set(name, { dtype, shape, start, end });
   }
   return { meta: (header as Record<string, unknown>).__metadata__, entries, view, dataStart };
@@ -168,19 +186,26 @@ const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`${where}: bytes must be a Uint8Array (a Node Buffer is one), got ${shown(bytes)}${(bytes as unknown) instanceof ArrayBuffer ? '; pass new Uint8Array(buffer)' : ''}`);
+    throw new TypeError(
+      `${where}: bytes must be a Uint8Array (a Node Buffer is one), got ${shown(bytes)}${(bytes as unknown) instanceof ArrayBuffer ? '; pass new Uint8Array(buffer)' : ''}`,
+    );
   }
   const { meta, entries, view, dataStart } = readLayout(bytes);
-  if (typeof meta !== 'object' || meta === null || (meta as Record<string, unknown>).format !== CHECKPOINT_FORMAT) throw new CheckpointError('a safetensors file, but not a microgpt checkpoint (no microgpt metadata)');
+  if (typeof meta !== 'object' || meta === null || (meta as Record<string, unknown>).format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError('a safetensors file, but not a microgpt checkpoint (no microgpt metadata)');
   const corrupt = (problem: string): never => {
     throw new CheckpointError(`corrupt metadata: ${problem}`);
   };
   const strings = meta as Record<string, unknown>;
   for (const [key, v] of Object.entries(strings)) {
-    if (typeof v !== 'string') corrupt(`${key} must be a string (safetensors metadata values are strings), got ${typeof v === 'number' ? `the number ${v}` : shown(v)}`);
+    if (typeof v !== 'string')
+      corrupt(
+        `${key} must be a string (safetensors metadata values are strings), got ${typeof v === 'number' ? `the number ${v}` : shown(v)}`,
+      );
   }
   const m = strings as Record<string, string | undefined>;
-  if (m.version !== String(CHECKPOINT_VERSION)) throw new CheckpointError(`checkpoint version ${m.version}; this microgpt reads version ${CHECKPOINT_VERSION}`);
+  if (m.version !== String(CHECKPOINT_VERSION))
+    throw new CheckpointError(`checkpoint version ${m.version}; this microgpt reads version ${CHECKPOINT_VERSION}`);
   const parse = (key: string): unknown => {
     const raw = m[key];
     if (raw === undefined) return undefined;
@@ -208,21 +233,32 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   const rng = parse('rng') as RandomState | undefined;
   if (rng !== undefined) fail(rngProblem(rng));
   if (m.dtype !== undefined) fail(dtypeProblem(m.dtype));
-  if (m.engine !== undefined && !ENGINES.includes(m.engine as EngineName)) corrupt(`engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(m.engine)}`);
+  if (m.engine !== undefined && !ENGINES.includes(m.engine as EngineName))
+    corrupt(`engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(m.engine)}`);
 
   const n = numParams(model);
   const dataLength = bytes.length - dataStart;
-  if (n * 4 > dataLength) corrupt(`the model has ${grouped(n)} parameters (at least ${grouped(n * 4)} bytes); the file holds ${grouped(dataLength)} bytes of tensor data`);
+  if (n * 4 > dataLength)
+    corrupt(
+      `the model has ${grouped(n)} parameters (at least ${grouped(n * 4)} bytes); the file holds ${grouped(dataLength)} bytes of tensor data`,
+    );
   const shapes = stateDictShapes(model);
   const known = new Set(['', 'adam_m.', 'adam_v.'].flatMap((prefix) => shapes.map(([name]) => prefix + name)));
-  for (const name of entries.keys()) if (!known.has(name)) throw new CheckpointError(`corrupt: tensor ${name} is not part of the model the metadata describes`);
+  for (const name of entries.keys())
+    if (!known.has(name)) throw new CheckpointError(`corrupt: tensor ${name} is not part of the model the metadata describes`);
   const read = (name: string, rows: number, cols: number, out: Float64Array, at: number): string => {
     const { dtype, shape, start, end } = entries.get(name)!;
     const width = typeof dtype === 'string' ? WIDTH[dtype] : undefined;
-    if (!width) throw new CheckpointError(`tensor ${name} has dtype ${typeof dtype === 'string' ? dtype : shown(dtype)}; microgpt reads F64 and F32`);
-    if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== rows || shape[1] !== cols) throw new CheckpointError(`tensor ${name} has shape ${JSON.stringify(shape)}; the model needs [${rows},${cols}]`);
-    if (end - start !== rows * cols * width) throw new CheckpointError(`corrupt tensor entry ${name} (its data_offsets span ${end - start} bytes; ${dtype} [${rows},${cols}] needs ${rows * cols * width})`);
-    for (let i = 0, b = dataStart + start; i < rows * cols; i++, b += width) out[at + i] = width === 8 ? view.getFloat64(b, true) : view.getFloat32(b, true);
+    if (!width)
+      throw new CheckpointError(`tensor ${name} has dtype ${typeof dtype === 'string' ? dtype : shown(dtype)}; microgpt reads F64 and F32`);
+    if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== rows || shape[1] !== cols)
+      throw new CheckpointError(`tensor ${name} has shape ${JSON.stringify(shape)}; the model needs [${rows},${cols}]`);
+    if (end - start !== rows * cols * width)
+      throw new CheckpointError(
+        `corrupt tensor entry ${name} (its data_offsets span ${end - start} bytes; ${dtype} [${rows},${cols}] needs ${rows * cols * width})`,
+      );
+    for (let i = 0, b = dataStart + start; i < rows * cols; i++, b += width)
+      out[at + i] = width === 8 ? view.getFloat64(b, true) : view.getFloat32(b, true);
     return dtype as string;
   };
   const gather = (prefix: string, what: string, nonNegative = false): [Float64Array, Set<string>] | undefined => {

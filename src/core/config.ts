@@ -26,7 +26,11 @@ const S = SETTINGS;
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = defaultsOf('model');
 export const DEFAULT_TRAIN: TrainConfig = defaultsOf('train');
 
-export const DEFAULT_SAMPLE: Omit<SampleConfig, 'maxLength'> = { temperature: S.temperature.default, numSamples: S.numSamples.default, topK: S.topK.default };
+export const DEFAULT_SAMPLE: Omit<SampleConfig, 'maxLength'> = {
+  temperature: S.temperature.default,
+  numSamples: S.numSamples.default,
+  topK: S.topK.default,
+};
 
 /** The model's shape; vocabSize comes from the data (2 stands for "not known yet"). */
 export function validateModelConfig(c: ModelConfig): ModelConfig {

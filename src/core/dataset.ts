@@ -71,5 +71,12 @@ export function prepareDataset(text: string, rng: Random, valFraction = 0, token
   }
   const trainDocs = docs.slice(0, docs.length - nVal);
   const valDocs = docs.slice(docs.length - nVal);
-  return { docs, tokenizer, trainDocs, valDocs, train: new TokenizedDocs(trainDocs, tokenizer), val: new TokenizedDocs(valDocs, tokenizer) };
+  return {
+    docs,
+    tokenizer,
+    trainDocs,
+    valDocs,
+    train: new TokenizedDocs(trainDocs, tokenizer),
+    val: new TokenizedDocs(valDocs, tokenizer),
+  };
 }

@@ -22,6 +22,11 @@ export function defaultEngine(shape: { nLayer: number; nEmbd: number }, batchSiz
  * checkpoint's own (a float64 checkpoint that names none, as PyTorch writes,
  * stays on the float64 fast engine, so its continuation stays exact); else by size.
  */
-export function chooseEngine(asked: EngineName | undefined, shape: { nLayer: number; nEmbd: number }, batchSize: number, ckpt?: { engine?: EngineName; dtype: DType }): EngineName {
+export function chooseEngine(
+  asked: EngineName | undefined,
+  shape: { nLayer: number; nEmbd: number },
+  batchSize: number,
+  ckpt?: { engine?: EngineName; dtype: DType },
+): EngineName {
   return asked ?? ckpt?.engine ?? (ckpt?.dtype === 'float64' ? 'fast' : defaultEngine(shape, batchSize));
 }

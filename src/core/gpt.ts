@@ -65,8 +65,10 @@ export class GPT {
 
   /** A fresh model: weights drawn from rng, gauss(0, 0.08) each, as microgpt.py draws them. */
   static init(tokenizer: Tokenizer, shape: Omit<ModelConfig, 'vocabSize'>, rng: Random, choice: EngineChoice = {}): GPT {
-    if (!(tokenizer instanceof Tokenizer)) refuse('GPT.init(tokenizer, shape, rng)', `tokenizer must be a Tokenizer, got ${shown(tokenizer)}`);
-    if (!isObject(shape)) refuse('GPT.init(tokenizer, shape, rng)', `shape must be an object of nLayer, nEmbd, nHead and blockSize, got ${shown(shape)}`);
+    if (!(tokenizer instanceof Tokenizer))
+      refuse('GPT.init(tokenizer, shape, rng)', `tokenizer must be a Tokenizer, got ${shown(tokenizer)}`);
+    if (!isObject(shape))
+      refuse('GPT.init(tokenizer, shape, rng)', `shape must be an object of nLayer, nEmbd, nHead and blockSize, got ${shown(shape)}`);
     if (!(rng instanceof Random)) refuse('GPT.init(tokenizer, shape, rng)', `rng must be a Random, got ${shown(rng)}`);
     checkEngineChoice(choice, 'GPT.init(tokenizer, shape, rng, choice)', 'choice');
     const config = validateModelConfig({ ...shape, vocabSize: tokenizer.vocabSize });
@@ -106,7 +108,11 @@ export class GPT {
     if (promptIds.length >= limit) throw new RangeError(`the prompt has ${promptIds.length} characters; samples are at most ${limit}`);
     const names: string[] = [];
     for (let i = 0; i < numSamples; i++) {
-      names.push(this.tokenizer.decode(sampleTokens(this.engine, this.tokenizer.BOS, rng, { temperature, topK, prompt: promptIds, maxLength: limit })));
+      names.push(
+        this.tokenizer.decode(
+          sampleTokens(this.engine, this.tokenizer.BOS, rng, { temperature, topK, prompt: promptIds, maxLength: limit }),
+        ),
+      );
     }
     return names;
   }
@@ -126,7 +132,8 @@ export class GPT {
     checkSettings({ temperature, topK });
     const engine = this.engine;
     const ids = this.tokenizer.encode(text);
-    if (ids.length >= this.config.blockSize) throw new RangeError(`the text has ${ids.length} characters; the model reads at most ${this.config.blockSize - 1}`);
+    if (ids.length >= this.config.blockSize)
+      throw new RangeError(`the text has ${ids.length} characters; the model reads at most ${this.config.blockSize - 1}`);
     const inputs = ['BOS', ...[...text]];
     const probs: Float64Array[] = [];
     engine.resetCache();
@@ -179,6 +186,8 @@ export class GPT {
 export function checkEngineChoice(choice: EngineChoice, where: string, name: string): void {
   if (!isObject(choice)) refuse(where, `${name} must be an object with engine and dtype, got ${shown(choice)}`);
   const { engine, dtype } = choice;
-  if (engine !== undefined && engine !== 'fast' && engine !== 'scalar' && engine !== 'wasm') throw new RangeError(`${where}: ${name}.engine must be fast, scalar or wasm, got ${shown(engine)}`);
-  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${where}: ${name}.dtype must be float64 or float32, got ${shown(dtype)}`);
+  if (engine !== undefined && engine !== 'fast' && engine !== 'scalar' && engine !== 'wasm')
+    throw new RangeError(`${where}: ${name}.engine must be fast, scalar or wasm, got ${shown(engine)}`);
+  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32')
+    throw new RangeError(`${where}: ${name}.dtype must be float64 or float32, got ${shown(dtype)}`);
 }

@@ -94,9 +94,17 @@ export class MemoryError extends ConfigError {
     super(MemoryError.problemText(estimate, limit, (s) => s.key, settings));
   }
 
-  private static problemText(e: MemoryEstimate, limit: number, name: (s: NumberSetting) => string, settings: Partial<Record<SettingKey, number>>): string {
-    const shape = Object.entries(settings).map(([k, v]) => `${name(SETTINGS[k as SettingKey])} ${v}`).join(', ');
-    if (e.bytes <= limit) return `the model (${shape}) would need an array of ${e.largestArray} elements; JavaScript's typed arrays hold at most ${MAX_ARRAY_LENGTH}`;
+  private static problemText(
+    e: MemoryEstimate,
+    limit: number,
+    name: (s: NumberSetting) => string,
+    settings: Partial<Record<SettingKey, number>>,
+  ): string {
+    const shape = Object.entries(settings)
+      .map(([k, v]) => `${name(SETTINGS[k as SettingKey])} ${v}`)
+      .join(', ');
+    if (e.bytes <= limit)
+      return `the model (${shape}) would need an array of ${e.largestArray} elements; JavaScript's typed arrays hold at most ${MAX_ARRAY_LENGTH}`;
     return `the model (${shape}) needs about ${formatBytes(e.bytes)} for its weights, Adam's moments and activations, more than the limit of ${gib(limit)}`;
   }
 
@@ -116,11 +124,22 @@ export class MemoryError extends ConfigError {
  * settings, and the batch size unless nameBatch is false (evaluation's batch
  * is not a setting).
  */
-export function checkMemory(model: ModelConfig, options: MemoryOptions = {}, limit = DEFAULT_MEMORY_LIMIT, nameBatch = true): MemoryEstimate {
+export function checkMemory(
+  model: ModelConfig,
+  options: MemoryOptions = {},
+  limit = DEFAULT_MEMORY_LIMIT,
+  nameBatch = true,
+): MemoryEstimate {
   const e = estimateMemory(model, options);
   if (e.bytes > limit || e.largestArray > MAX_ARRAY_LENGTH) {
     const { nLayer, nEmbd, nHead, blockSize } = model;
-    throw new MemoryError(e, limit, { nLayer, nEmbd, nHead, blockSize, ...(nameBatch && options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) });
+    throw new MemoryError(e, limit, {
+      nLayer,
+      nEmbd,
+      nHead,
+      blockSize,
+      ...(nameBatch && options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    });
   }
   return e;
 }

@@ -43,7 +43,10 @@ export function lossCurveSvg(points: readonly LossPoint[], vocabSize: number, ti
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`,
-    ...yTicks.map((t) => `<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#eee"/><text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${t.toFixed(2)}</text>`),
+    ...yTicks.map(
+      (t) =>
+        `<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#eee"/><text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${t.toFixed(2)}</text>`,
+    ),
     ...xTicks.map((t) => `<text x="${x(t).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${t}</text>`),
     `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${H - M.bottom}" stroke="#888"/><line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="#888"/>`,
     `<text x="${W / 2}" y="${H - 12}" text-anchor="middle">step</text>`,
@@ -52,7 +55,9 @@ export function lossCurveSvg(points: readonly LossPoint[], vocabSize: number, ti
     `<text x="${W - M.right - 4}" y="${(y(guess) - 6).toFixed(1)}" text-anchor="end" fill="#c33">random guessing: ln(${vocabSize}) = ${guess.toFixed(3)}</text>`,
     `<polyline class="train-raw" fill="none" stroke="#9ab" stroke-width="0.7" points="${path(raw)}"/>`,
     `<polyline class="train" fill="none" stroke="#1565c0" stroke-width="2" points="${path(smooth)}"/>`,
-    vals.length > 0 ? `<polyline class="val" fill="none" stroke="#ef6c00" stroke-width="2" points="${path(vals.map((p) => [p.step, p.val_loss]))}"/>` : '',
+    vals.length > 0
+      ? `<polyline class="val" fill="none" stroke="#ef6c00" stroke-width="2" points="${path(vals.map((p) => [p.step, p.val_loss]))}"/>`
+      : '',
     ...vals.map((p) => `<circle cx="${x(p.step).toFixed(1)}" cy="${y(p.val_loss).toFixed(1)}" r="3" fill="#ef6c00"/>`),
     `<g transform="translate(${M.left + 12} ${M.top + 8})"><line x2="20" stroke="#1565c0" stroke-width="2"/><text x="26" y="4">train (moving average)</text>`,
     vals.length > 0 ? `<line y1="18" y2="18" x2="20" stroke="#ef6c00" stroke-width="2"/><text x="26" y="22">validation</text>` : '',

@@ -6,7 +6,15 @@
 import { hashDocs, type Checkpoint } from './checkpoint.ts';
 import { checkGroup, checkOptions, checkString } from './arguments.ts';
 import { checkCheckpoint } from './checkpoint-check.ts';
-import { ConfigError, DEFAULT_MODEL, DEFAULT_TRAIN, validateTrainConfig, validateValidation, type ModelConfig, type TrainConfig } from './config.ts';
+import {
+  ConfigError,
+  DEFAULT_MODEL,
+  DEFAULT_TRAIN,
+  validateTrainConfig,
+  validateValidation,
+  type ModelConfig,
+  type TrainConfig,
+} from './config.ts';
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
 import { stepLine } from './format.ts';
@@ -101,26 +109,35 @@ export function openRun(options: RunOptions, where: string, moreKeys: readonly s
   if (ckpt) {
     for (const key of MODEL_KEYS) {
       const v = options.model?.[key];
-      if (v !== undefined && v !== ckpt.model[key]) throw new ConfigError(`must be the checkpoint's ${ckpt.model[key]} when resuming, got ${v}`, key);
+      if (v !== undefined && v !== ckpt.model[key])
+        throw new ConfigError(`must be the checkpoint's ${ckpt.model[key]} when resuming, got ${v}`, key);
     }
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
-    if (ckpt.step > trainConfig.numSteps) throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
+    if (ckpt.step > trainConfig.numSteps)
+      throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
     gpt = GPT.fromCheckpoint(ckpt, choice);
   } else {
     gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, choice);
   }
   const vocabSize = (options.model as Partial<ModelConfig> | undefined)?.vocabSize;
   if (vocabSize !== undefined && vocabSize !== gpt.config.vocabSize) {
-    throw new ConfigError(`options.model.vocabSize ${vocabSize} differs from the ${ckpt ? "checkpoint's" : "data's"} ${gpt.config.vocabSize} (the vocabulary comes from ${ckpt ? 'the checkpoint' : 'the data'})`);
+    throw new ConfigError(
+      `options.model.vocabSize ${vocabSize} differs from the ${ckpt ? "checkpoint's" : "data's"} ${gpt.config.vocabSize} (the vocabulary comes from ${ckpt ? 'the checkpoint' : 'the data'})`,
+    );
   }
-  if (evalEvery > 0 && dataset.val.length === 0) throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');
+  if (evalEvery > 0 && dataset.val.length === 0)
+    throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');
   return new Run(gpt, dataset, { ...trainConfig, valFraction }, evalEvery, dataHash, ckpt?.step ?? 0);
 }
 
 /** The options' types and keys; their numbers are checked by the settings table as they are used. */
 function checkRunOptions(options: RunOptions, where: string, moreKeys: readonly string[]): void {
   const hint = (key: string) =>
-    (MODEL_KEYS as readonly string[]).includes(key) ? '; the model settings go in options.model' : (TRAIN_KEYS as readonly string[]).includes(key) ? '; the training settings go in options.train' : '';
+    (MODEL_KEYS as readonly string[]).includes(key)
+      ? '; the model settings go in options.model'
+      : (TRAIN_KEYS as readonly string[]).includes(key)
+        ? '; the training settings go in options.train'
+        : '';
   checkOptions(options, where, 'options', 'with the training text', [...RUN_KEYS, ...moreKeys], hint);
   checkString(options.text, where, 'options.text', ' (the training text)');
   checkGroup(options.model, where, 'options.model', [...MODEL_KEYS, 'vocabSize']); // vocabSize: as a checkpoint's model has it

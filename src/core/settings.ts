@@ -36,6 +36,8 @@ const int = <const S extends Omit<NumberSetting, 'kind'>>(s: S) => ({ ...s, kind
 const num = <const S extends Omit<NumberSetting, 'kind'>>(s: S) => ({ ...s, kind: 'number' }) as NumberSetting & S & { kind: 'number' };
 
 /** microgpt.py's settings with its defaults, and ours beside them. */
+// a table: one line per setting
+// prettier-ignore
 export const SETTINGS = {
   // the shape of the network
   nLayer: int({ key: 'nLayer', flag: 'n-layer', label: 'Layers', group: 'model', default: 1, min: 1, max: 64, help: 'transformer layers' }),

@@ -67,12 +67,15 @@ const TRAIN_KEYS = ['until', 'signal', 'onStart', 'onStep', 'checkpointEvery', '
 function checkTrainOptions(options: TrainOptions, run: TrainRun): void {
   const { until, checkpointEvery, yieldEveryMs } = options;
   const { numSteps } = run.train;
-  if (until !== undefined && !(Number.isSafeInteger(until) && until >= 1 && until <= numSteps)) throw new ConfigError(`until must be an integer from 1 to numSteps (${numSteps}), got ${shown(until)}`);
-  if (until !== undefined && until <= run.step) throw new ConfigError(`until must be after the checkpoint's step ${run.step}, got ${until}`);
+  if (until !== undefined && !(Number.isSafeInteger(until) && until >= 1 && until <= numSteps))
+    throw new ConfigError(`until must be an integer from 1 to numSteps (${numSteps}), got ${shown(until)}`);
+  if (until !== undefined && until <= run.step)
+    throw new ConfigError(`until must be after the checkpoint's step ${run.step}, got ${until}`);
   checkSignal(options.signal, WHERE, 'options.signal');
   for (const key of ['onStart', 'onStep', 'onCheckpoint'] as const) checkFunction(options[key], WHERE, `options.${key}`);
   if (checkpointEvery !== undefined) {
-    if (!(Number.isSafeInteger(checkpointEvery) && checkpointEvery >= 1)) refuse(WHERE, `options.checkpointEvery must be a whole number of steps from 1 up, got ${shown(checkpointEvery)}`);
+    if (!(Number.isSafeInteger(checkpointEvery) && checkpointEvery >= 1))
+      refuse(WHERE, `options.checkpointEvery must be a whole number of steps from 1 up, got ${shown(checkpointEvery)}`);
     if (!options.onCheckpoint) refuse(WHERE, 'options.checkpointEvery needs options.onCheckpoint, the function that takes each checkpoint');
   }
   if (yieldEveryMs !== undefined && !(typeof yieldEveryMs === 'number' && Number.isFinite(yieldEveryMs) && yieldEveryMs >= 0)) {

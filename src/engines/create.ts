@@ -22,22 +22,37 @@ export function createEngine(name: EngineName, config: ModelConfig, weights: Arr
   return new ScalarEngine(config, weights);
 }
 
-const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === null ? 'null' : typeof v === 'object' || typeof v === 'function' ? `a ${typeof v}` : String(v));
+const show = (v: unknown) =>
+  typeof v === 'string'
+    ? JSON.stringify(v)
+    : v === null
+      ? 'null'
+      : typeof v === 'object' || typeof v === 'function'
+        ? `a ${typeof v}`
+        : String(v);
 
 /** createEngine's arguments, each named when wrong (the engines trust them after this). */
 function checkArguments(name: unknown, config: ModelConfig, weights: ArrayLike<number>, dtype: unknown): void {
   const where = 'createEngine';
-  if (name !== 'fast' && name !== 'scalar' && name !== 'wasm') throw new RangeError(`${where}: engine must be fast, scalar or wasm, got ${show(name)}`);
+  if (name !== 'fast' && name !== 'scalar' && name !== 'wasm')
+    throw new RangeError(`${where}: engine must be fast, scalar or wasm, got ${show(name)}`);
   if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${where}: dtype must be float64 or float32, got ${show(dtype)}`);
-  if (typeof config !== 'object' || config === null) throw new TypeError(`${where}: config must be a model configuration ({ vocabSize, nLayer, nEmbd, nHead, blockSize }), got ${show(config)}`);
+  if (typeof config !== 'object' || config === null)
+    throw new TypeError(
+      `${where}: config must be a model configuration ({ vocabSize, nLayer, nEmbd, nHead, blockSize }), got ${show(config)}`,
+    );
   for (const key of ['vocabSize', 'nLayer', 'nEmbd', 'nHead', 'blockSize'] as const) {
-    if (!(Number.isSafeInteger(config[key]) && config[key] >= 1)) throw new RangeError(`${where}: config.${key} must be a positive integer, got ${show(config[key])}`);
+    if (!(Number.isSafeInteger(config[key]) && config[key] >= 1))
+      throw new RangeError(`${where}: config.${key} must be a positive integer, got ${show(config[key])}`);
   }
-  if (config.nEmbd % config.nHead !== 0) throw new RangeError(`${where}: config.nHead (${config.nHead}) must divide config.nEmbd (${config.nEmbd})`);
-  if (typeof weights !== 'object' || weights === null || typeof weights.length !== 'number') throw new TypeError(`${where}: weights must be an array of numbers, got ${show(weights)}`);
+  if (config.nEmbd % config.nHead !== 0)
+    throw new RangeError(`${where}: config.nHead (${config.nHead}) must divide config.nEmbd (${config.nEmbd})`);
+  if (typeof weights !== 'object' || weights === null || typeof weights.length !== 'number')
+    throw new TypeError(`${where}: weights must be an array of numbers, got ${show(weights)}`);
   const n = numParams(config);
   if (weights.length !== n) throw new RangeError(`${where}: weights must hold the model's ${n} parameters, got ${weights.length}`);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(weights[i])) throw new RangeError(`${where}: weights[${i}] is ${show(weights[i])}; weights must be finite numbers`);
+    if (!Number.isFinite(weights[i]))
+      throw new RangeError(`${where}: weights[${i}] is ${show(weights[i])}; weights must be finite numbers`);
   }
 }

@@ -118,7 +118,10 @@ export class LossChart {
     // random guessing: a thin dotted line, labelled
     g.strokeStyle = COLORS.guess;
     g.setLineDash([2, 3]);
-    line(g, [[m.l, y(this.guess)], [width - m.r, y(this.guess)]]);
+    line(g, [
+      [m.l, y(this.guess)],
+      [width - m.r, y(this.guess)],
+    ]);
     g.setLineDash([]);
     g.fillStyle = COLORS.guess;
     g.fillText('random guess', width - m.r - 80, y(this.guess) - 4);
@@ -136,7 +139,10 @@ export class LossChart {
     g.fillStyle = COLORS.val;
     g.lineWidth = 1.5;
     g.setLineDash([6, 3]);
-    line(g, this.val.map(([s, v]) => [x(s), y(v)]));
+    line(
+      g,
+      this.val.map(([s, v]) => [x(s), y(v)]),
+    );
     g.setLineDash([]);
     for (const [s, v] of this.val) g.fillRect(x(s) - 3, y(v) - 3, 6, 6);
     g.lineWidth = 1;
@@ -161,9 +167,14 @@ export class LossChart {
   /** The chart in words, for a screen reader. */
   describe(): string {
     const n = this.smooth.length;
-    const parts = [`Loss chart, ${this.log ? 'log' : 'linear'} scale from ${tickLabel(this.range.yMin)} to ${tickLabel(this.range.yMax)}, steps 0 to ${this.numSteps}.`];
+    const parts = [
+      `Loss chart, ${this.log ? 'log' : 'linear'} scale from ${tickLabel(this.range.yMin)} to ${tickLabel(this.range.yMax)}, steps 0 to ${this.numSteps}.`,
+    ];
     if (n === 0) parts.push('No steps yet.');
-    else parts.push(`Training loss (smoothed) ${this.smooth[0].toFixed(2)} at step ${this.steps[0]}, ${this.smooth[n - 1].toFixed(2)} at step ${this.steps[n - 1]}.`);
+    else
+      parts.push(
+        `Training loss (smoothed) ${this.smooth[0].toFixed(2)} at step ${this.steps[0]}, ${this.smooth[n - 1].toFixed(2)} at step ${this.steps[n - 1]}.`,
+      );
     if (this.val.length) {
       const [s, v] = this.val[this.val.length - 1];
       parts.push(`Validation loss ${v.toFixed(2)} at step ${s}.`);
@@ -194,7 +205,8 @@ export function linearTicks(lo: number, hi: number, count: number): number[] {
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((k) => k * p).find((k) => k >= raw) ?? 10 * p;
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9 && ticks.length <= 4 * count + 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9 && ticks.length <= 4 * count + 2; v += step)
+    ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 

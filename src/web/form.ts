@@ -48,18 +48,28 @@ export function buildFields(host: HTMLElement, keys: readonly SettingKey[]): voi
 
 /** "applies at the next Train": shown beside an edit made while a run is on screen. */
 export function pendingMark(key: string): HTMLElement {
-  return Object.assign(document.createElement('p'), { id: `pending-${key}`, className: 'pending', hidden: true, textContent: 'applies at the next Train' });
+  return Object.assign(document.createElement('p'), {
+    id: `pending-${key}`,
+    className: 'pending',
+    hidden: true,
+    textContent: 'applies at the next Train',
+  });
 }
 
 /** The model and training settings in the fields (not checked). */
 export function readSettings(valFraction: number): Settings {
   const n = (key: SettingKey) => (!onPage(key) ? SETTINGS[key].default : field(key).value.trim() === '' ? NaN : Number(field(key).value));
   const values = Object.fromEntries([...keysIn('model'), ...keysIn('train')].map((k) => [k, n(k)]));
-  return { ...(values as Omit<Settings, 'engine' | 'valFraction'>), engine: $<HTMLSelectElement>('engine').value as Settings['engine'], valFraction };
+  return {
+    ...(values as Omit<Settings, 'engine' | 'valFraction'>),
+    engine: $<HTMLSelectElement>('engine').value as Settings['engine'],
+    valFraction,
+  };
 }
 
 /** A sample field's value, checked against the table (a ConfigError naming it otherwise). */
-export const readSample = (key: (typeof SAMPLE_KEYS)[number]) => checkSetting(key, field(key).value.trim() === '' ? NaN : Number(field(key).value));
+export const readSample = (key: (typeof SAMPLE_KEYS)[number]) =>
+  checkSetting(key, field(key).value.trim() === '' ? NaN : Number(field(key).value));
 
 /** Puts a run's settings into the fields. */
 export function fillSettings(s: Settings): void {

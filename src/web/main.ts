@@ -2,12 +2,25 @@
 import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, parseDocs, SETTINGS, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
 import { BUILTIN_NAMES } from './datasets.ts';
-import { buildFields, fillSettings, field, loadFromUrl, markPending, MIN_VAL_DOCS, MODEL_KEYS, readSettings, SAMPLE_KEYS, saveToUrl, TRAIN_KEYS, VAL_SHARE } from './form.ts';
-import { announce, clearNotes, notify } from './notices.ts';
+import {
+  buildFields,
+  fillSettings,
+  field,
+  loadFromUrl,
+  markPending,
+  MIN_VAL_DOCS,
+  MODEL_KEYS,
+  readSettings,
+  SAMPLE_KEYS,
+  saveToUrl,
+  TRAIN_KEYS,
+  VAL_SHARE,
+} from './form.ts';
+import { anchorFor, announce, clearNotes, notify } from './notices.ts';
 import { REPLACES_RUN, type Envelope, type FromWorker, type RunState, type Settings, type ToWorker, VAL_DOCS } from './protocol.ts';
 import { readTextUpload, saveBytes } from './files.ts';
 import { mountSampling, showNames } from './sampling.ts';
-import { inspectionView, tokenLabel } from './views.ts';
+import { inspectionView, seconds, showTimes, tokenLabel } from './views.ts';
 import { mountPanels } from './panels/mount.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -78,8 +91,6 @@ function setState(next: RunState): void {
   refreshPending();
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
 function showStep(s: number, total: number): void {
   step = s;
   numSteps = total;
@@ -87,14 +98,6 @@ function showStep(s: number, total: number): void {
   const bar = $<HTMLProgressElement>('progress-bar');
   bar.max = Math.max(1, total);
   bar.value = s;
-}
-
-/** The speed figures of the steps trained here ('–' before the first). */
-function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; stepsTrained: number }): void {
-  const none = t.stepsTrained === 0;
-  $('stat-ms').textContent = none ? '–' : (t.trainMs / t.stepsTrained).toFixed(3);
-  $('stat-eval').textContent = none ? '–' : seconds(t.evalMs);
-  $('stat-worker').textContent = none ? '–' : seconds(t.workerMs);
 }
 
 function clearRun(): void {
@@ -117,7 +120,12 @@ onMessage((m) => {
     case 'ready': {
       const loaded = m.fromCheckpoint;
       clearRun();
-      run = { settings: m.settings, dataset: $<HTMLSelectElement>('dataset').value, vocabSize: m.info.vocab.length + 1, numParams: m.info.numParams };
+      run = {
+        settings: m.settings,
+        dataset: $<HTMLSelectElement>('dataset').value,
+        vocabSize: m.info.vocab.length + 1,
+        numParams: m.info.numParams,
+      };
       loadedWaiting = loaded;
       if (loaded) fillSettings(m.settings);
       chart.reset(m.info.numSteps, run.vocabSize);
@@ -127,7 +135,11 @@ onMessage((m) => {
       updateUrl();
       refreshPending();
       if (loaded) {
-        notify($('load-row'), `Loaded a checkpoint: ${m.info.numParams} parameters, step ${m.info.step} of ${m.info.numSteps}, vocabulary ${m.info.vocab.map(tokenLabel).join('')}. Its settings are in the fields; press Resume to train on (raise Steps to train longer), or Sample.`, 'info');
+        notify(
+          $('load-row'),
+          `Loaded a checkpoint: ${m.info.numParams} parameters, step ${m.info.step} of ${m.info.numSteps}, vocabulary ${m.info.vocab.map(tokenLabel).join('')}. Its settings are in the fields; press Resume to train on (raise Steps to train longer), or Sample.`,
+          'info',
+        );
       }
       return;
     }
@@ -175,31 +187,12 @@ onMessage((m) => {
   }
 });
 
-/** Where an error from the worker shows: beside the setting at fault, else beside the request's control. */
-function anchorFor(request: ToWorker['type'] | undefined, key: string | undefined): HTMLElement {
-  if (key && $(`field-${key}`)) return $(`field-${key}`);
-  switch (request) {
-    case 'sample':
-    case 'next-token':
-      return $('sample-buttons');
-    case 'inspect':
-      return $('inspect-form');
-    case 'save':
-      return $('download-row');
-    case 'load':
-      return $('load-row');
-    case 'learning-rate':
-      return $('field-learningRate');
-    default:
-      return $('run-buttons');
-  }
-}
-
 function showPreview(names: string[], at: number): void {
   showNames($('preview'), names);
-  $('preview-note').textContent = at === 0
-    ? `Before training these are junk: the weights are random, so every character is about equally likely (loss ≈ ln(${run?.vocabSize ?? 27}) = ${Math.log(run?.vocabSize ?? 27).toFixed(2)}). Watch them turn into names as the loss falls.`
-    : `At step ${at}: ${names.length} names at temperature ${SETTINGS.temperature.default}, refreshed as it trains.`;
+  $('preview-note').textContent =
+    at === 0
+      ? `Before training these are junk: the weights are random, so every character is about equally likely (loss ≈ ln(${run?.vocabSize ?? 27}) = ${Math.log(run?.vocabSize ?? 27).toFixed(2)}). Watch them turn into names as the loss falls.`
+      : `At step ${at}: ${names.length} names at temperature ${SETTINGS.temperature.default}, refreshed as it trains.`;
 }
 
 function showState(m: Extract<FromWorker, { type: 'state' }>): void {
@@ -242,7 +235,10 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
       chart.setNumSteps(Math.max(2, d.step)); // the steps it took, close up
       const what = d.gradNorm === undefined ? `the loss became ${d.loss}` : `the gradients became ${d.gradNorm}`;
       const rate = run?.settings.learningRate ?? NaN;
-      notify($('field-learningRate'), `The run diverged at step ${d.step}: ${what}. The learning rate ${rate} is too high for this model; lower it (try ${Number((rate / 3).toPrecision(1))}) and press Train.`);
+      notify(
+        $('field-learningRate'),
+        `The run diverged at step ${d.step}: ${what}. The learning rate ${rate} is too high for this model; lower it (try ${Number((rate / 3).toPrecision(1))}) and press Train.`,
+      );
       announce(`Diverged at step ${d.step}: lower the learning rate.`);
       return;
     }
@@ -268,7 +264,10 @@ function checkedSettings(text: string): Settings | undefined {
     validateTrainConfig({ ...DEFAULT_TRAIN, ...settings });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    notify(e.key ? $(`field-${e.key}`) : $('run-buttons'), e.describe((s) => s.label));
+    notify(
+      e.key ? $(`field-${e.key}`) : $('run-buttons'),
+      e.describe((s) => s.label),
+    );
     return undefined;
   }
   return settings;
@@ -293,7 +292,8 @@ button('step').onclick = () => {
   const param = panels.param(); // the weight the Training loop panel follows
   if (run && !loadedWaiting) return send({ type: 'step', settings: run.settings, text: '', param });
   const text = trainingText();
-  const settings = text === undefined ? undefined : loadedWaiting && run ? { ...run.settings, numSteps: readSettings(0).numSteps } : checkedSettings(text);
+  const settings =
+    text === undefined ? undefined : loadedWaiting && run ? { ...run.settings, numSteps: readSettings(0).numSteps } : checkedSettings(text);
   if (settings && text !== undefined) send({ type: 'step', settings, text, param });
 };
 button('reset').onclick = () => {
@@ -335,13 +335,20 @@ function changeRate(): void {
     validateTrainConfig({ ...DEFAULT_TRAIN, ...run!.settings, learningRate: settings.learningRate });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    notify($('field-learningRate'), e.describe((s) => s.label));
+    notify(
+      $('field-learningRate'),
+      e.describe((s) => s.label),
+    );
     return;
   }
   send({ type: 'learning-rate', learningRate: lr });
   run!.settings = { ...run!.settings, learningRate: lr };
   updateUrl();
-  notify($('field-learningRate'), `Now ${lr} from step ${step + 1} on (still decaying to 0 by the last step). A link replays the whole run at this rate.`, 'info');
+  notify(
+    $('field-learningRate'),
+    `Now ${lr} from step ${step + 1} on (still decaying to 0 by the last step). A link replays the whole run at this rate.`,
+    'info',
+  );
 }
 
 field('upload-text').onchange = async () => {

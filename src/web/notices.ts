@@ -4,6 +4,30 @@
  * a run's progress.
  */
 
+import type { ToWorker } from './protocol.ts';
+
+/** Where an error from the worker shows: beside the setting at fault, else beside the request's control. */
+export function anchorFor(request: ToWorker['type'] | undefined, key: string | undefined): HTMLElement {
+  if (key && byId(`field-${key}`)) return byId(`field-${key}`);
+  switch (request) {
+    case 'sample':
+    case 'next-token':
+      return byId('sample-buttons');
+    case 'inspect':
+      return byId('inspect-form');
+    case 'save':
+      return byId('download-row');
+    case 'load':
+      return byId('load-row');
+    case 'learning-rate':
+      return byId('field-learningRate');
+    default:
+      return byId('run-buttons');
+  }
+}
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement;
+
 /** Shows text just after anchor (its id names the note: note-<id>); a field's input is marked invalid while an error stands. */
 export function notify(anchor: HTMLElement, text: string, kind: 'error' | 'info' = 'error'): HTMLElement {
   const id = `note-${anchor.id}`;

@@ -21,16 +21,26 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
     tokenPrefix = '';
     for (const id of ['samples', 'token-bars']) $(id).replaceChildren();
     $('token-text').textContent = '';
-    $('samples-note').textContent = haveModel ? 'Press Sample to draw names from the model as it is now, at the settings above.' : 'Train a model, then press Sample.';
+    $('samples-note').textContent = haveModel
+      ? 'Press Sample to draw names from the model as it is now, at the settings above.'
+      : 'Train a model, then press Sample.';
   };
 
   /** The sampling fields, checked; undefined after saying what is wrong beside the field. */
   const request = (): SampleSettings | undefined => {
     try {
-      return { numSamples: readSample('numSamples'), temperature: readSample('temperature'), topK: readSample('topK'), prompt: field('prompt').value };
+      return {
+        numSamples: readSample('numSamples'),
+        temperature: readSample('temperature'),
+        topK: readSample('topK'),
+        prompt: field('prompt').value,
+      };
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      notify(e.key ? $(`field-${e.key}`) : $('sample-buttons'), e.describe((s) => s.label));
+      notify(
+        e.key ? $(`field-${e.key}`) : $('sample-buttons'),
+        e.describe((s) => s.label),
+      );
       return undefined;
     }
   };
@@ -62,7 +72,8 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
       case 'samples': {
         const { temperature, topK, prompt } = m.request;
         showNames($('samples'), m.names);
-        $('samples-note').textContent = `${m.names.length} names drawn at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${prompt}”` : ''}, from the model at step ${m.step}.`;
+        $('samples-note').textContent =
+          `${m.names.length} names drawn at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${prompt}”` : ''}, from the model at step ${m.step}.`;
         return;
       }
       case 'next-token':
@@ -71,7 +82,13 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
           ? `“${tokenPrefix}”: drew ${tokenLabel(m.char)} from these probabilities; press Next token again for the next one.`
           : `“${m.prefix}” ends here: drew ⏎ (the end of a name). Next token starts a new one.`;
         if (!m.char) tokenPrefix = '';
-        probabilityBars($('token-bars'), m.probs, m.vocab, m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1, `character after “${m.prefix}”`);
+        probabilityBars(
+          $('token-bars'),
+          m.probs,
+          m.vocab,
+          m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1,
+          `character after “${m.prefix}”`,
+        );
         return;
     }
   });

@@ -16,7 +16,13 @@ export function probabilityBars(container: HTMLElement, probs: number[], vocab: 
   bars.className = 'bars';
   bars.setAttribute('role', 'img');
   const order = probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
-  bars.setAttribute('aria-label', `Probabilities of the ${what}, most likely first: ${order.slice(0, 5).map(([p, i]) => `${spoken(vocab[i])} ${percent(p)}`).join(', ')}; the table below lists all ${probs.length}.`);
+  bars.setAttribute(
+    'aria-label',
+    `Probabilities of the ${what}, most likely first: ${order
+      .slice(0, 5)
+      .map(([p, i]) => `${spoken(vocab[i])} ${percent(p)}`)
+      .join(', ')}; the table below lists all ${probs.length}.`,
+  );
   bars.append(
     ...probs.map((p, i) => {
       const bar = document.createElement('div');
@@ -39,12 +45,19 @@ export function probabilityBars(container: HTMLElement, probs: number[], vocab: 
   caption.textContent = `Probability of each ${what}, most likely first`;
   const head = document.createElement('tr');
   head.append(cell('th', 'character'), cell('th', 'probability'));
-  table.append(caption, head, ...order.map(([p, i]) => {
-    const row = document.createElement('tr');
-    if (i === picked) row.className = 'picked';
-    row.append(cell('td', `${tokenLabel(vocab[i])}${vocab[i] === 'BOS' ? ' (end)' : vocab[i] === ' ' ? ' (space)' : ''}`), cell('td', percent(p)));
-    return row;
-  }));
+  table.append(
+    caption,
+    head,
+    ...order.map(([p, i]) => {
+      const row = document.createElement('tr');
+      if (i === picked) row.className = 'picked';
+      row.append(
+        cell('td', `${tokenLabel(vocab[i])}${vocab[i] === 'BOS' ? ' (end)' : vocab[i] === ' ' ? ' (space)' : ''}`),
+        cell('td', percent(p)),
+      );
+      return row;
+    }),
+  );
   details.append(summary, table);
   container.replaceChildren(bars, details);
 }
@@ -100,7 +113,9 @@ export function attentionHeatmaps(container: HTMLElement, attention: number[][][
           const strip = document.createElement('div');
           strip.className = cls;
           strip.setAttribute('aria-hidden', 'true');
-          strip.append(...inputs.map((s) => Object.assign(document.createElement('span'), { textContent: s === 'BOS' ? '·' : tokenLabel(s) })));
+          strip.append(
+            ...inputs.map((s) => Object.assign(document.createElement('span'), { textContent: s === 'BOS' ? '·' : tokenLabel(s) })),
+          );
           return strip;
         };
         const grid = document.createElement('div');
@@ -114,13 +129,20 @@ export function attentionHeatmaps(container: HTMLElement, attention: number[][][
 }
 
 /** The inspection of a word: next-character bars at each position, and the attention heatmaps. */
-export function inspectionView(probsBox: HTMLElement, attentionBox: HTMLElement, m: { inputs: string[]; probs: number[][]; attention: number[][][][]; vocab: string[] }): void {
+export function inspectionView(
+  probsBox: HTMLElement,
+  attentionBox: HTMLElement,
+  m: { inputs: string[]; probs: number[][]; attention: number[][][][]; vocab: string[] },
+): void {
   probsBox.replaceChildren(
     ...m.probs.map((p, t) => {
       const box = document.createElement('div');
       box.className = 'position';
       const title = document.createElement('h3');
-      const before = m.inputs.slice(1, t + 1).map(tokenLabel).join('');
+      const before = m.inputs
+        .slice(1, t + 1)
+        .map(tokenLabel)
+        .join('');
       title.textContent = t === 0 ? 'at the start of a name' : `after “${before}”`;
       const bars = document.createElement('div');
       probabilityBars(bars, p, m.vocab, undefined, t === 0 ? 'first character' : `character after “${before}”`);
@@ -130,3 +152,16 @@ export function inspectionView(probsBox: HTMLElement, attentionBox: HTMLElement,
   );
   attentionHeatmaps(attentionBox, m.attention, m.inputs);
 }
+
+/** Milliseconds as the page shows them: 1.23 s. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The speed figures of the steps trained here ('–' before the first). */
+export function showTimes(t: { workerMs: number; trainMs: number; evalMs: number; stepsTrained: number }): void {
+  const none = t.stepsTrained === 0;
+  byId('stat-ms').textContent = none ? '–' : (t.trainMs / t.stepsTrained).toFixed(3);
+  byId('stat-eval').textContent = none ? '–' : seconds(t.evalMs);
+  byId('stat-worker').textContent = none ? '–' : seconds(t.workerMs);
+}
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement;

@@ -26,7 +26,10 @@ export async function pageHelpers(batchSize: number): Promise<ThreadHelpers | un
   if (count < 1) return undefined;
   const memory = sharedMemory();
   const { module, relaxed } = kernelModule(true);
-  const workers = Array.from({ length: count }, () => new Worker(new URL('./wasm-helper.ts', import.meta.url), { type: 'module', name: 'wasm-helper' }));
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(new URL('./wasm-helper.ts', import.meta.url), { type: 'module', name: 'wasm-helper' }),
+  );
   await Promise.all(
     workers.map(
       (w, i) =>

@@ -5,11 +5,10 @@
  * in batches every PROGRESS_MS; every answer carries the run's id (see
  * protocol.ts), and a run that was reset or replaced posts nothing more.
  */
-import { DivergedError, GPT, keysIn, loadCheckpoint, pickSettings, Random, saveCheckpoint, SETTINGS, startRun, type Checkpoint, type EngineChoice, type StepEvent, type TrainRun } from '../index.ts';
-import { chooseEngine } from '../core/engine-choice.ts';
-import { pageHelpers } from './wasm-threads.ts';
-import type { Envelope, FromWorker, ModelInfo, RunState, Settings, ToWorker } from './protocol.ts';
-import { REPLACES_RUN, VAL_DOCS } from './protocol.ts';
+import { DivergedError, GPT, keysIn, loadCheckpoint, pickSettings, saveCheckpoint, SETTINGS, type StepEvent } from '../index.ts';
+import type { Envelope, FromWorker, Settings, ToWorker } from './protocol.ts';
+import { REPLACES_RUN } from './protocol.ts';
+import { fresh, info, newRun, numStepsOf, runFromCheckpoint, stepOf, userStream, type Current } from './worker-run.ts';
 import { isPanelRequest } from './panels/messages.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
 
@@ -18,36 +17,6 @@ const SLICE_MS = 20;
 const PROGRESS_MS = 100;
 const PREVIEW_MS = 1000;
 const PREVIEW_SAMPLES = 8;
-/** Validation points on the chart over a run. */
-const VAL_POINTS = 10;
-
-/** The run on screen. */
-interface Current {
-  /** Undefined for a loaded checkpoint until it trains on (Resume or Step). */
-  run?: TrainRun;
-  gpt: GPT;
-  ckpt?: Checkpoint;
-  settings: Settings;
-  state: RunState;
-  diverged?: { step: number; loss: number; gradNorm?: number };
-  // time spent on this run, for the page's speed figures
-  workerMs: number;
-  trainMs: number;
-  evalMs: number;
-  stepsTrained: number;
-  tokens: number;
-  /** Held-out documents for the validation loss, measured every evalEvery steps (0: never) and after the last. */
-  valSeqs: number[][];
-  evalEvery: number;
-  /** Steps not yet posted. */
-  pending: StepEvent[];
-  lastProgress: number;
-  lastPreview: number;
-  /** Previews come from a stream of their own, so that training's stays the CLI's. */
-  previewRng: Random;
-  /** The user's samples: a copy of the model's stream taken at the step they were asked at, so a link always samples the same names. */
-  sampling?: { rng: Random; step: number };
-}
 
 let runId = 0;
 let cur: Current | undefined;
@@ -55,24 +24,6 @@ let cur: Current | undefined;
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   const envelope: Envelope = { run: runId, message };
   (self as unknown as Worker).postMessage(envelope, transfer);
-}
-
-const stepOf = (c: Current) => c.run?.step ?? c.ckpt?.step ?? 0;
-const numStepsOf = (c: Current) => c.run?.train.numSteps ?? c.settings.numSteps;
-
-function info(c: Current): ModelInfo {
-  const { gpt, run } = c;
-  return {
-    vocab: [...gpt.tokenizer.chars],
-    numParams: gpt.numParams,
-    numDocs: run?.dataset.docs.length ?? 0,
-    valDocs: run?.dataset.valDocs.length ?? 0,
-    step: stepOf(c),
-    numSteps: numStepsOf(c),
-    nLayer: gpt.config.nLayer,
-    nHead: gpt.config.nHead,
-    blockSize: gpt.config.blockSize,
-  };
 }
 
 function preview(c: Current): string[] {
@@ -123,56 +74,6 @@ function count(c: Current, e: StepEvent, wallMs: number): void {
   c.stepsTrained++;
   c.tokens += e.tokens;
   c.pending.push(e);
-}
-
-/** The engine a run trains on: the one chosen, or by size as the CLI picks (a checkpoint's own first); wasm gets helper threads when the page is isolated. */
-async function engineFor(s: Settings, ckpt?: Checkpoint): Promise<EngineChoice> {
-  const engine = chooseEngine(s.engine === 'auto' ? undefined : s.engine, s, s.batchSize, ckpt);
-  return { engine, helpers: engine === 'wasm' ? await pageHelpers(s.batchSize) : undefined };
-}
-
-/** A run from the page's settings and text. */
-async function newRun(settings: Settings, text: string): Promise<Current> {
-  const s = settings;
-  const choice = await engineFor(s);
-  const run = startRun({
-    text,
-    model: pickSettings(s, keysIn('model')),
-    train: pickSettings(s, keysIn('train')),
-    valFraction: s.valFraction,
-    ...choice,
-  });
-  return withRun(fresh(run.gpt, settings), run);
-}
-
-/** c trains run from now on: its model, its validation documents. */
-function withRun(c: Current, run: TrainRun): Current {
-  c.run = run;
-  c.gpt = run.gpt;
-  c.valSeqs = run.dataset.val.slice(0, VAL_DOCS);
-  c.evalEvery = c.valSeqs.length > 0 ? Math.max(1, Math.round(run.train.numSteps / VAL_POINTS)) : 0;
-  return c;
-}
-
-function fresh(gpt: GPT, settings: Settings, ckpt?: Checkpoint): Current {
-  return {
-    gpt, ckpt, settings, state: 'paused', valSeqs: [], evalEvery: 0,
-    workerMs: 0, trainMs: 0, evalMs: 0, stepsTrained: 0, tokens: 0,
-    pending: [], lastProgress: performance.now(), lastPreview: 0,
-    previewRng: new Random(settings.seed + 1),
-  };
-}
-
-/** A loaded checkpoint trains on as the CLI's --resume does: same data, its settings, Steps may extend the schedule. */
-async function runFromCheckpoint(c: Current, text: string | undefined, numSteps: number | undefined): Promise<TrainRun> {
-  if (c.run) return c.run;
-  const ckpt = c.ckpt!;
-  if (text === undefined) throw new Error('no training text: choose a dataset to train on');
-  const steps = numSteps ?? ckpt.train.numSteps;
-  const run = startRun({ text, resume: ckpt, train: { numSteps: steps, learningRate: c.settings.learningRate }, ...(await engineFor(c.settings, ckpt)) });
-  withRun(c, run);
-  c.settings = { ...c.settings, numSteps: steps };
-  return run;
 }
 
 // --- training in slices: a MessageChannel turn (no timer clamping) between them
@@ -293,7 +194,13 @@ async function handle(message: ToWorker): Promise<void> {
       const probs = model.nextTokenProbabilities(message.prefix, message.temperature, message.topK);
       const last = probs[probs.length - 1];
       const id = userStream(c).choiceIndex(last);
-      post({ type: 'next-token', prefix: message.prefix, char: id === model.tokenizer.BOS ? '' : model.tokenizer.chars[id], probs: Array.from(last), vocab: [...model.tokenizer.chars, 'BOS'] });
+      post({
+        type: 'next-token',
+        prefix: message.prefix,
+        char: id === model.tokenizer.BOS ? '' : model.tokenizer.chars[id],
+        probs: Array.from(last),
+        vocab: [...model.tokenizer.chars, 'BOS'],
+      });
       return;
     }
     case 'inspect': {
@@ -318,7 +225,12 @@ async function handle(message: ToWorker): Promise<void> {
     case 'load': {
       const ckpt = loadCheckpoint(new Uint8Array(message.bytes));
       const { model, train } = ckpt;
-      const settings: Settings = { ...pickSettings(model, keysIn('model')), ...pickSettings(train, keysIn('train')), engine: 'auto', valFraction: train.valFraction };
+      const settings: Settings = {
+        ...pickSettings(model, keysIn('model')),
+        ...pickSettings(train, keysIn('train')),
+        engine: 'auto',
+        valFraction: train.valFraction,
+      };
       const c = fresh(GPT.fromCheckpoint(ckpt), settings, ckpt);
       cur = c;
       post({ type: 'ready', info: info(c), settings, samples: preview(c), trained: ckpt.step > 0, fromCheckpoint: true });
@@ -358,16 +270,6 @@ async function step(message: Extract<ToWorker, { type: 'step' }>): Promise<void>
   postState(c);
 }
 
-function userStream(c: Current): Random {
-  const step = stepOf(c);
-  if (!c.sampling || c.sampling.step !== step) {
-    const rng = new Random();
-    rng.setstate(c.gpt.rng.getstate());
-    c.sampling = { rng, step };
-  }
-  return c.sampling.rng;
-}
-
 function requireModel(): Current {
   if (!cur) throw new Error('no model yet: train one or load a checkpoint');
   return cur;
@@ -385,6 +287,7 @@ function postError(e: Error & { key?: string }, request: ToWorker['type']): void
 
 /** One line for the page: a setting's problem names the setting by its label. */
 function describe(e: Error & { key?: string; problem?: string }): string {
-  if (e.name === 'ConfigError' && e.key && e.key in SETTINGS && e.problem) return `${SETTINGS[e.key as keyof typeof SETTINGS].label} ${e.problem}`;
+  if (e.name === 'ConfigError' && e.key && e.key in SETTINGS && e.problem)
+    return `${SETTINGS[e.key as keyof typeof SETTINGS].label} ${e.problem}`;
   return e.message;
 }

@@ -34,7 +34,12 @@ export interface RunOptions {
 /** The CLI's environment: a private cache, and a download address on loopback that refuses at once (port 9). */
 function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
-  return { ...process.env, MICROGPT_CACHE_DIR: join(tempDir(), 'cache'), MICROGPT_NAMES_URL: 'http://127.0.0.1:9/names.txt', ...options.env };
+  return {
+    ...process.env,
+    MICROGPT_CACHE_DIR: join(tempDir(), 'cache'),
+    MICROGPT_NAMES_URL: 'http://127.0.0.1:9/names.txt',
+    ...options.env,
+  };
 }
 
 export function runCli(args: string[], options: RunOptions = {}): Run {
@@ -58,9 +63,16 @@ export function expectUsageError(r: Run, pattern: RegExp): void {
 }
 
 /** Like runCli, but leaves this process free to serve (a test's HTTP server) or signal while it runs. */
-export function runCliAsync(args: string[], options: RunOptions & { onSpawn?: (child: import('node:child_process').ChildProcess) => void } = {}): Promise<Run> {
+export function runCliAsync(
+  args: string[],
+  options: RunOptions & { onSpawn?: (child: import('node:child_process').ChildProcess) => void } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? tempDir(), env: cliEnv(options), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? tempDir(),
+      env: cliEnv(options),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -34,7 +34,11 @@ export async function downloadCheckpoint(page: Page, name: string): Promise<{ pa
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') });
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
     return axe.run({ resultTypes: ['violations'] });
   });
   return result.violations
@@ -50,6 +54,7 @@ export async function verticalGap(page: Page, a: string, b: string): Promise<num
 
 /** The page's built-in dataset, as the page bundles it (datasets.ts). */
 export function builtinNames(): string {
-  const read = (sex: string) => readFileSync(join(ROOT, 'node_modules', '@stdlib', `datasets-${sex}-first-names-en`, 'data', 'names.txt'), 'utf8');
+  const read = (sex: string) =>
+    readFileSync(join(ROOT, 'node_modules', '@stdlib', `datasets-${sex}-first-names-en`, 'data', 'names.txt'), 'utf8');
   return `${read('female')}\n${read('male')}`.toLowerCase();
 }

@@ -15,7 +15,14 @@ export interface Shape {
 
 export const DEFAULT_SHAPE: Shape = { nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
 
-export function trainLosses(engine: EngineName, text: string, steps: number, shape: Shape = DEFAULT_SHAPE, train: Partial<TrainConfig> = {}, dtype: DType = 'float64'): number[] {
+export function trainLosses(
+  engine: EngineName,
+  text: string,
+  steps: number,
+  shape: Shape = DEFAULT_SHAPE,
+  train: Partial<TrainConfig> = {},
+  dtype: DType = 'float64',
+): number[] {
   const rng = new Random(train.seed ?? 42);
   const data = prepareDataset(text, rng);
   const model: ModelConfig = { ...shape, vocabSize: data.tokenizer.vocabSize };

@@ -7,12 +7,29 @@
 import { numParams, type ModelConfig } from '../shape.ts';
 import type { AdamStep, DType, Engine } from '../engine.ts';
 import {
-  attentionBackward, attentionForward, encoderBackward, encoderForward, matmulBackward, matmulForward, reluBackward, reluForward,
-  residualForward, rmsnormBackward, rmsnormForward, softmaxCrossEntropyBackward, softmaxCrossEntropyForward,
+  attentionBackward,
+  attentionForward,
+  encoderBackward,
+  encoderForward,
+  matmulBackward,
+  matmulForward,
+  reluBackward,
+  reluForward,
+  residualForward,
+  rmsnormBackward,
+  rmsnormForward,
+  softmaxCrossEntropyBackward,
+  softmaxCrossEntropyForward,
 } from './layers.ts';
 import {
-  activationTensors, allocFloats, gradientScratch, parameterTensors,
-  type ActivationTensors, type Floats, type GradientScratch, type ParameterTensors,
+  activationTensors,
+  allocFloats,
+  gradientScratch,
+  parameterTensors,
+  type ActivationTensors,
+  type Floats,
+  type GradientScratch,
+  type ParameterTensors,
 } from './tensors.ts';
 
 type Batch = readonly (readonly number[])[];
@@ -124,7 +141,23 @@ export class FastEngine implements Engine {
       s.dv.fill(0, 0, N * C);
       for (let b = 0; b < this.batchSize; b++) {
         const start = this.starts[b];
-        attentionBackward(s.dq, s.dk, s.dv, s.dAttRow, s.dAttOut, la.att, la.q, la.k, la.v, start, b * NH * T * T, this.starts[b + 1] - start, T, C, NH);
+        attentionBackward(
+          s.dq,
+          s.dk,
+          s.dv,
+          s.dAttRow,
+          s.dAttOut,
+          la.att,
+          la.q,
+          la.k,
+          la.v,
+          start,
+          b * NH * T * T,
+          this.starts[b + 1] - start,
+          T,
+          C,
+          NH,
+        );
       }
       s.dLn.fill(0, 0, N * C);
       matmulBackward(s.dLn, lg.attn_wq, s.dq, la.ln1, lp.attn_wq, 0, N, C, C);
@@ -247,7 +280,8 @@ export class FastEngine implements Engine {
 
   forwardToken(tokenId: number, posId: number): Float64Array {
     const { blockSize: T, vocabSize: V } = this.config;
-    if (posId !== this.cached || posId >= T) throw new RangeError(`forwardToken: position ${posId}, but the cache holds ${this.cached} of at most ${T}`);
+    if (posId !== this.cached || posId >= T)
+      throw new RangeError(`forwardToken: position ${posId}, but the cache holds ${this.cached} of at most ${T}`);
     if (posId === 0) this.resetCache();
     this.tokens[posId] = tokenId;
     this.positions[posId] = posId;

@@ -13,7 +13,16 @@ import type { Floats } from './tensors.ts';
 export { matmulBackward, matmulForward } from './matmul.ts';
 
 /** out[r] = wte[tokens[r]] + wpe[positions[r]] for rows r0..r1-1. */
-export function encoderForward(out: Floats, tokens: Int32Array, positions: Int32Array, wte: Floats, wpe: Floats, r0: number, r1: number, C: number): void {
+export function encoderForward(
+  out: Floats,
+  tokens: Int32Array,
+  positions: Int32Array,
+  wte: Floats,
+  wpe: Floats,
+  r0: number,
+  r1: number,
+  C: number,
+): void {
   for (let r = r0; r < r1; r++) {
     const o = r * C;
     const te = tokens[r] * C;
@@ -22,7 +31,16 @@ export function encoderForward(out: Floats, tokens: Int32Array, positions: Int32
   }
 }
 
-export function encoderBackward(dwte: Floats, dwpe: Floats, dout: Floats, tokens: Int32Array, positions: Int32Array, r0: number, r1: number, C: number): void {
+export function encoderBackward(
+  dwte: Floats,
+  dwpe: Floats,
+  dout: Floats,
+  tokens: Int32Array,
+  positions: Int32Array,
+  r0: number,
+  r1: number,
+  C: number,
+): void {
   for (let r = r0; r < r1; r++) {
     const o = r * C;
     const te = tokens[r] * C;
@@ -80,7 +98,20 @@ export function reluBackward(d: Floats, inp: Floats, r0: number, r1: number, C: 
  * (B, NH, T, T). Sampling feeds one position at a time (t1 = t0 + 1) with the
  * earlier keys and values already in place: that is the KV cache.
  */
-export function attentionForward(out: Floats, att: Floats, q: Floats, k: Floats, v: Floats, base: number, attBase: number, t0: number, t1: number, T: number, C: number, NH: number): void {
+export function attentionForward(
+  out: Floats,
+  att: Floats,
+  q: Floats,
+  k: Floats,
+  v: Floats,
+  base: number,
+  attBase: number,
+  t0: number,
+  t1: number,
+  T: number,
+  C: number,
+  NH: number,
+): void {
   const hs = C / NH;
   const invScale = (hs ** 0.5) ** -1;
   for (let t = t0; t < t1; t++) {
@@ -115,7 +146,23 @@ export function attentionForward(out: Floats, att: Floats, q: Floats, k: Floats,
 }
 
 /** Accumulates dq, dk, dv for the n positions of one sequence (base and attBase as in attentionForward). dAttRow is (T) scratch. */
-export function attentionBackward(dq: Floats, dk: Floats, dv: Floats, dAttRow: Floats, dout: Floats, att: Floats, q: Floats, k: Floats, v: Floats, base: number, attBase: number, n: number, T: number, C: number, NH: number): void {
+export function attentionBackward(
+  dq: Floats,
+  dk: Floats,
+  dv: Floats,
+  dAttRow: Floats,
+  dout: Floats,
+  att: Floats,
+  q: Floats,
+  k: Floats,
+  v: Floats,
+  base: number,
+  attBase: number,
+  n: number,
+  T: number,
+  C: number,
+  NH: number,
+): void {
   const hs = C / NH;
   const invScale = (hs ** 0.5) ** -1;
   for (let t = 0; t < n; t++) {
@@ -174,7 +221,15 @@ export function softmaxCrossEntropyForward(probs: Floats, logits: Floats, target
 }
 
 /** dlogits = (probs - onehot(target)) * dloss, for a loss that is dloss times the summed cross-entropy. */
-export function softmaxCrossEntropyBackward(dlogits: Floats, probs: Floats, targets: Int32Array, r0: number, r1: number, V: number, dloss: number): void {
+export function softmaxCrossEntropyBackward(
+  dlogits: Floats,
+  probs: Floats,
+  targets: Int32Array,
+  r0: number,
+  r1: number,
+  V: number,
+  dloss: number,
+): void {
   for (let r = r0; r < r1; r++) {
     const row = r * V;
     for (let i = 0; i < V; i++) dlogits[row + i] = probs[row + i] * dloss;

@@ -29,12 +29,21 @@ export function matmulForward(out: Floats, inp: Floats, w: Floats, r0: number, r
       const w1 = w0 + IC;
       const w2 = w1 + IC;
       const w3 = w2 + IC;
-      let a0 = w[w0] * x0, a1 = w[w1] * x0, a2 = w[w2] * x0, a3 = w[w3] * x0;
-      let b0 = w[w0] * xb0, b1 = w[w1] * xb0, b2 = w[w2] * xb0, b3 = w[w3] * xb0;
+      let a0 = w[w0] * x0,
+        a1 = w[w1] * x0,
+        a2 = w[w2] * x0,
+        a3 = w[w3] * x0;
+      let b0 = w[w0] * xb0,
+        b1 = w[w1] * xb0,
+        b2 = w[w2] * xb0,
+        b3 = w[w3] * xb0;
       for (let i = 1; i < IC; i++) {
         const xi = inp[x + i];
         const xbi = inp[xb + i];
-        const v0 = w[w0 + i], v1 = w[w1 + i], v2 = w[w2 + i], v3 = w[w3 + i];
+        const v0 = w[w0 + i],
+          v1 = w[w1 + i],
+          v2 = w[w2 + i],
+          v3 = w[w3 + i];
         a0 += v0 * xi;
         a1 += v1 * xi;
         a2 += v2 * xi;
@@ -80,7 +89,10 @@ function matmulForwardRow(out: Floats, inp: Floats, w: Floats, r: number, IC: nu
     const w1 = w0 + IC;
     const w2 = w1 + IC;
     const w3 = w2 + IC;
-    let a0 = w[w0] * x0, a1 = w[w1] * x0, a2 = w[w2] * x0, a3 = w[w3] * x0;
+    let a0 = w[w0] * x0,
+      a1 = w[w1] * x0,
+      a2 = w[w2] * x0,
+      a3 = w[w3] * x0;
     for (let i = 1; i < IC; i++) {
       const xi = inp[x + i];
       a0 += w[w0 + i] * xi;
@@ -106,7 +118,17 @@ function matmulForwardRow(out: Floats, inp: Floats, w: Floats, r: number, IC: nu
  * in registers, several columns at a time, and start from their first term
  * (V8 keeps such accumulators as unboxed doubles from the start).
  */
-export function matmulBackward(dinp: Floats, dw: Floats, dout: Floats, inp: Floats, w: Floats, r0: number, r1: number, IC: number, OC: number): void {
+export function matmulBackward(
+  dinp: Floats,
+  dw: Floats,
+  dout: Floats,
+  inp: Floats,
+  w: Floats,
+  r0: number,
+  r1: number,
+  IC: number,
+  OC: number,
+): void {
   const IC4 = IC - (IC % 4);
   for (let r = r0; r < r1; r += 2) {
     // rows r and rb (rb = r when r is the last row: computed twice, added once)
@@ -119,12 +141,21 @@ export function matmulBackward(dinp: Floats, dw: Floats, dout: Floats, inp: Floa
     const db0 = dout[yb];
     let i = 0;
     for (; i < IC4; i += 4) {
-      let a0 = w[i] * d0, a1 = w[i + 1] * d0, a2 = w[i + 2] * d0, a3 = w[i + 3] * d0;
-      let b0 = w[i] * db0, b1 = w[i + 1] * db0, b2 = w[i + 2] * db0, b3 = w[i + 3] * db0;
+      let a0 = w[i] * d0,
+        a1 = w[i + 1] * d0,
+        a2 = w[i + 2] * d0,
+        a3 = w[i + 3] * d0;
+      let b0 = w[i] * db0,
+        b1 = w[i + 1] * db0,
+        b2 = w[i + 2] * db0,
+        b3 = w[i + 3] * db0;
       for (let o = 1, wo = i + IC; o < OC; o++, wo += IC) {
         const d = dout[y + o];
         const db = dout[yb + o];
-        const v0 = w[wo], v1 = w[wo + 1], v2 = w[wo + 2], v3 = w[wo + 3];
+        const v0 = w[wo],
+          v1 = w[wo + 1],
+          v2 = w[wo + 2],
+          v3 = w[wo + 3];
         a0 += v0 * d;
         a1 += v1 * d;
         a2 += v2 * d;
@@ -167,14 +198,23 @@ export function matmulBackward(dinp: Floats, dw: Floats, dout: Floats, inp: Floa
       const wb = wo + IC;
       let i = 0;
       for (; i < IC4; i += 4) {
-        let a0 = dw[wo + i], a1 = dw[wo + i + 1], a2 = dw[wo + i + 2], a3 = dw[wo + i + 3];
-        let b0 = dw[wb + i], b1 = dw[wb + i + 1], b2 = dw[wb + i + 2], b3 = dw[wb + i + 3];
+        let a0 = dw[wo + i],
+          a1 = dw[wo + i + 1],
+          a2 = dw[wo + i + 2],
+          a3 = dw[wo + i + 3];
+        let b0 = dw[wb + i],
+          b1 = dw[wb + i + 1],
+          b2 = dw[wb + i + 2],
+          b3 = dw[wb + i + 3];
         for (let r = t0; r < t1; r++) {
           const y = r * OC + o;
           const d = dout[y];
           const e = dout[y + 1];
           const x = r * IC + i;
-          const x0 = inp[x], x1 = inp[x + 1], x2 = inp[x + 2], x3 = inp[x + 3];
+          const x0 = inp[x],
+            x1 = inp[x + 1],
+            x2 = inp[x + 2],
+            x3 = inp[x + 3];
           a0 += d * x0;
           a1 += d * x1;
           a2 += d * x2;
@@ -229,7 +269,17 @@ export function matmulForwardNaive(out: Floats, inp: Floats, w: Floats, r0: numb
 }
 
 /** The plain backward: dinp (rows, IC) += dout W; dw (OC, IC) += dout^T inp. */
-export function matmulBackwardNaive(dinp: Floats, dw: Floats, dout: Floats, inp: Floats, w: Floats, r0: number, r1: number, IC: number, OC: number): void {
+export function matmulBackwardNaive(
+  dinp: Floats,
+  dw: Floats,
+  dout: Floats,
+  inp: Floats,
+  w: Floats,
+  r0: number,
+  r1: number,
+  IC: number,
+  OC: number,
+): void {
   for (let r = r0; r < r1; r++) {
     for (let i = 0; i < IC; i++) {
       let acc = 0;

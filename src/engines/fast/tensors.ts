@@ -94,11 +94,21 @@ export function activationTensors(config: ModelConfig, B: number, dtype: DType):
   const { blockSize: T, nEmbd: C, nHead: NH, vocabSize: V } = config;
   const f = (n: number) => allocFloats(dtype, n);
   const layers = Array.from({ length: config.nLayer }, () => ({
-    ln1: f(B * T * C), ln1Scale: f(B * T),
-    q: f(B * T * C), k: f(B * T * C), v: f(B * T * C),
-    att: f(B * NH * T * T), attOut: f(B * T * C), attProj: f(B * T * C), resid2: f(B * T * C),
-    ln2: f(B * T * C), ln2Scale: f(B * T),
-    fc1: f(B * T * 4 * C), relu: f(B * T * 4 * C), fc2: f(B * T * C), resid3: f(B * T * C),
+    ln1: f(B * T * C),
+    ln1Scale: f(B * T),
+    q: f(B * T * C),
+    k: f(B * T * C),
+    v: f(B * T * C),
+    att: f(B * NH * T * T),
+    attOut: f(B * T * C),
+    attProj: f(B * T * C),
+    resid2: f(B * T * C),
+    ln2: f(B * T * C),
+    ln2Scale: f(B * T),
+    fc1: f(B * T * 4 * C),
+    relu: f(B * T * 4 * C),
+    fc2: f(B * T * C),
+    resid3: f(B * T * C),
   }));
   return { encoded: f(B * T * C), ln0: f(B * T * C), ln0Scale: f(B * T), layers, logits: f(B * T * V), probs: f(B * T * V) };
 }
@@ -107,7 +117,14 @@ export function gradientScratch(config: ModelConfig, B: number, dtype: DType): G
   const { blockSize: T, nEmbd: C, vocabSize: V } = config;
   const f = (n: number) => allocFloats(dtype, n);
   return {
-    dResid: f(B * T * C), dLn: f(B * T * C), dq: f(B * T * C), dk: f(B * T * C), dv: f(B * T * C),
-    dAttOut: f(B * T * C), dFc: f(B * T * 4 * C), dLogits: f(B * T * V), dAttRow: f(T),
+    dResid: f(B * T * C),
+    dLn: f(B * T * C),
+    dq: f(B * T * C),
+    dk: f(B * T * C),
+    dv: f(B * T * C),
+    dAttOut: f(B * T * C),
+    dFc: f(B * T * 4 * C),
+    dLogits: f(B * T * V),
+    dAttRow: f(T),
   };
 }

@@ -102,7 +102,7 @@ export class ScalarEngine implements Engine {
       v[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2;
       const m_hat = m[i] / bias1;
       const v_hat = v[i] / bias2;
-      p.data -= lr * m_hat / (v_hat ** 0.5 + eps);
+      p.data -= (lr * m_hat) / (v_hat ** 0.5 + eps);
     }
   }
 

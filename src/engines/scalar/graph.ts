@@ -92,7 +92,11 @@ export function backwardFrom(root: number): void {
   const n = root >= 0 ? buildTopo(root) : 0;
   setGrad(root, 1);
   // locals, so the loop does not reload the (growable) module arrays
-  const topo = TOPO, grads = GRAD, children = CHILDREN, local = LOCAL_GRADS, leafGrads = LEAF_GRAD;
+  const topo = TOPO,
+    grads = GRAD,
+    children = CHILDREN,
+    local = LOCAL_GRADS,
+    leafGrads = LEAF_GRAD;
   for (let k = n - 1; k >= 0; k--) {
     const v = topo[k];
     const grad = grads[v];
@@ -121,7 +125,10 @@ function buildTopo(root: number): number {
     visitMark = 0;
   }
   const mark = ++visitMark * 4;
-  const state = TOPO_STATE, children = CHILDREN, stack = STACK, topo = TOPO;
+  const state = TOPO_STATE,
+    children = CHILDREN,
+    stack = STACK,
+    topo = TOPO;
   let n = 0;
   let depth = 0;
   state[root] = mark;

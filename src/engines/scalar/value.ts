@@ -22,12 +22,24 @@ export class Value {
     if (this._id < 0) leaves[~this._id] = this;
   }
 
-  get data(): number { return getData(this._id); }
-  set data(x: number) { setData(this._id, x); }
-  get grad(): number { return getGrad(this._id); }
-  set grad(x: number) { setGrad(this._id, x); }
-  get _children(): Value[] { return childIds(this._id).map(handle); }
-  get _local_grads(): number[] { return localGrads(this._id); }
+  get data(): number {
+    return getData(this._id);
+  }
+  set data(x: number) {
+    setData(this._id, x);
+  }
+  get grad(): number {
+    return getGrad(this._id);
+  }
+  set grad(x: number) {
+    setGrad(this._id, x);
+  }
+  get _children(): Value[] {
+    return childIds(this._id).map(handle);
+  }
+  get _local_grads(): number[] {
+    return localGrads(this._id);
+  }
 
   add(other: Value | number): Value {
     if (typeof other === 'number') return node(this.data + other, this._id, 1);
@@ -39,8 +51,12 @@ export class Value {
     return node(this.data * other.data, this._id, other.data, other._id, this.data);
   }
 
-  pow(other: number): Value { return node(this.data ** other, this._id, other * this.data ** (other - 1)); }
-  log(): Value { return node(Math.log(this.data), this._id, 1 / this.data); }
+  pow(other: number): Value {
+    return node(this.data ** other, this._id, other * this.data ** (other - 1));
+  }
+  log(): Value {
+    return node(Math.log(this.data), this._id, 1 / this.data);
+  }
 
   exp(): Value {
     const e = Math.exp(this.data);
@@ -52,13 +68,27 @@ export class Value {
     return node(x > 0 ? x : 0, this._id, x > 0 ? 1 : 0);
   }
 
-  neg(): Value { return this.mul(-1); }
-  radd(other: number): Value { return this.add(other); }
-  sub(other: Value | number): Value { return this.add(typeof other === 'number' ? -other : other.neg()); }
-  rsub(other: number): Value { return this.neg().add(other); }
-  rmul(other: number): Value { return this.mul(other); }
-  div(other: Value | number): Value { return this.mul(typeof other === 'number' ? other ** -1 : other.pow(-1)); }
-  rdiv(other: number): Value { return this.pow(-1).mul(other); }
+  neg(): Value {
+    return this.mul(-1);
+  }
+  radd(other: number): Value {
+    return this.add(other);
+  }
+  sub(other: Value | number): Value {
+    return this.add(typeof other === 'number' ? -other : other.neg());
+  }
+  rsub(other: number): Value {
+    return this.neg().add(other);
+  }
+  rmul(other: number): Value {
+    return this.mul(other);
+  }
+  div(other: Value | number): Value {
+    return this.mul(typeof other === 'number' ? other ** -1 : other.pow(-1));
+  }
+  rdiv(other: number): Value {
+    return this.pow(-1).mul(other);
+  }
 
   backward(): void {
     backwardFrom(this._id);

@@ -13,7 +13,22 @@ import type { AdamStep, Engine } from '../engine.ts';
 import { instantiate, kernelModule, type Kernels } from './kernels.ts';
 import { layout, LAYOUT_BASE, pagesFor, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
-import { ADAM, Command, DLOSS, Dispatcher, f64Slot, LOSS, MAX_THREADS, NORM, setCapacity, setConfig, setShare, views, type ThreadHelpers, type Views } from './threads.ts';
+import {
+  ADAM,
+  Command,
+  DLOSS,
+  Dispatcher,
+  f64Slot,
+  LOSS,
+  MAX_THREADS,
+  NORM,
+  setCapacity,
+  setConfig,
+  setShare,
+  views,
+  type ThreadHelpers,
+  type Views,
+} from './threads.ts';
 
 type Batch = readonly (readonly number[])[];
 
@@ -200,7 +215,8 @@ export class WasmEngine implements Engine {
 
   forwardToken(tokenId: number, posId: number): Float64Array {
     const { blockSize: T, vocabSize: V } = this.config;
-    if (posId !== this.cached || posId >= T) throw new RangeError(`forwardToken: position ${posId}, but the cache holds ${this.cached} of at most ${T}`);
+    if (posId !== this.cached || posId >= T)
+      throw new RangeError(`forwardToken: position ${posId}, but the cache holds ${this.cached} of at most ${T}`);
     const t = this.lay.thread[0];
     const i32 = this.v.i32;
     i32[(t.tokens >> 2) + posId] = tokenId;

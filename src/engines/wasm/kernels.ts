@@ -21,11 +21,52 @@ export interface Kernels {
   add(out: number, a: number, b: number, n: number): void;
   reluForward(out: number, inp: number, n: number): void;
   reluBackward(d: number, inp: number, n: number): void;
-  attentionForward(out: number, att: number, q: number, k: number, v: number, base: number, attBase: number, t0: number, t1: number, T: number, C: number, NH: number): void;
-  attentionBackward(dq: number, dk: number, dv: number, dAttRow: number, dout: number, att: number, q: number, k: number, v: number, base: number, attBase: number, n: number, T: number, C: number, NH: number): void;
+  attentionForward(
+    out: number,
+    att: number,
+    q: number,
+    k: number,
+    v: number,
+    base: number,
+    attBase: number,
+    t0: number,
+    t1: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
+  attentionBackward(
+    dq: number,
+    dk: number,
+    dv: number,
+    dAttRow: number,
+    dout: number,
+    att: number,
+    q: number,
+    k: number,
+    v: number,
+    base: number,
+    attBase: number,
+    n: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
   softmaxCrossEntropyForward(probs: number, logits: number, targets: number, r0: number, r1: number, V: number, result: number): void;
   softmaxCrossEntropyBackward(dlogits: number, probs: number, targets: number, r0: number, r1: number, V: number, dloss: number): void;
-  adam(p: number, g: number, m: number, v: number, lo: number, hi: number, stepSize: number, beta1: number, beta2: number, eps: number, invSqrtBias2: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    lo: number,
+    hi: number,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    invSqrtBias2: number,
+  ): void;
   sumInto(g0: number, stride: number, n: number, lo: number, hi: number): void;
   sumSquares(p: number, lo: number, hi: number, result: number): void;
   heapBase(): number;
@@ -79,5 +120,6 @@ export const MAX_PAGES = 65536;
 
 /** An instance of the module on the given memory. */
 export function instantiate(module: WasmModule, memory: WasmMemory): Kernels {
-  return new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } }).exports as unknown as Kernels;
+  return new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } })
+    .exports as unknown as Kernels;
 }

@@ -35,8 +35,12 @@ export function matrixOffsets(config: ModelConfig): MatrixOffsets {
     wpe: o('wpe'),
     lm_head: o('lm_head'),
     layers: Array.from({ length: config.nLayer }, (_, i) => ({
-      attn_wq: o(`layer${i}.attn_wq`), attn_wk: o(`layer${i}.attn_wk`), attn_wv: o(`layer${i}.attn_wv`),
-      attn_wo: o(`layer${i}.attn_wo`), mlp_fc1: o(`layer${i}.mlp_fc1`), mlp_fc2: o(`layer${i}.mlp_fc2`),
+      attn_wq: o(`layer${i}.attn_wq`),
+      attn_wk: o(`layer${i}.attn_wk`),
+      attn_wv: o(`layer${i}.attn_wv`),
+      attn_wo: o(`layer${i}.attn_wo`),
+      mlp_fc1: o(`layer${i}.mlp_fc1`),
+      mlp_fc2: o(`layer${i}.mlp_fc2`),
     })),
   };
 }
@@ -137,19 +141,62 @@ export function layout(config: ModelConfig, threads: number, seqs: number): Layo
     const layers: LayerActs[] = [];
     for (let l = 0; l < L; l++) {
       layers.push({
-        ln1: take(R * C), ln1Scale: take(R), q: take(R * C), k: take(R * C), v: take(R * C), att: take(seqs * NH * T * T),
-        attOut: take(R * C), attProj: take(R * C), resid2: take(R * C), ln2: take(R * C), ln2Scale: take(R),
-        fc1: take(R * 4 * C), relu: take(R * 4 * C), fc2: take(R * C), resid3: take(R * C),
+        ln1: take(R * C),
+        ln1Scale: take(R),
+        q: take(R * C),
+        k: take(R * C),
+        v: take(R * C),
+        att: take(seqs * NH * T * T),
+        attOut: take(R * C),
+        attProj: take(R * C),
+        resid2: take(R * C),
+        ln2: take(R * C),
+        ln2Scale: take(R),
+        fc1: take(R * 4 * C),
+        relu: take(R * 4 * C),
+        fc2: take(R * C),
+        resid3: take(R * C),
       });
     }
     thread.push({
-      grads: grads0 + w * gradStride, encoded, ln0, ln0Scale, layers, logits: take(R * V), probs: take(R * V),
-      dResid: take(R * C), dLn: take(R * C), dq: take(R * C), dk: take(R * C), dv: take(R * C), dAttOut: take(R * C),
-      dFc: take(R * 4 * C), dLogits: take(R * V), dAttRow: take(T),
-      tokens: take(R), positions: take(R), targets: take(R), starts: take(seqs + 1),
+      grads: grads0 + w * gradStride,
+      encoded,
+      ln0,
+      ln0Scale,
+      layers,
+      logits: take(R * V),
+      probs: take(R * V),
+      dResid: take(R * C),
+      dLn: take(R * C),
+      dq: take(R * C),
+      dk: take(R * C),
+      dv: take(R * C),
+      dAttOut: take(R * C),
+      dFc: take(R * 4 * C),
+      dLogits: take(R * V),
+      dAttRow: take(T),
+      tokens: take(R),
+      positions: take(R),
+      targets: take(R),
+      starts: take(seqs + 1),
     });
   }
-  return { config, numParams: P, threads, seqs, control, params, paramsT, m, v, gradStride, matrices: matrixOffsets(config), cuts: sliceCuts(config, threads), thread, bytes: at };
+  return {
+    config,
+    numParams: P,
+    threads,
+    seqs,
+    control,
+    params,
+    paramsT,
+    m,
+    v,
+    gradStride,
+    matrices: matrixOffsets(config),
+    cuts: sliceCuts(config, threads),
+    thread,
+    bytes: at,
+  };
 }
 
 /** w * P / threads for each w, moved up to the next row start of the matrix it falls in. */

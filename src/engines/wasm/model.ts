@@ -115,7 +115,23 @@ export class ThreadModel {
       k.zero(t.dv, N * C);
       for (let b = 0; b < seqs; b++) {
         const base = this.start(b);
-        k.attentionBackward(t.dq, t.dk, t.dv, t.dAttRow, t.dAttOut, a.att, a.q, a.k, a.v, base, b * NH * T * T, this.start(b + 1) - base, T, C, NH);
+        k.attentionBackward(
+          t.dq,
+          t.dk,
+          t.dv,
+          t.dAttRow,
+          t.dAttOut,
+          a.att,
+          a.q,
+          a.k,
+          a.v,
+          base,
+          b * NH * T * T,
+          this.start(b + 1) - base,
+          T,
+          C,
+          NH,
+        );
       }
       k.zero(t.dLn, N * C);
       this.linearBackward(t.dLn, t.dq, a.ln1, w.attn_wq, C, C, N);

@@ -164,7 +164,8 @@ export class Dispatcher {
         }
       }
     }
-    if (this.helpers && Atomics.exchange(i32, ctrl(FAILED), 0) !== 0) throw new Error('a wasm helper thread failed (see its error on the console)');
+    if (this.helpers && Atomics.exchange(i32, ctrl(FAILED), 0) !== 0)
+      throw new Error('a wasm helper thread failed (see its error on the console)');
   }
 
   /** Tells the helpers to return, and lets them go. */

@@ -21,10 +21,20 @@ export class ArchitecturePanel {
   constructor(private readonly onSelect: (name: string) => void) {
     this.diagram = el('div', { class: 'arch' });
     this.total = el('p', { class: 'arch-total', id: 'arch-total' });
-    this.detail = el('div', { class: 'arch-detail', 'aria-live': 'polite' }, el('p', { class: 'hint' }, 'Choose a matrix to see its weights.'));
-    this.element = el('section', { id: 'panel-architecture', class: 'panel panel-wide', 'aria-labelledby': 'arch-title' },
+    this.detail = el(
+      'div',
+      { class: 'arch-detail', 'aria-live': 'polite' },
+      el('p', { class: 'hint' }, 'Choose a matrix to see its weights.'),
+    );
+    this.element = el(
+      'section',
+      { id: 'panel-architecture', class: 'panel panel-wide', 'aria-labelledby': 'arch-title' },
       el('h2', { id: 'arch-title' }, 'The model'),
-      el('p', { class: 'hint' }, 'A token goes from top to bottom through these blocks; each box with weights shows its name in the state dict, its shape as rows × columns and its number of parameters.'),
+      el(
+        'p',
+        { class: 'hint' },
+        'A token goes from top to bottom through these blocks; each box with weights shows its name in the state dict, its shape as rows × columns and its number of parameters.',
+      ),
       this.total,
       this.diagram,
       this.detail,
@@ -39,20 +49,39 @@ export class ArchitecturePanel {
       return;
     }
     const { groups, total } = architecture(config);
-    this.total.replaceChildren(`num params: `, el('strong', { id: 'arch-num-params' }, String(total)), ` (vocabulary of ${config.vocabSize} tokens${note ? `, ${note}` : ''})`);
+    this.total.replaceChildren(
+      `num params: `,
+      el('strong', { id: 'arch-num-params' }, String(total)),
+      ` (vocabulary of ${config.vocabSize} tokens${note ? `, ${note}` : ''})`,
+    );
     this.diagram.replaceChildren(
       ...groups.map((g) =>
-        el('div', { class: 'arch-group', role: 'group', 'aria-label': g.title },
+        el(
+          'div',
+          { class: 'arch-group', role: 'group', 'aria-label': g.title },
           el('h3', {}, g.title),
-          el('ol', {}, ...g.blocks.map((b) => {
-            if (b.kind === 'op') return el('li', { class: 'arch-op' }, el('span', { class: 'arch-name' }, b.name), el('span', { class: 'arch-note' }, b.note));
-            const button = el('button', { type: 'button', class: 'arch-block', 'data-name': b.name, 'aria-pressed': String(b.name === this.selected) },
-              el('span', { class: 'arch-name' }, blockLabel(b)),
-              el('span', { class: 'arch-params' }, `${fmtInt(b.params)} params`),
-              el('span', { class: 'arch-note' }, b.note));
-            button.onclick = () => this.select(b.name);
-            return el('li', {}, button);
-          })),
+          el(
+            'ol',
+            {},
+            ...g.blocks.map((b) => {
+              if (b.kind === 'op')
+                return el(
+                  'li',
+                  { class: 'arch-op' },
+                  el('span', { class: 'arch-name' }, b.name),
+                  el('span', { class: 'arch-note' }, b.note),
+                );
+              const button = el(
+                'button',
+                { type: 'button', class: 'arch-block', 'data-name': b.name, 'aria-pressed': String(b.name === this.selected) },
+                el('span', { class: 'arch-name' }, blockLabel(b)),
+                el('span', { class: 'arch-params' }, `${fmtInt(b.params)} params`),
+                el('span', { class: 'arch-note' }, b.note),
+              );
+              button.onclick = () => this.select(b.name);
+              return el('li', {}, button);
+            }),
+          ),
         ),
       ),
     );
@@ -60,7 +89,8 @@ export class ArchitecturePanel {
 
   select(name: string): void {
     this.selected = name;
-    for (const b of this.diagram.querySelectorAll<HTMLButtonElement>('.arch-block')) b.setAttribute('aria-pressed', String(b.dataset.name === name));
+    for (const b of this.diagram.querySelectorAll<HTMLButtonElement>('.arch-block'))
+      b.setAttribute('aria-pressed', String(b.dataset.name === name));
     this.onSelect(name);
   }
 
@@ -76,19 +106,44 @@ export class ArchitecturePanel {
     const hasGrad = view.step > 0 && gScale > 0;
     this.detail.replaceChildren(
       el('h3', {}, `${view.name}: ${view.rows} × ${view.cols} after step ${view.step}`),
-      el('div', { class: 'heatmaps' },
+      el(
+        'div',
+        { class: 'heatmaps' },
         heatmap(`${view.name} weights`, view, view.weights, wScale, 'weights'),
         hasGrad
           ? heatmap(`${view.name} gradient of step ${view.step}`, view, view.grads, gScale, 'gradient')
-          : el('p', { class: 'hint' }, 'Its gradient shows after a Step.')),
-      el('p', { class: 'legend' }, el('span', { class: 'swatch neg' }), ' negative  ', el('span', { class: 'swatch zero' }), ' zero  ', el('span', { class: 'swatch pos' }), ' positive; the strongest colour is the largest |value| of each map.'),
-      el('details', {},
+          : el('p', { class: 'hint' }, 'Its gradient shows after a Step.'),
+      ),
+      el(
+        'p',
+        { class: 'legend' },
+        el('span', { class: 'swatch neg' }),
+        ' negative  ',
+        el('span', { class: 'swatch zero' }),
+        ' zero  ',
+        el('span', { class: 'swatch pos' }),
+        ' positive; the strongest colour is the largest |value| of each map.',
+      ),
+      el(
+        'details',
+        {},
         el('summary', {}, 'The numbers as a table'),
-        scroller('weights table', table(`${view.name} weights${hasGrad ? ' (and gradient)' : ''}, row by row`, ['row', ...Array.from({ length: view.cols }, (_, c) => `col ${c}`)],
-          Array.from({ length: view.rows }, (_, r) => [String(r), ...Array.from({ length: view.cols }, (_, c) => {
-            const i = r * view.cols + c;
-            return hasGrad ? `${num(view.weights[i])} (${sci(view.grads[i], 2)})` : num(view.weights[i]);
-          })]), { class: 'numbers matrix' }))),
+        scroller(
+          'weights table',
+          table(
+            `${view.name} weights${hasGrad ? ' (and gradient)' : ''}, row by row`,
+            ['row', ...Array.from({ length: view.cols }, (_, c) => `col ${c}`)],
+            Array.from({ length: view.rows }, (_, r) => [
+              String(r),
+              ...Array.from({ length: view.cols }, (_, c) => {
+                const i = r * view.cols + c;
+                return hasGrad ? `${num(view.weights[i])} (${sci(view.grads[i], 2)})` : num(view.weights[i]);
+              }),
+            ]),
+            { class: 'numbers matrix' },
+          ),
+        ),
+      ),
     );
   }
 }
@@ -96,12 +151,19 @@ export class ArchitecturePanel {
 /** rows × cols cells of a diverging colour scale, on a canvas; values on hover. */
 function heatmap(title: string, view: MatrixView, values: number[], scale: number, kind: string): HTMLElement {
   const { rows, cols } = view;
-  const canvas = el('canvas', { width: cols, height: rows, role: 'img', 'aria-label': `${title}: a ${rows} by ${cols} heatmap, largest |value| ${sci(scale, 3)}; the numbers are in the table below`, 'data-kind': kind });
+  const canvas = el('canvas', {
+    width: cols,
+    height: rows,
+    role: 'img',
+    'aria-label': `${title}: a ${rows} by ${cols} heatmap, largest |value| ${sci(scale, 3)}; the numbers are in the table below`,
+    'data-kind': kind,
+  });
   const g = canvas.getContext('2d')!;
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    g.fillStyle = diverging(values[r * cols + c], scale);
-    g.fillRect(c, r, 1, 1);
-  }
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      g.fillStyle = diverging(values[r * cols + c], scale);
+      g.fillRect(c, r, 1, 1);
+    }
   // cells of at least 6 css pixels, and no wider than the panel
   const cell = Math.max(4, Math.min(16, Math.floor(320 / cols), Math.floor(560 / rows)));
   canvas.style.width = `${cols * cell}px`;
@@ -114,5 +176,10 @@ function heatmap(title: string, view: MatrixView, values: number[], scale: numbe
     const r = Math.min(rows - 1, Math.floor(((e.clientY - box.top) / box.height) * rows));
     tip.textContent = `[${r}][${c}] = ${sci(values[r * cols + c], 4)}`;
   };
-  return el('figure', { class: 'heatmap' }, el('figcaption', {}, el('strong', {}, title), el('br'), `rows 0–${rows - 1} ↓ · columns 0–${cols - 1} → · `, tip), canvas);
+  return el(
+    'figure',
+    { class: 'heatmap' },
+    el('figcaption', {}, el('strong', {}, title), el('br'), `rows 0–${rows - 1} ↓ · columns 0–${cols - 1} → · `, tip),
+    canvas,
+  );
 }

@@ -38,14 +38,23 @@ export class AttentionPanel {
     this.word.onkeydown = (e) => e.key === 'Enter' && this.ask();
     this.map = el('div', { class: 'att-map' });
     this.pipeline = el('div', { class: 'att-pipeline' });
-    this.element = el('section', { id: 'panel-attention', class: 'panel', 'aria-labelledby': 'att-title' },
+    this.element = el(
+      'section',
+      { id: 'panel-attention', class: 'panel', 'aria-labelledby': 'att-title' },
       el('h2', { id: 'att-title' }, 'Attention, explained'),
-      el('p', { class: 'hint' }, 'Each position asks a question (q) and compares it with the keys (k) of the positions up to itself; softmax turns the scores into weights that mix their values (v).'),
-      el('div', { class: 'grid' },
+      el(
+        'p',
+        { class: 'hint' },
+        'Each position asks a question (q) and compares it with the keys (k) of the positions up to itself; softmax turns the scores into weights that mix their values (v).',
+      ),
+      el(
+        'div',
+        { class: 'grid' },
         el('label', {}, 'Word', this.word),
         el('label', {}, 'Layer', this.layer),
         el('label', {}, 'Head', this.head),
-        el('label', {}, 'Position', this.pos)),
+        el('label', {}, 'Position', this.pos),
+      ),
       el('div', { class: 'buttons' }, show),
       this.map,
       this.pipeline,
@@ -98,33 +107,59 @@ export class AttentionPanel {
     const rows = view.weights.map((row, t) => [
       el('code', {}, ch(t)),
       ...Array.from({ length: n }, (_, t2) => {
-        if (t2 > t) return el('span', { class: 'cell masked', title: `${ch(t)} (position ${t}) cannot see ${ch(t2)} (position ${t2}): masked` }, '·');
+        if (t2 > t)
+          return el('span', { class: 'cell masked', title: `${ch(t)} (position ${t}) cannot see ${ch(t2)} (position ${t2}): masked` }, '·');
         const w = row[t2];
         const { background, color } = sequential(w);
-        return el('span', { class: 'cell' + (t === view.pos ? ' current' : ''), style: `background: ${background}; color: ${color}`, title: `${ch(t)} (position ${t}) → ${ch(t2)} (position ${t2}): weight ${num(w)}` }, num(w, 2));
+        return el(
+          'span',
+          {
+            class: 'cell' + (t === view.pos ? ' current' : ''),
+            style: `background: ${background}; color: ${color}`,
+            title: `${ch(t)} (position ${t}) → ${ch(t2)} (position ${t2}): weight ${num(w)}`,
+          },
+          num(w, 2),
+        );
       }),
     ]);
     this.map.replaceChildren(
-      scroller('attention map', table(`layer ${view.layer}, head ${view.head}: row = the position that looks, column = the position it looks at`, head, rows, { class: 'heat' })),
-      el('p', { class: 'legend' }, 'weight ', el('span', { class: 'ramp', 'aria-hidden': 'true' }), ' 0 → 1; each row adds up to 1; · masked (a later position)'),
+      scroller(
+        'attention map',
+        table(`layer ${view.layer}, head ${view.head}: row = the position that looks, column = the position it looks at`, head, rows, {
+          class: 'heat',
+        }),
+      ),
+      el(
+        'p',
+        { class: 'legend' },
+        'weight ',
+        el('span', { class: 'ramp', 'aria-hidden': 'true' }),
+        ' 0 → 1; each row adds up to 1; · masked (a later position)',
+      ),
     );
     const { steps, out } = attentionSteps(view.q, view.k, view.v, n);
     const d = view.q.length;
     this.pipeline.replaceChildren(
       el('h3', {}, `Position ${view.pos} (“${ch(view.pos)}”), head ${view.head}: how its output is made`),
       el('p', {}, el('code', {}, `q = ${vec(view.q)}`), ` (head size d = ${d})`),
-      scroller('attention pipeline', table(`q·k/√${d} → causal mask → softmax → weighted sum of v`, ['key', 'k', 'q·k', `÷ √${d}`, 'mask', 'softmax', 'v', 'weight × v'],
-        steps.map((s) => [
-          el('code', {}, `${s.pos}: ${ch(s.pos)}`),
-          s.masked ? '–' : el('code', {}, vec(view.k[s.pos])),
-          s.masked ? '–' : num(s.dot, 3),
-          s.masked ? '–' : num(s.scaled, 3),
-          s.masked ? '−∞ (later)' : 'visible',
-          num(s.weight),
-          s.masked ? '–' : el('code', {}, vec(view.v[s.pos])),
-          s.masked ? '–' : el('code', {}, vec(view.v[s.pos].map((x) => x * s.weight))),
-        ]),
-        { class: 'numbers att-steps' })),
+      scroller(
+        'attention pipeline',
+        table(
+          `q·k/√${d} → causal mask → softmax → weighted sum of v`,
+          ['key', 'k', 'q·k', `÷ √${d}`, 'mask', 'softmax', 'v', 'weight × v'],
+          steps.map((s) => [
+            el('code', {}, `${s.pos}: ${ch(s.pos)}`),
+            s.masked ? '–' : el('code', {}, vec(view.k[s.pos])),
+            s.masked ? '–' : num(s.dot, 3),
+            s.masked ? '–' : num(s.scaled, 3),
+            s.masked ? '−∞ (later)' : 'visible',
+            num(s.weight),
+            s.masked ? '–' : el('code', {}, vec(view.v[s.pos])),
+            s.masked ? '–' : el('code', {}, vec(view.v[s.pos].map((x) => x * s.weight))),
+          ]),
+          { class: 'numbers att-steps' },
+        ),
+      ),
       el('p', {}, el('code', { id: 'att-out' }, `output = Σ weight × v = ${vec(out)}`)),
     );
   }

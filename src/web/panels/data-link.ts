@@ -24,9 +24,11 @@ export async function loadLinkedData(pageUrl: string, fetcher: typeof fetch = fe
   } catch (e) {
     return { error: `could not load ${name}: ${(e as Error).message}` };
   }
-  if (!response.ok) return { error: `could not load ${name}: the server answered ${response.status}${response.status === 404 ? ' (not found)' : ''}` };
+  if (!response.ok)
+    return { error: `could not load ${name}: the server answered ${response.status}${response.status === 404 ? ' (not found)' : ''}` };
   const type = response.headers.get('content-type') ?? '';
-  if (/^(text\/html|image\/|audio\/|video\/|application\/(pdf|zip|json|javascript))/i.test(type)) return { error: `${name} is not a text file (the server sent ${type.split(';')[0]})` };
+  if (/^(text\/html|image\/|audio\/|video\/|application\/(pdf|zip|json|javascript))/i.test(type))
+    return { error: `${name} is not a text file (the server sent ${type.split(';')[0]})` };
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (bytes.length === 0) return { error: `${name} is empty` };
   if (bytes.includes(0)) return { error: `${name} is not a text file` };

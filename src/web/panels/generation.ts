@@ -38,13 +38,22 @@ export class GenerationPanel {
     this.prompt.onchange = () => this.reset();
     this.temperature.oninput = () => this.render();
     this.topK.oninput = () => this.render();
-    this.element = el('section', { id: 'panel-generation', class: 'panel', 'aria-labelledby': 'gen-title' },
+    this.element = el(
+      'section',
+      { id: 'panel-generation', class: 'panel', 'aria-labelledby': 'gen-title' },
       el('h2', { id: 'gen-title' }, 'Generation, one character at a time'),
-      el('p', { class: 'hint' }, 'The model scores every possible next character (logits); dividing by the temperature sharpens or flattens them, softmax turns them into probabilities, top-k keeps the k most likely, and one character is drawn.'),
-      el('div', { class: 'grid' },
+      el(
+        'p',
+        { class: 'hint' },
+        'The model scores every possible next character (logits); dividing by the temperature sharpens or flattens them, softmax turns them into probabilities, top-k keeps the k most likely, and one character is drawn.',
+      ),
+      el(
+        'div',
+        { class: 'grid' },
         el('label', {}, 'Prompt', this.prompt),
         el('label', {}, el('span', {}, 'Temperature ', this.temperatureValue), this.temperature),
-        el('label', {}, 'Top-k (0: all)', this.topK)),
+        el('label', {}, 'Top-k (0: all)', this.topK),
+      ),
       el('div', { class: 'buttons' }, next, reset),
       this.text,
       this.result,
@@ -95,7 +104,13 @@ export class GenerationPanel {
 
   private showText(): void {
     const prompt = this.prompt.value;
-    this.text.replaceChildren(el('span', { class: 'k' }, 'text: '), el('code', {}, 'BOS '), el('code', { class: 'prompt' }, prompt), el('code', { class: 'drawn' }, this.drawnText), this.ended ? el('code', {}, ' BOS (end)') : '');
+    this.text.replaceChildren(
+      el('span', { class: 'k' }, 'text: '),
+      el('code', {}, 'BOS '),
+      el('code', { class: 'prompt' }, prompt),
+      el('code', { class: 'drawn' }, this.drawnText),
+      this.ended ? el('code', {}, ' BOS (end)') : '',
+    );
   }
 
   private render(): void {
@@ -108,14 +123,16 @@ export class GenerationPanel {
     if (d) {
       const same = d.temperature === temperature && d.topK === topK;
       this.result.replaceChildren(
-        `After “${view.prefix}” (position ${view.pos}) the model drew `, el('strong', {}, `“${label(d.id)}”`),
+        `After “${view.prefix}” (position ${view.pos}) the model drew `,
+        el('strong', {}, `“${label(d.id)}”`),
         ` with probability ${num(generationRows(view.logits, d.temperature, d.topK)[d.id].p)} (temperature ${d.temperature.toFixed(2)}${d.topK ? `, top-${d.topK}` : ''})`,
         same ? '.' : el('span', { class: 'hint' }, '. The table shows the new setting: the next character is drawn with it.'),
       );
     }
     // with top-k 0 the softmax is the probability: one column
     this.out.replaceChildren(
-      table(`the next character after “${view.prefix}”: logits → ÷ ${temperature.toFixed(2)} → softmax${topK ? ` → top-${topK}` : ''}`,
+      table(
+        `the next character after “${view.prefix}”: logits → ÷ ${temperature.toFixed(2)} → softmax${topK ? ` → top-${topK}` : ''}`,
         ['token', 'logit', `÷ ${temperature.toFixed(2)}`, 'softmax', ...(topK ? [`top-${topK}`] : []), 'bar (0 to 1)'],
         rows.map((r) => [
           el('code', {}, label(r.id)),
@@ -125,7 +142,8 @@ export class GenerationPanel {
           ...(topK ? [r.kept ? num(r.p) : 'cut'] : []),
           el('span', { class: 'pbar', 'aria-hidden': 'true' }, el('span', { style: `width: ${(100 * r.p).toFixed(1)}%` })),
         ]),
-        { class: 'numbers generation' }),
+        { class: 'numbers generation' },
+      ),
     );
     if (d) this.out.querySelectorAll('tbody tr')[rows.findIndex((r) => r.id === d.id)]?.classList.add('picked');
   }

@@ -114,7 +114,12 @@ export interface AttentionStep {
  * One head and query position: q·k/√d for the keys 0..pos, the causal mask
  * for the positions after it (up to n - 1), softmax, and Σ weight · v.
  */
-export function attentionSteps(q: readonly number[], k: readonly (readonly number[])[], v: readonly (readonly number[])[], n: number): { steps: AttentionStep[]; out: number[] } {
+export function attentionSteps(
+  q: readonly number[],
+  k: readonly (readonly number[])[],
+  v: readonly (readonly number[])[],
+  n: number,
+): { steps: AttentionStep[]; out: number[] } {
   const d = q.length;
   const scale = (d ** 0.5) ** -1;
   const dots = k.map((kj) => kj.reduce((acc, x, i) => acc + q[i] * x, 0));

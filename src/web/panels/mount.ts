@@ -74,7 +74,9 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
   refreshModel();
 
   // the word the page inspects is the attention panel's word too
-  document.getElementById('inspect-form')?.addEventListener('submit', () => attention.inspect((document.getElementById('inspect-word') as HTMLInputElement).value));
+  document
+    .getElementById('inspect-form')
+    ?.addEventListener('submit', () => attention.inspect((document.getElementById('inspect-word') as HTMLInputElement).value));
 
   // ?data=: a text file beside the page
   void loadLinkedData(location.href).then((data) => {
@@ -144,7 +146,9 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
         attention.show(m.view);
         return;
       case 'panel-error': {
-        const panel = { 'panel-matrix': model.element, 'panel-logits': generation.element, 'panel-attention': attention.element }[m.request];
+        const panel = { 'panel-matrix': model.element, 'panel-logits': generation.element, 'panel-attention': attention.element }[
+          m.request
+        ];
         note(panel, m.message);
         return;
       }

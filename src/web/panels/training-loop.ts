@@ -10,14 +10,22 @@ import { el, num, scroller, sci, showChar, table } from './dom.ts';
 export const STAGES = ['Input', 'Forward', 'Loss', 'Backward', 'Adam', 'New weights'] as const;
 
 const CODE = [
-  ['1. Get a training example', `doc = docs[step % len(docs)]\ntokens = [BOS] + [stoi[ch] for ch in doc] + [BOS]\nn = min(block_size, len(tokens) - 1)`],
-  ['2. Forward pass for each position', `for pos_id in range(n):\n    token_id, target_id = tokens[pos_id], tokens[pos_id + 1]\n    logits = gpt(token_id, pos_id, keys, values)\n    probs = softmax(logits)\n    loss_t = -probs[target_id].log()`],
+  [
+    '1. Get a training example',
+    `doc = docs[step % len(docs)]\ntokens = [BOS] + [stoi[ch] for ch in doc] + [BOS]\nn = min(block_size, len(tokens) - 1)`,
+  ],
+  [
+    '2. Forward pass for each position',
+    `for pos_id in range(n):\n    token_id, target_id = tokens[pos_id], tokens[pos_id + 1]\n    logits = gpt(token_id, pos_id, keys, values)\n    probs = softmax(logits)\n    loss_t = -probs[target_id].log()`,
+  ],
   ['3. Compute average loss', 'loss = (1 / n) * sum(losses)'],
   ['4. Backward pass', 'loss.backward()'],
-  ['5. Update weights with Adam', `lr_t = learning_rate * (1 - step / num_steps)\nm[i] = beta1 * m[i] + (1 - beta1) * p.grad\nv[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2\nm_hat = m[i] / (1 - beta1 ** (step + 1))\nv_hat = v[i] / (1 - beta2 ** (step + 1))\np.data -= lr_t * m_hat / (v_hat ** 0.5 + eps_adam)`],
+  [
+    '5. Update weights with Adam',
+    `lr_t = learning_rate * (1 - step / num_steps)\nm[i] = beta1 * m[i] + (1 - beta1) * p.grad\nv[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2\nm_hat = m[i] / (1 - beta1 ** (step + 1))\nv_hat = v[i] / (1 - beta2 ** (step + 1))\np.data -= lr_t * m_hat / (v_hat ** 0.5 + eps_adam)`,
+  ],
   ['6. Print progress', 'print(f"step {step+1:4d} / {num_steps:4d} | loss {loss.data:.4f}")'],
 ] as const;
-
 
 const EMPTY = 'Press Step to take one training step and see its numbers here.';
 
@@ -45,21 +53,36 @@ export class TrainingLoopPanel {
     this.status = el('p', { class: 'hint', 'aria-live': 'polite', id: 'tl-status' }, EMPTY);
     this.values = CODE.map(() => el('div', { class: 'tl-values' }));
     this.steps = CODE.map(([title, code], i) =>
-      el('section', { class: 'tl-step', 'data-stage': i, 'aria-labelledby': `tl-step-${i}` },
+      el(
+        'section',
+        { class: 'tl-step', 'data-stage': i, 'aria-labelledby': `tl-step-${i}` },
         el('h3', { id: `tl-step-${i}` }, title),
         el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, code)),
-        this.values[i]),
+        this.values[i],
+      ),
     );
-    this.element = el('section', { id: 'panel-training-loop', class: 'panel panel-wide', 'aria-labelledby': 'tl-title' },
+    this.element = el(
+      'section',
+      { id: 'panel-training-loop', class: 'panel panel-wide', 'aria-labelledby': 'tl-title' },
       el('h2', { id: 'tl-title' }, 'Training loop'),
-      el('p', { class: 'hint' }, 'Each Step runs microgpt.py’s training loop once on the next document and fills every line below with the numbers it computed.'),
-      el('div', { class: 'tl-controls' },
+      el(
+        'p',
+        { class: 'hint' },
+        'Each Step runs microgpt.py’s training loop once on the next document and fills every line below with the numbers it computed.',
+      ),
+      el(
+        'div',
+        { class: 'tl-controls' },
         button,
-        el('fieldset', { class: 'tl-picker' },
+        el(
+          'fieldset',
+          { class: 'tl-picker' },
           el('legend', {}, 'Follow one weight through Adam (next Step)'),
           el('label', {}, 'Matrix', this.matrix),
           el('label', {}, 'Row', this.row),
-          el('label', {}, 'Column', this.col))),
+          el('label', {}, 'Column', this.col),
+        ),
+      ),
       el('ol', { class: 'pipeline', 'aria-label': 'Training pipeline' }, ...this.pipeline),
       this.status,
       el('div', { class: 'tl-steps' }, ...this.steps),
@@ -73,7 +96,9 @@ export class TrainingLoopPanel {
     const shapes = config ? stateDictShapes(config) : [];
     this.matrix.replaceChildren(
       el('option', { value: '' }, 'default: wte, first character, column 0'),
-      ...shapes.map(([name, rows, cols]) => el('option', { value: name, 'data-rows': rows, 'data-cols': cols }, `${name} (${rows} × ${cols})`)),
+      ...shapes.map(([name, rows, cols]) =>
+        el('option', { value: name, 'data-rows': rows, 'data-cols': cols }, `${name} (${rows} × ${cols})`),
+      ),
     );
     if (shapes.some(([n]) => n === chosen)) this.matrix.value = chosen;
     this.updatePicker();
@@ -134,43 +159,105 @@ export class TrainingLoopPanel {
     switch (i) {
       case 0:
         return t.docs.flatMap((d, b) => [
-          el('p', {}, t.docs.length > 1 ? `document ${b + 1}: ` : '', el('code', {}, `doc = "${d.text}"`), ` · n = ${t.positions.filter((p) => p.doc === b).length}`),
-          scroller('tokens',
-            table(`tokens of “${d.text}”, BOS on both ends`, ['', ...d.tokens.map((_, j) => String(j))], [
-              ['character', ...chars(d.text).map((c) => el('code', {}, showChar(c)))],
-              ['token id', ...d.tokens.map(String)],
-            ], { class: 'tokens' })),
+          el(
+            'p',
+            {},
+            t.docs.length > 1 ? `document ${b + 1}: ` : '',
+            el('code', {}, `doc = "${d.text}"`),
+            ` · n = ${t.positions.filter((p) => p.doc === b).length}`,
+          ),
+          scroller(
+            'tokens',
+            table(
+              `tokens of “${d.text}”, BOS on both ends`,
+              ['', ...d.tokens.map((_, j) => String(j))],
+              [
+                ['character', ...chars(d.text).map((c) => el('code', {}, showChar(c)))],
+                ['token id', ...d.tokens.map(String)],
+              ],
+              { class: 'tokens' },
+            ),
+          ),
         ]);
       case 1: {
         const many = t.docs.length > 1;
         const rows = t.positions.map((p) => {
           const c = chars(t.docs[p.doc].text);
-          return [String(p.pos), ...(many ? [String(p.doc + 1)] : []), el('span', {}, el('code', {}, `${showChar(c[p.pos])} → ${showChar(c[p.pos + 1])}`), el('br'), el('small', {}, `${p.input} → ${p.target}`)), num(p.pTarget), num(p.loss)];
+          return [
+            String(p.pos),
+            ...(many ? [String(p.doc + 1)] : []),
+            el(
+              'span',
+              {},
+              el('code', {}, `${showChar(c[p.pos])} → ${showChar(c[p.pos + 1])}`),
+              el('br'),
+              el('small', {}, `${p.input} → ${p.target}`),
+            ),
+            num(p.pTarget),
+            num(p.loss),
+          ];
         });
-        return [scroller('positions', table('each position: input → target, probs[target] and loss_t = −log probs[target]', ['pos_id', ...(many ? ['doc'] : []), 'input → target (ids)', 'probs[target]', 'loss_t'], rows, { class: 'numbers positions' }))];
+        return [
+          scroller(
+            'positions',
+            table(
+              'each position: input → target, probs[target] and loss_t = −log probs[target]',
+              ['pos_id', ...(many ? ['doc'] : []), 'input → target (ids)', 'probs[target]', 'loss_t'],
+              rows,
+              { class: 'numbers positions' },
+            ),
+          ),
+        ];
       }
       case 2:
-        return [el('p', { class: 'big' }, el('code', {}, `loss = (1 / ${t.n}) × ${num(t.positions.reduce((a, p) => a + p.loss, 0))} = `), el('strong', { class: 'tl-loss' }, num(t.loss)))];
+        return [
+          el(
+            'p',
+            { class: 'big' },
+            el('code', {}, `loss = (1 / ${t.n}) × ${num(t.positions.reduce((a, p) => a + p.loss, 0))} = `),
+            el('strong', { class: 'tl-loss' }, num(t.loss)),
+          ),
+        ];
       case 3:
         return [
           el('p', {}, 'The gradient of the loss for every weight; the size (L2 norm) of each matrix’s gradient:'),
-          scroller('gradient norms', table('gradient norm per parameter matrix', ['matrix', 'shape', '‖grad‖'], t.gradNorms.map((g) => [el('code', {}, g.name), `${g.rows} × ${g.cols}`, num(g.norm, 6)]), { class: 'numbers grads' })),
+          scroller(
+            'gradient norms',
+            table(
+              'gradient norm per parameter matrix',
+              ['matrix', 'shape', '‖grad‖'],
+              t.gradNorms.map((g) => [el('code', {}, g.name), `${g.rows} × ${g.cols}`, num(g.norm, 6)]),
+              { class: 'numbers grads' },
+            ),
+          ),
         ];
       case 4: {
         const p = t.param;
         const step0 = t.step - 1;
         return [
-          el('p', {}, el('code', {}, `lr_t = ${+(t.lr / (1 - step0 / t.numSteps)).toPrecision(12)} × (1 − ${step0} / ${t.numSteps}) = ${sci(t.lr)}`)),
-          scroller('Adam', table(`Adam for one weight: ${p.name}[${p.row}][${p.col}]`, ['quantity', 'value'], [
-            ['p.data before', sci(p.before)],
-            ['p.grad', sci(p.grad)],
-            [`m = ${t.beta1}·m + ${num(1 - t.beta1, 2)}·grad`, sci(p.m)],
-            [`v = ${t.beta2}·v + ${num(1 - t.beta2, 2)}·grad²`, sci(p.v)],
-            [`m_hat = m / (1 − ${t.beta1}^${t.step})`, sci(p.mHat)],
-            [`v_hat = v / (1 − ${t.beta2}^${t.step})`, sci(p.vHat)],
-            ['update = lr_t · m_hat / (√v_hat + eps)', sci(p.update)],
-            ['p.data after', sci(p.after)],
-          ], { class: 'numbers adam' })),
+          el(
+            'p',
+            {},
+            el('code', {}, `lr_t = ${+(t.lr / (1 - step0 / t.numSteps)).toPrecision(12)} × (1 − ${step0} / ${t.numSteps}) = ${sci(t.lr)}`),
+          ),
+          scroller(
+            'Adam',
+            table(
+              `Adam for one weight: ${p.name}[${p.row}][${p.col}]`,
+              ['quantity', 'value'],
+              [
+                ['p.data before', sci(p.before)],
+                ['p.grad', sci(p.grad)],
+                [`m = ${t.beta1}·m + ${num(1 - t.beta1, 2)}·grad`, sci(p.m)],
+                [`v = ${t.beta2}·v + ${num(1 - t.beta2, 2)}·grad²`, sci(p.v)],
+                [`m_hat = m / (1 − ${t.beta1}^${t.step})`, sci(p.mHat)],
+                [`v_hat = v / (1 − ${t.beta2}^${t.step})`, sci(p.vHat)],
+                ['update = lr_t · m_hat / (√v_hat + eps)', sci(p.update)],
+                ['p.data after', sci(p.after)],
+              ],
+              { class: 'numbers adam' },
+            ),
+          ),
         ];
       }
       default:

@@ -30,7 +30,11 @@ function answer(request: PanelRequest, { gpt, step }: ModelState): PanelAnswer {
       const [name, rows, cols] = shape;
       const at = paramIndex(gpt.config, { name, row: 0, col: 0 });
       const part = (all: Float64Array) => Array.from(all.subarray(at, at + rows * cols));
-      return { type: 'panel-matrix', name, view: { name, rows, cols, weights: part(gpt.engine.weights()), grads: part(gpt.engine.gradients()), step } };
+      return {
+        type: 'panel-matrix',
+        name,
+        view: { name, rows, cols, weights: part(gpt.engine.weights()), grads: part(gpt.engine.gradients()), step },
+      };
     }
     case 'panel-logits': {
       if (!gpt) return { type: 'panel-logits', prefix: request.prefix, view: null };
@@ -41,7 +45,13 @@ function answer(request: PanelRequest, { gpt, step }: ModelState): PanelAnswer {
       engine.resetCache();
       let logits: ArrayLike<number> = [];
       ids.forEach((id, pos) => (logits = engine.forwardToken(id, pos)));
-      const view = { prefix: request.prefix, pos: ids.length - 1, logits: Array.from(logits), vocab: [...gpt.tokenizer.chars, 'BOS'], full: ids.length === T };
+      const view = {
+        prefix: request.prefix,
+        pos: ids.length - 1,
+        logits: Array.from(logits),
+        vocab: [...gpt.tokenizer.chars, 'BOS'],
+        full: ids.length === T,
+      };
       engine.resetCache();
       return { type: 'panel-logits', prefix: request.prefix, view };
     }
@@ -50,8 +60,10 @@ function answer(request: PanelRequest, { gpt, step }: ModelState): PanelAnswer {
       const { text, layer, head } = request;
       const { nLayer, nHead, blockSize } = gpt.config;
       const ids = [gpt.tokenizer.BOS, ...gpt.tokenizer.encode(text)];
-      if (ids.length > blockSize) throw new RangeError(`the word has ${ids.length - 1} characters; the model reads at most ${blockSize - 1}`);
-      if (!(layer >= 0 && layer < nLayer && head >= 0 && head < nHead)) throw new RangeError(`the model has ${nLayer} layers of ${nHead} heads`);
+      if (ids.length > blockSize)
+        throw new RangeError(`the word has ${ids.length - 1} characters; the model reads at most ${blockSize - 1}`);
+      if (!(layer >= 0 && layer < nLayer && head >= 0 && head < nHead))
+        throw new RangeError(`the model has ${nLayer} layers of ${nHead} heads`);
       const pos = Math.min(Math.max(0, request.pos), ids.length - 1);
       // the fast engine keeps q, k and v; with the scalar engine, a fast copy of the same weights computes the same numbers
       const engine = gpt.engine instanceof FastEngine ? gpt.engine : (createEngine('fast', gpt.config, gpt.engine.weights()) as FastEngine);
@@ -63,8 +75,17 @@ function answer(request: PanelRequest, { gpt, step }: ModelState): PanelAnswer {
       return {
         type: 'panel-attention',
         view: {
-          inputs: ['BOS', ...[...text]], layer, head, pos, nLayer, nHead, weights,
-          q: Array.from(inputs.q), k: inputs.k.map((r) => Array.from(r)), v: inputs.v.map((r) => Array.from(r)), out: Array.from(inputs.out),
+          inputs: ['BOS', ...[...text]],
+          layer,
+          head,
+          pos,
+          nLayer,
+          nHead,
+          weights,
+          q: Array.from(inputs.q),
+          k: inputs.k.map((r) => Array.from(r)),
+          v: inputs.v.map((r) => Array.from(r)),
+          out: Array.from(inputs.out),
         },
       };
     }

@@ -1,0 +1,146 @@
+/**
+ * The run on screen in the training worker: its model, its TrainRun (none yet
+ * for a loaded checkpoint until it trains on), its settings and time counters,
+ * and how one is made: from the page's settings, or from a checkpoint as the
+ * CLI's --resume does, on the engine the CLI would pick.
+ */
+import {
+  GPT,
+  keysIn,
+  pickSettings,
+  Random,
+  startRun,
+  type Checkpoint,
+  type EngineChoice,
+  type StepEvent,
+  type TrainRun,
+} from '../index.ts';
+import { chooseEngine } from '../core/engine-choice.ts';
+import { pageHelpers } from './wasm-threads.ts';
+import type { ModelInfo, RunState, Settings } from './protocol.ts';
+import { VAL_DOCS } from './protocol.ts';
+
+/** Validation points on the chart over a run. */
+const VAL_POINTS = 10;
+
+/** The run on screen. */
+export interface Current {
+  /** Undefined for a loaded checkpoint until it trains on (Resume or Step). */
+  run?: TrainRun;
+  gpt: GPT;
+  ckpt?: Checkpoint;
+  settings: Settings;
+  state: RunState;
+  diverged?: { step: number; loss: number; gradNorm?: number };
+  // time spent on this run, for the page's speed figures
+  workerMs: number;
+  trainMs: number;
+  evalMs: number;
+  stepsTrained: number;
+  tokens: number;
+  /** Held-out documents for the validation loss, measured every evalEvery steps (0: never) and after the last. */
+  valSeqs: number[][];
+  evalEvery: number;
+  /** Steps not yet posted. */
+  pending: StepEvent[];
+  lastProgress: number;
+  lastPreview: number;
+  /** Previews come from a stream of their own, so that training's stays the CLI's. */
+  previewRng: Random;
+  /** The user's samples: a copy of the model's stream taken at the step they were asked at, so a link always samples the same names. */
+  sampling?: { rng: Random; step: number };
+}
+
+export const stepOf = (c: Current) => c.run?.step ?? c.ckpt?.step ?? 0;
+export const numStepsOf = (c: Current) => c.run?.train.numSteps ?? c.settings.numSteps;
+
+export function info(c: Current): ModelInfo {
+  const { gpt, run } = c;
+  return {
+    vocab: [...gpt.tokenizer.chars],
+    numParams: gpt.numParams,
+    numDocs: run?.dataset.docs.length ?? 0,
+    valDocs: run?.dataset.valDocs.length ?? 0,
+    step: stepOf(c),
+    numSteps: numStepsOf(c),
+    nLayer: gpt.config.nLayer,
+    nHead: gpt.config.nHead,
+    blockSize: gpt.config.blockSize,
+  };
+}
+
+/** The engine a run trains on: the one chosen, or by size as the CLI picks (a checkpoint's own first); wasm gets helper threads when the page is isolated. */
+export async function engineFor(s: Settings, ckpt?: Checkpoint): Promise<EngineChoice> {
+  const engine = chooseEngine(s.engine === 'auto' ? undefined : s.engine, s, s.batchSize, ckpt);
+  return { engine, helpers: engine === 'wasm' ? await pageHelpers(s.batchSize) : undefined };
+}
+
+/** A run from the page's settings and text. */
+export async function newRun(settings: Settings, text: string): Promise<Current> {
+  const s = settings;
+  const choice = await engineFor(s);
+  const run = startRun({
+    text,
+    model: pickSettings(s, keysIn('model')),
+    train: pickSettings(s, keysIn('train')),
+    valFraction: s.valFraction,
+    ...choice,
+  });
+  return withRun(fresh(run.gpt, settings), run);
+}
+
+/** c trains run from now on: its model, its validation documents. */
+export function withRun(c: Current, run: TrainRun): Current {
+  c.run = run;
+  c.gpt = run.gpt;
+  c.valSeqs = run.dataset.val.slice(0, VAL_DOCS);
+  c.evalEvery = c.valSeqs.length > 0 ? Math.max(1, Math.round(run.train.numSteps / VAL_POINTS)) : 0;
+  return c;
+}
+
+export function fresh(gpt: GPT, settings: Settings, ckpt?: Checkpoint): Current {
+  return {
+    gpt,
+    ckpt,
+    settings,
+    state: 'paused',
+    valSeqs: [],
+    evalEvery: 0,
+    workerMs: 0,
+    trainMs: 0,
+    evalMs: 0,
+    stepsTrained: 0,
+    tokens: 0,
+    pending: [],
+    lastProgress: performance.now(),
+    lastPreview: 0,
+    previewRng: new Random(settings.seed + 1),
+  };
+}
+
+/** A loaded checkpoint trains on as the CLI's --resume does: same data, its settings, Steps may extend the schedule. */
+export async function runFromCheckpoint(c: Current, text: string | undefined, numSteps: number | undefined): Promise<TrainRun> {
+  if (c.run) return c.run;
+  const ckpt = c.ckpt!;
+  if (text === undefined) throw new Error('no training text: choose a dataset to train on');
+  const steps = numSteps ?? ckpt.train.numSteps;
+  const run = startRun({
+    text,
+    resume: ckpt,
+    train: { numSteps: steps, learningRate: c.settings.learningRate },
+    ...(await engineFor(c.settings, ckpt)),
+  });
+  withRun(c, run);
+  c.settings = { ...c.settings, numSteps: steps };
+  return run;
+}
+
+export function userStream(c: Current): Random {
+  const step = stepOf(c);
+  if (!c.sampling || c.sampling.step !== step) {
+    const rng = new Random();
+    rng.setstate(c.gpt.rng.getstate());
+    c.sampling = { rng, step };
+  }
+  return c.sampling.rng;
+}
