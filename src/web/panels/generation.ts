@@ -105,7 +105,7 @@ export class GenerationPanel {
   private showText(): void {
     const prompt = this.prompt.value;
     this.text.replaceChildren(
-      el('span', { class: 'k' }, 'text: '),
+      el('span', { class: 'k' }, 'text so far (BOS marks the start): '),
       el('code', {}, 'BOS '),
       el('code', { class: 'prompt' }, prompt),
       el('code', { class: 'drawn' }, this.drawnText),
