@@ -92,7 +92,10 @@ export class LossChart {
     const g = c.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);
-    if (this.numSteps <= 1 && this.steps.length === 0 && this.val.length === 0) return emptyChart(g, width, height);
+    if (this.numSteps <= 1 && this.steps.length === 0 && this.val.length === 0) {
+      c.setAttribute('aria-label', 'Loss chart. No steps yet: press Train (or Step) and the loss of every step is drawn here.');
+      return emptyChart(g, width, height);
+    }
     const m = { l: 44, r: 12, t: 10, b: 22 };
     const r = (this.range = this.fit());
     const f = r.log ? Math.log : (v: number) => v;
