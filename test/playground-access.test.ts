@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT } from './helpers/cli.ts';
-import { browserSkip as skip, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
+import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
 import { axeViolations, waitState } from './helpers/playground.ts';
 import { SETTINGS, type SettingKey } from '../src/core/settings.ts';
 
@@ -137,7 +137,7 @@ test(
           assert.deepEqual(small, [], 'tap targets of at least 44 px');
           assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390);
         }
-        await page.screenshot({ path: join(SHOTS, `playground-access-${name}.png`), fullPage: true });
+        await page.screenshot({ path: join(SHOTS, `playground-access-${name}.png`), ...FULL_PAGE });
         await page.close();
       }
     } finally {

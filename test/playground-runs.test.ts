@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { browserSkip as skip, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
+import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
 import { loadCheckpoint } from '../src/core/checkpoint.ts';
 import { runCli, tempDir } from './helpers/cli.ts';
 import { builtinNames, clickAndWait, downloadCheckpoint, shownStep, verticalGap, waitState, waitStepAbove } from './helpers/playground.ts';
@@ -48,7 +48,7 @@ test(
       assert.ok(Number.isFinite(yMax) && yMax > Math.log(27), `the chart's top is ${yMax}: above the losses that ran away, and finite`);
       assert.equal(await page.isDisabled('#resume'), true);
       assert.equal(await page.isDisabled('#start'), false);
-      await page.screenshot({ path: join(SHOTS, 'playground-diverged.png'), fullPage: true });
+      await page.screenshot({ path: join(SHOTS, 'playground-diverged.png'), ...FULL_PAGE });
       // a lower rate trains
       await page.fill('#learningRate', '0.01');
       await page.fill('#numSteps', '100');

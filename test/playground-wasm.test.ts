@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers/cli.ts';
-import { browserSkip as skip, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
+import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
 import { loadCheckpoint } from '../src/core/checkpoint.ts';
 
 for (const isolated of [true, false]) {
@@ -45,7 +45,7 @@ for (const isolated of [true, false]) {
         assert.equal(ckpt.engine, 'wasm');
         assert.equal(ckpt.dtype, 'float32');
         assert.equal(ckpt.step, 300);
-        await page.screenshot({ path: join(SHOTS, `playground-wasm-${isolated ? 'isolated' : 'plain'}.png`), fullPage: true });
+        await page.screenshot({ path: join(SHOTS, `playground-wasm-${isolated ? 'isolated' : 'plain'}.png`), ...FULL_PAGE });
       } finally {
         await browser.close();
         server.close();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers/cli.ts';
-import { browserSkip as skip, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
+import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
 import { downloadCheckpoint, verticalGap, waitState } from './helpers/playground.ts';
 
 test('the playground trains, samples, inspects, saves and loads, in Chromium', { skip, timeout: 180_000 }, async () => {
@@ -42,7 +42,7 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     assert.equal(await page.$$eval('#preview li', (lis) => lis.length), 8);
     assert.match((await page.textContent('#preview-note')) ?? '', /^At step 1000: 8 names/);
     assert.match((await page.textContent('#status')) ?? '', /^Done: 1000 steps, loss \d\.\d\d/);
-    await page.screenshot({ path: join(SHOTS, 'playground-trained.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'playground-trained.png'), ...FULL_PAGE });
 
     // temperature: hot samples differ from cold ones, and the note says how they were drawn
     const sampleAt = async (t: string) => {
@@ -75,7 +75,7 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
       (await page.getAttribute('#attention canvas', 'aria-label')) ?? '',
       /^Attention of layer 0, head 0: start looks most at start \(100\.0%\); ‘e’ looks most at/,
     );
-    await page.screenshot({ path: join(SHOTS, 'playground-attention.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'playground-attention.png'), ...FULL_PAGE });
 
     // download a checkpoint, and load it back
     const { path: saved, ckpt } = await downloadCheckpoint(page, 'from-page.safetensors');
@@ -110,7 +110,7 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     assert.ok((await verticalGap(page, '#note-field-upload-text', '#upload-text')) < 80, 'the message is beside the upload');
     await page.click('#start');
     await page.waitForFunction(() => /no non-empty line/.test(document.getElementById('note-field-custom-text')?.textContent ?? ''));
-    await page.screenshot({ path: join(SHOTS, 'playground-errors.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'playground-errors.png'), ...FULL_PAGE });
     await page.click('#sample');
     await page.waitForFunction(() => document.querySelectorAll('#samples li').length > 0);
 
@@ -128,7 +128,7 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     await phone.waitForSelector('#token-bars .bar.picked');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= 390, `the page is ${overflow}px wide on a 390px screen`);
-    await phone.screenshot({ path: join(SHOTS, 'playground-phone.png'), fullPage: true });
+    await phone.screenshot({ path: join(SHOTS, 'playground-phone.png'), ...FULL_PAGE });
   } finally {
     await browser.close();
     server.close();

@@ -24,7 +24,9 @@ export class LossChart {
   log = false;
   range: ChartRange = { yMin: 0, yMax: 1, log: false };
 
-  constructor(private readonly canvas: HTMLCanvasElement) {}
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    this.redraw();
+  }
 
   reset(numSteps: number, vocabSize: number): void {
     this.steps = [];
@@ -90,6 +92,10 @@ export class LossChart {
     const g = c.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);
+    if (this.numSteps <= 1 && this.steps.length === 0 && this.val.length === 0) {
+      c.setAttribute('aria-label', 'Loss chart. No steps yet: press Train (or Step) and the loss of every step is drawn here.');
+      return emptyChart(g, width, height);
+    }
     const m = { l: 44, r: 12, t: 10, b: 22 };
     const r = (this.range = this.fit());
     const f = r.log ? Math.log : (v: number) => v;
@@ -199,6 +205,22 @@ function niceCeil(v: number): number {
 }
 
 /** About count round values from lo to hi (never more than 4 * count + 2, whatever the input). */
+/** Before any run: a frame and a line saying what will be drawn there. */
+function emptyChart(g: CanvasRenderingContext2D, width: number, height: number): void {
+  g.strokeStyle = COLORS.grid;
+  g.setLineDash([4, 4]);
+  g.strokeRect(0.5, 0.5, width - 1, height - 1);
+  g.setLineDash([]);
+  g.fillStyle = COLORS.text;
+  g.textAlign = 'center';
+  g.font = '14px system-ui, sans-serif';
+  const text = 'Press Train (or Step): the loss of every step is drawn here.';
+  if (g.measureText(text).width <= width - 16) return g.fillText(text, width / 2, height / 2);
+  const [a, b] = text.split(': ');
+  g.fillText(`${a}:`, width / 2, height / 2 - 10);
+  g.fillText(b, width / 2, height / 2 + 10);
+}
+
 export function linearTicks(lo: number, hi: number, count: number): number[] {
   if (!(Number.isFinite(lo) && Number.isFinite(hi)) || hi <= lo) return [];
   const raw = (hi - lo) / Math.max(1, count);

@@ -29,7 +29,7 @@ export function probabilityBars(container: HTMLElement, probs: number[], vocab: 
       bar.className = 'bar' + (i === picked ? ' picked' : '');
       bar.title = `${tokenLabel(vocab[i])}: ${percent(p)}`;
       const fill = document.createElement('span');
-      fill.style.height = `${Math.max(1, 100 * p)}%`;
+      fill.style.height = `calc(${p.toFixed(4)} * (100% - 14px) + 1px)`; // the label's 14px below: a bar of 1 stays in its box
       const label = document.createElement('b');
       label.textContent = tokenLabel(vocab[i]);
       bar.append(fill, label);

@@ -10,6 +10,9 @@ import { ROOT } from './cli.ts';
 export const CHROMIUM = '/usr/bin/chromium';
 export const WEB = join(ROOT, 'web-dist');
 export const SHOTS = join(ROOT, 'test-results');
+/** Options for a whole-page screenshot: the run buttons, sticky at the bottom of the screen for a person, sit in their
+ * place in the column (a whole-page shot would draw them over the fields at the bottom of the first screen). */
+export const FULL_PAGE = { fullPage: true, style: '#run-buttons { position: static !important; }' };
 
 /** Why the browser tests cannot run here; under CI nothing is skipped, the test fails instead. */
 export const browserSkip: string | false = process.env.CI

@@ -105,7 +105,7 @@ export class GenerationPanel {
   private showText(): void {
     const prompt = this.prompt.value;
     this.text.replaceChildren(
-      el('span', { class: 'k' }, 'text: '),
+      el('span', { class: 'k' }, 'text so far (BOS marks the start): '),
       el('code', {}, 'BOS '),
       el('code', { class: 'prompt' }, prompt),
       el('code', { class: 'drawn' }, this.drawnText),
@@ -119,11 +119,12 @@ export class GenerationPanel {
     if (!view) return;
     const rows = generationRows(view.logits, temperature, topK).sort((a, b) => b.logit - a.logit || a.id - b.id);
     const d = this.drawn;
+    const after = view.prefix ? `“${view.prefix}”` : 'the start (BOS)';
     const label = (id: number) => (view.vocab[id] === 'BOS' ? 'BOS (end)' : showChar(view.vocab[id]));
     if (d) {
       const same = d.temperature === temperature && d.topK === topK;
       this.result.replaceChildren(
-        `After “${view.prefix}” (position ${view.pos}) the model drew `,
+        `After ${view.prefix ? `${after} (position ${view.pos})` : `the start (BOS, position ${view.pos})`} the model drew `,
         el('strong', {}, `“${label(d.id)}”`),
         ` with probability ${num(generationRows(view.logits, d.temperature, d.topK)[d.id].p)} (temperature ${d.temperature.toFixed(2)}${d.topK ? `, top-${d.topK}` : ''})`,
         same ? '.' : el('span', { class: 'hint' }, '. The table shows the new setting: the next character is drawn with it.'),
@@ -132,7 +133,7 @@ export class GenerationPanel {
     // with top-k 0 the softmax is the probability: one column
     this.out.replaceChildren(
       table(
-        `the next character after “${view.prefix}”: logits → ÷ ${temperature.toFixed(2)} → softmax${topK ? ` → top-${topK}` : ''}`,
+        `the next character after ${after}: logits → ÷ ${temperature.toFixed(2)} → softmax${topK ? ` → top-${topK}` : ''}`,
         ['token', 'logit', `÷ ${temperature.toFixed(2)}`, 'softmax', ...(topK ? [`top-${topK}`] : []), 'bar (0 to 1)'],
         rows.map((r) => [
           el('code', {}, label(r.id)),

@@ -129,8 +129,8 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
         return;
       }
       case 'state':
-        loop.button.disabled = m.state === 'done' || m.state === 'diverged';
         if (m.state === 'idle') loop.clear(); // Reset: the last step shown belonged to a run that is gone
+        loop.setEnded(m.state === 'done' || m.state === 'diverged');
         refreshMatrix();
         return;
       case 'panel-matrix':

@@ -28,6 +28,15 @@ const CODE = [
 ] as const;
 
 const EMPTY = 'Press Step to take one training step and see its numbers here.';
+const ENDED = 'This run has ended, so Step is off: press Reset, then Step to trace a step of a new run.';
+
+/** Code as one block per line: a line too long for a phone wraps indented under itself, so the Python's indentation still reads. */
+function codeLines(code: string): HTMLElement[] {
+  return code.split('\n').map((line) => {
+    const indent = line.length - line.trimStart().length;
+    return el('span', { class: 'line', style: `--indent: ${indent}ch` }, line.trimStart(), '\n');
+  });
+}
 
 export class TrainingLoopPanel {
   readonly element: HTMLElement;
@@ -57,7 +66,7 @@ export class TrainingLoopPanel {
         'section',
         { class: 'tl-step', 'data-stage': i, 'aria-labelledby': `tl-step-${i}` },
         el('h3', { id: `tl-step-${i}` }, title),
-        el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, code)),
+        el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, ...codeLines(code))),
         this.values[i],
       ),
     );
@@ -68,7 +77,7 @@ export class TrainingLoopPanel {
       el(
         'p',
         { class: 'hint' },
-        'Each Step runs microgpt.py’s training loop once on the next document and fills every line below with the numbers it computed.',
+        'Each press of Step (here or beside Train: the two are the same) runs microgpt.py’s training loop once on the next document and fills every line below with the numbers it computed.',
       ),
       el(
         'div',
@@ -133,6 +142,13 @@ export class TrainingLoopPanel {
     });
     this.steps.forEach((s, j) => s.classList.toggle('active', j === i));
     this.element.dataset.stage = i < 0 ? '' : STAGES[i];
+  }
+
+  /** The run finished or diverged: no more Steps; an empty panel says why. */
+  setEnded(ended: boolean): void {
+    this.button.disabled = ended;
+    if (ended && this.status.textContent === EMPTY) this.status.textContent = ENDED;
+    if (!ended && this.status.textContent === ENDED) this.status.textContent = EMPTY;
   }
 
   /** Back to the empty panel (after Reset: no step of any run on screen). */
