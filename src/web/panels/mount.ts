@@ -3,6 +3,7 @@
  * a container of the page, fed by the worker's messages.
  */
 import './panels.css';
+import './training-loop.css';
 import { ConfigError, keysIn, pickSettings } from '../../core/settings.ts';
 import { validateModelConfig } from '../../core/config.ts';
 import { parseDocs } from '../../core/parse-docs.ts';
