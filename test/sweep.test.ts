@@ -1,0 +1,100 @@
+// What the second sweep of issue 9 found (bad input through the real CLI and the library, see the issue's closing
+// note) and what now happens instead: one line naming the problem, nothing replaced, no TypeError from inside.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectUsageError, runCli, tempDir } from './helpers/cli.ts';
+import {
+  createEngine,
+  initialWeights,
+  Random,
+  readText,
+  saveCheckpoint,
+  startRun,
+  Tokenizer,
+  train,
+  writeCheckpointFile,
+} from '../src/node.ts';
+
+const text = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'mia'].join('\n');
+const small = { nLayer: 1, nEmbd: 8, nHead: 2, blockSize: 8 };
+const any = (v: unknown) => v as any;
+const bare = Object.create(null); // String() of it throws: a message built from it must not
+/** An Error whose one-line message matches, and not one from inside (a property read, a conversion). */
+function refused(message: RegExp) {
+  return (e: unknown) => {
+    assert.ok(e instanceof Error, `expected an Error, got ${String(e)}`);
+    assert.match(e.message, message);
+    assert.doesNotMatch(e.message, /Cannot read|is not a function|Cannot convert|named undefined|\[object Object\]/);
+    return true;
+  };
+}
+
+test('CLI: an output that is a read-only file is refused, not replaced by the rename', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'data.txt'), text + '\n');
+  for (const [flag, name] of [
+    ['--out', 'ro.safetensors'],
+    ['--log', 'ro.jsonl'],
+    ['--plot', 'ro.svg'],
+  ]) {
+    const path = join(dir, name);
+    writeFileSync(path, 'keep me\n');
+    chmodSync(path, 0o444);
+    const r = runCli(['--data', 'data.txt', '--num-steps', '2', '--num-samples', '1', flag, name], { cwd: dir });
+    expectUsageError(r, new RegExp(`^microgpt: ${flag} ${name.replace('.', '\\.')} is read-only`));
+    assert.equal(readFileSync(path, 'utf8'), 'keep me\n');
+  }
+  const log = join(dir, 'train.jsonl');
+  assert.equal(runCli(['--data', 'data.txt', '--num-steps', '2', '--num-samples', '1', '--log', 'train.jsonl'], { cwd: dir }).status, 0);
+  writeFileSync(join(dir, 'ro.svg'), 'keep me\n');
+  chmodSync(join(dir, 'ro.svg'), 0o444);
+  expectUsageError(runCli(['plot', log, '--out', 'ro.svg'], { cwd: dir }), /^microgpt: --out ro\.svg is read-only/);
+  assert.equal(readFileSync(join(dir, 'ro.svg'), 'utf8'), 'keep me\n');
+});
+
+test('library: a setting that is an object without a prototype, or a symbol, is named, not converted', async () => {
+  await assert.rejects(() => train({ text, model: { ...small, nLayer: bare } }), refused(/nLayer must be an integer .*got an object/));
+  await assert.rejects(
+    () => train({ text, model: { ...small, nEmbd: any(Symbol('s')) } }),
+    refused(/nEmbd must be an integer .*got a symbol/),
+  );
+  await assert.rejects(() => train({ text, valFraction: bare }), refused(/valFraction must be a number .*got an object/));
+  assert.throws(
+    () => startRun({ text, model: small, train: { numSteps: 2, learningRate: {} as any } }),
+    refused(/learningRate .*got an object/),
+  );
+  assert.throws(() => new Random(bare), refused(/seed must be an integer, got an object/));
+  assert.throws(() => new Random(any(Symbol('s'))), refused(/seed must be an integer, got a symbol/));
+});
+
+test('library: Tokenizer.fromDocs, traceStep, createEngine and the file functions name a wrong argument', () => {
+  assert.throws(() => Tokenizer.fromDocs(any(null)), refused(/Tokenizer\.fromDocs\(docs\): docs must be an array of strings, got null/));
+  assert.throws(() => Tokenizer.fromDocs(any('abc')), refused(/docs must be an array of strings, got "abc"/));
+  assert.throws(() => Tokenizer.fromDocs(any(['a', 1])), refused(/docs must be an array of strings/));
+  const run = startRun({ text, model: small, train: { numSteps: 3 } });
+  for (const p of [0, 'wte', [], {}])
+    assert.throws(() => run.traceStep(any(p)), refused(/traceStep\(param\): param must be \{ name, row, col \}/));
+  assert.equal(run.traceStep({ name: 'wte', row: 0, col: 0 }).param.name, 'wte');
+  const config = { ...small, vocabSize: 3 };
+  const w = initialWeights(config, new Random(1));
+  for (const h of [{}, [], 1, bare])
+    assert.throws(
+      () => createEngine('wasm', config, w, { helpers: any(h) }),
+      refused(/options\.helpers must be helper threads from spawnHelpers\(\)/),
+    );
+  assert.throws(() => readText(bare), refused(/readText\(path\): path must be a file name, got an object/));
+  assert.throws(() => readText(any(Symbol('s'))), refused(/readText\(path\): path must be a file name, got a symbol/));
+  assert.throws(
+    () => writeCheckpointFile(any(undefined), run.checkpoint()),
+    refused(/writeCheckpointFile\(path\): path must be a file name, got nothing/),
+  );
+});
+
+test('library: saveCheckpoint refuses an engine it would write and loadCheckpoint refuse', () => {
+  const ckpt = startRun({ text, model: small, train: { numSteps: 2 } }).checkpoint();
+  for (const engine of ['x', 1.5, {}])
+    assert.throws(() => saveCheckpoint({ ...ckpt, engine: any(engine) }), refused(/engine must be fast, scalar or wasm/));
+  assert.ok(saveCheckpoint({ ...ckpt, engine: 'scalar' }).length > 0);
+});
