@@ -2,9 +2,10 @@
 // note) and what now happens instead: one line naming the problem, nothing replaced, no TypeError from inside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectUsageError, runCli, tempDir } from './helpers/cli.ts';
+import { CLI, expectUsageError, ROOT, runCli, tempDir } from './helpers/cli.ts';
 import {
   createEngine,
   initialWeights,
@@ -20,6 +21,7 @@ import {
 const text = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'mia'].join('\n');
 const small = { nLayer: 1, nEmbd: 8, nHead: 2, blockSize: 8 };
 const any = (v: unknown) => v as any;
+const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0);
 const bare = Object.create(null); // String() of it throws: a message built from it must not
 /** An Error whose one-line message matches, and not one from inside (a property read, a conversion). */
 function refused(message: RegExp) {
@@ -98,3 +100,61 @@ test('library: saveCheckpoint refuses an engine it would write and loadCheckpoin
     assert.throws(() => saveCheckpoint({ ...ckpt, engine: any(engine) }), refused(/engine must be fast, scalar or wasm/));
   assert.ok(saveCheckpoint({ ...ckpt, engine: 'scalar' }).length > 0);
 });
+
+test('CLI sample: --seed out of range is one line; names stream, so a reader that goes away ends a long run', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'data.txt'), text + '\n');
+  assert.equal(runCli(['--data', 'data.txt', '--num-steps', '5', '--num-samples', '0', '--out', 'm.st'], { cwd: dir }).status, 0);
+  expectUsageError(
+    runCli(['sample', '--model', 'm.st', '--seed', '1e308'], { cwd: dir }),
+    /^microgpt: --seed must be an integer, got 1e\+308$/,
+  );
+  expectUsageError(
+    runCli(['sample', '--model', 'm.st', '--seed', '9007199254740993'], { cwd: dir }),
+    /^microgpt: --seed must be an integer/,
+  );
+  // the most names sample allows, read up to the first line: the command exits 0 once the pipe closes
+  const child = spawn(process.execPath, [CLI, 'sample', '--model', 'm.st', '--num-samples', '1000000'], { cwd: dir });
+  const first = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString())));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.match(first, /^[a-z]+\n/);
+  assert.equal(code, 0);
+});
+
+test(
+  'pytorch/microgpt.py: outputs, FIFOs, huge models and a BOM are refused as the CLI refuses them',
+  { skip: PYTHON ? false : process.env.CI ? false : 'needs /usr/bin/python3 with torch' },
+  () => {
+    assert.ok(PYTHON, 'no python3 that imports torch');
+    const dir = tempDir();
+    const data = join(dir, 'data.txt');
+    writeFileSync(data, text + '\n');
+    writeFileSync(join(dir, 'bom.txt'), '\ufeffemma\nava\n');
+    spawnSync('mkfifo', [join(dir, 'fifo')]);
+    mkdirSync(join(dir, 'adir'));
+    const py = (...args: string[]) => {
+      const r = spawnSync(PYTHON, [join(ROOT, 'pytorch', 'microgpt.py'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const train = ['train', '--data', 'data.txt', '--num-steps', '2', '--num-samples', '0'];
+    expectUsageError(py(...train, '--out', 'data.txt'), /^microgpt: --out data\.txt is also the data file$/);
+    expectUsageError(py(...train, '--log', 'data.txt'), /^microgpt: --log data\.txt is also the data file$/);
+    expectUsageError(py(...train, '--out', 'm.st', '--log', 'm.st'), /^microgpt: --log m\.st is also --out$/);
+    expectUsageError(py(...train, '--log', 'adir'), /^microgpt: --log adir is a directory$/);
+    expectUsageError(py(...train, '--out', 'nodir/m.st'), /^microgpt: --out nodir\/m\.st: the directory nodir does not exist$/);
+    assert.equal(readFileSync(data, 'utf8'), text + '\n');
+    expectUsageError(py('train', '--data', 'fifo', '--num-steps', '2'), /^microgpt: data file fifo is not a regular file$/);
+    expectUsageError(
+      py(...train, '--n-layer', '64', '--n-embd', '4096'),
+      /^microgpt: a model of 12885\d+ parameters needs .* the limit is 4 GiB/,
+    );
+    assert.equal(py(...train, '--out', 'm.st').status, 0);
+    expectUsageError(py('eval', '--model', 'm.st', '--data', 'fifo'), /^microgpt: data file fifo is not a regular file$/);
+    // a byte-order mark is the character U+FEFF, as in the CLI: not in this model's vocabulary
+    expectUsageError(
+      py('eval', '--model', 'm.st', '--data', 'bom.txt'),
+      /^microgpt: bom\.txt: document 1 .*is not in the vocabulary of the model$/,
+    );
+  },
+);
