@@ -158,3 +158,16 @@ test(
     );
   },
 );
+
+test('CLI: the wasm engine, whose memory the address space cannot reserve (ulimit -v), gets one line, not an internal error', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'data.txt'), text + '\n');
+  const cmd = `ulimit -v 4194304 && exec "${process.execPath}" "${CLI}" --data data.txt --num-steps 2 --num-samples 1 --engine wasm --threads `;
+  for (const threads of ['1', '2']) {
+    const r = spawnSync('bash', ['-c', cmd + threads], { cwd: dir, encoding: 'utf8' });
+    expectUsageError(
+      { status: r.status, stdout: r.stdout, stderr: r.stderr },
+      /^microgpt: the wasm engine cannot reserve its memory \(.*ulimit -v.*\): use --engine fast$/,
+    );
+  }
+});
