@@ -24,6 +24,7 @@ import math
 import os
 import random
 import signal
+import stat
 import struct
 import sys
 import time
@@ -97,12 +98,25 @@ def errno_text(e):
     return words.get(e.errno, (e.strerror or str(e)).lower())
 
 
+def check_input(path, what, limit):
+    """An input is a regular file of at most limit bytes: a FIFO or a device is refused before it is read (as src/io/files.ts)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise UsageError(f'cannot read {what} {path}: {errno_text(e)}')
+    if stat.S_ISDIR(st.st_mode):
+        raise UsageError(f'{what} {path} is a directory')
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f'{what} {path} is not a regular file')
+    if st.st_size > limit:
+        raise UsageError(f'{what} {path} is {st.st_size} bytes; at most {limit} are read')
+
+
 def read_text(path, what='data file'):
+    check_input(path, what, 256 << 20)
     try:
         with open(path, 'rb') as f:
             data = f.read()
-    except IsADirectoryError:
-        raise UsageError(f'{what} {path} is a directory')
     except OSError as e:
         raise UsageError(f'cannot read {what} {path}: {errno_text(e)}')
     if not data:
@@ -110,7 +124,7 @@ def read_text(path, what='data file'):
     if b'\0' in data:
         raise UsageError(f'{what} {path} is not text (it contains NUL bytes)')
     try:
-        return data.decode('utf-8-sig')  # as the CLI's TextDecoder: a leading BOM is dropped
+        return data.decode('utf-8')  # a leading BOM stays the character U+FEFF, as in the CLI and microgpt.py's open()
     except UnicodeDecodeError:
         raise UsageError(f'{what} {path} is not valid UTF-8 text')
 
@@ -162,8 +176,7 @@ def state_dict_shapes(cfg):
 
 def read_checkpoint(path):
     """A microgpt checkpoint: {model, vocab, train, step, rng, dtype, data_hash, weights, m, v} (flat float64 tensors)."""
-    if os.path.isdir(path):
-        raise UsageError(f'checkpoint {path} is a directory')
+    check_input(path, 'checkpoint', 2 << 30)
     try:
         with open(path, 'rb') as f:
             data = f.read()
@@ -185,6 +198,11 @@ def read_checkpoint(path):
     try:
         ckpt = {k: json.loads(meta[k]) for k in ('model', 'vocab', 'train', 'rng')}
         ckpt.update(step=int(meta['step']), dtype=meta.get('dtype', 'float64'), data_hash=meta.get('data_hash', ''))
+        for k in MODEL_KEYS + ['vocabSize']:
+            v, (lo, hi) = ckpt['model'][k], SETTINGS[k][3:5] if k in SETTINGS else (1, 1 << 21)
+            if type(v) is not int or not lo <= v <= hi:
+                raise UsageError(f'{path}: corrupt checkpoint (model {k} must be an integer from {lo} to {hi}, got {json.dumps(v)})')
+        check_memory(ckpt['model'], f'checkpoint {path}: ')
         return read_tensors(path, data, 8 + n, header, ckpt)
     except (struct.error, ValueError, KeyError, TypeError, AttributeError) as e:
         raise UsageError(f'{path}: corrupt checkpoint ({type(e).__name__}: {e})')
@@ -241,9 +259,50 @@ def write_checkpoint(path, cfg, vocab, train, step, rng, dtype, data_hash, weigh
 
 def write_text_atomic(path, text):
     tmp = f'{path}.{os.getpid()}.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise UsageError(f'cannot write {path}: {errno_text(e)}')
+
+
+def file_id(path):
+    """What identifies a file: device and inode when it exists, else its directory's real path and its name (a symlink counts)."""
+    try:
+        st = os.stat(path)
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return (os.path.realpath(os.path.dirname(path) or '.'), os.path.basename(path))
+
+
+def check_outputs(inputs, outputs, allowed=()):
+    """Refuses, before training, an output that cannot be written or that is an input or another output (as src/cli/paths.ts)."""
+    seen = [(name, path, file_id(path)) for name, path in inputs if path]
+    for name, path in outputs:
+        if not path:
+            continue
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise UsageError(f"{name} {path} is {'a directory' if os.path.isdir(path) else 'not a regular file'}")
+        folder = os.path.dirname(path) or '.'
+        if not os.path.isdir(folder):
+            raise UsageError(f'{name} {path}: the directory {folder} does not exist')
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise UsageError(f'{name} {path}: cannot write in {folder}')
+        same = next((n for n, _, i in seen if i == file_id(path) and (name, n) not in allowed), None)
+        if same:
+            raise UsageError(f'{name} {path} is also {same}')
+        seen.append((name, path, file_id(path)))
+
+
+def check_memory(cfg, where=''):
+    """Weights, gradients and Adam's two moments, in float64, at most 4 GiB (the CLI's --max-memory default), before anything is allocated."""
+    n = sum(r * c for _, r, c in state_dict_shapes(cfg))
+    if n * 8 * 4 > 4 << 30:
+        raise UsageError(f'{where}a model of {n} parameters needs {n * 32 / (1 << 30):.1f} GiB for its weights, gradients and Adam state; '
+                         'the limit is 4 GiB: lower --n-layer or --n-embd')
 
 
 # ---------------------------------------------------------------------------
@@ -475,13 +534,16 @@ def train_command(args):
         if lead:
             sys.stderr.write(f'microgpt: {line}\n')
 
+    data_path = args.data or default_data()
+    check_outputs([('the data file', data_path), ('the checkpoint being resumed (--resume)', args.resume)],
+                  [('--out', args.out), ('--log', args.log)], allowed=[('--out', 'the checkpoint being resumed (--resume)')])
     ckpt = read_checkpoint(args.resume) if args.resume else None
     shape, train, eval_every, sampling, dtype, start, save_every, until = run_settings(args, ckpt)
     num_steps = train['numSteps']
 
     # data: shuffled with the seed's stream, then the last share held out
     rng = random.Random(train['seed'])
-    docs = parse_docs(read_text(args.data or default_data()))
+    docs = parse_docs(read_text(data_path))
     if not docs:
         raise UsageError('the data has no non-empty line')
     rng.shuffle(docs)
@@ -502,6 +564,7 @@ def train_command(args):
         rng = rng_from_state(ckpt['rng'])
     else:
         cfg = {**shape, 'vocabSize': len(vocab) + 1}
+        check_memory(cfg)
         weights = torch.tensor([rng.gauss(0, 0.08) for _ in range(sum(r * c for _, r, c in state_dict_shapes(cfg)))], dtype=torch.float64)
     flat = weights.to(device=device, dtype=float_type).requires_grad_()
     m = ckpt['m'].to(device, float_type) if ckpt and ckpt['m'] is not None else torch.zeros_like(flat).detach()

@@ -21,6 +21,7 @@ export function outputProblem(path: string): string | undefined {
     const s = statSync(path);
     if (s.isDirectory()) return `${path} is a directory`;
     if (!s.isFile()) return `${path} is not a regular file (${kindOf(s)})`;
+    if ((s.mode & 0o222) === 0) return `${path} is read-only (chmod u+w it to let microgpt replace it)`; // a rename would replace it regardless
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') return `${path}: ${errnoText(e)}`;

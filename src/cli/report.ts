@@ -33,6 +33,11 @@ export function reportError(e: unknown): Report {
     const message = e instanceof ConfigError ? e.describe((s) => `--${s.flag}`) : (e as Error).message;
     return { exitCode: 2, text: `microgpt: ${message}\n` };
   }
+  // the wasm engine reserves about 10 GiB of address space for its memory: under ulimit -v that fails, which is no bug
+  if (e instanceof RangeError && /^WebAssembly\.Memory\(\): could not allocate memory/.test(e.message)) {
+    const text = `microgpt: the wasm engine cannot reserve its memory (${e.message}; it needs about 10 GiB of address space: is ulimit -v set?): use --engine fast\n`;
+    return { exitCode: 2, text };
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   const stack = (err.stack ?? '')
     .split('\n')

@@ -3,13 +3,14 @@ import { DEFAULT_SAMPLE, validateSampleConfig } from '../core/config.ts';
 import { prepareDataset } from '../core/dataset.ts';
 import { GPT } from '../core/gpt.ts';
 import { Random } from '../core/random.ts';
+import { checkSetting } from '../core/settings.ts';
 import type { EngineName } from '../engines/engine.ts';
 import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { readModelFlag } from './files.ts';
 import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
-import { markSample, summarizeMarks } from './sample-marks.ts';
+import { markSample, summarizeMarks, type Mark } from './sample-marks.ts';
 
 const OPTIONS: OptionSpec = {
   model: { type: 'string' },
@@ -67,7 +68,7 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   );
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const seed = int(flags, 'seed');
-  if (seed !== undefined) gpt.rng.seed(seed);
+  if (seed !== undefined) gpt.rng.seed(checkSetting('seed', seed));
   const prompt = str(flags, 'prompt') ?? '';
   try {
     gpt.tokenizer.encode(prompt);
@@ -82,9 +83,21 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   const data = dataPath
     ? prepareDataset(readTextFile(dataPath), new Random(ckpt.train?.seed ?? 0), ckpt.train?.valFraction ?? 0)
     : undefined;
-  const names = gpt.sample({ ...options, prompt });
-  const marks = data ? names.map((n) => markSample(n, data)) : undefined;
-  const lines = names.map((n, i) => (marks ? `${n}\t(${marks[i]})` : n));
-  if (marks) lines.push(summarizeMarks(marks));
-  process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
+  // in chunks (the same names as one call: each name draws from the same stream), each written as it is ready,
+  // so a reader that goes away (microgpt sample ... | head -1) ends the command without sampling the rest
+  const marks: Mark[] = [];
+  for (let done = 0; done < options.numSamples; done += CHUNK) {
+    const names = gpt.sample({ ...options, numSamples: Math.min(CHUNK, options.numSamples - done), prompt });
+    const lines = names.map((n) => {
+      if (!data) return n;
+      const mark = markSample(n, data);
+      marks.push(mark);
+      return `${n}\t(${mark})`;
+    });
+    process.stdout.write(lines.join('\n') + '\n');
+    await new Promise((resolve) => setImmediate(resolve)); // a closed stdout's error arrives here (output.ts exits)
+  }
+  if (data) process.stdout.write(summarizeMarks(marks) + '\n');
 }
+
+const CHUNK = 1000;

@@ -160,4 +160,6 @@ export function checkCheckpoint(c: unknown, where: string, training: boolean): a
     if (p) fail(p);
   }
   if (ck.dataHash !== undefined && typeof ck.dataHash !== 'string') fail(`dataHash must be a string, got ${shown(ck.dataHash)}`);
+  if (ck.engine !== undefined && ck.engine !== 'fast' && ck.engine !== 'scalar' && ck.engine !== 'wasm')
+    fail(`engine must be fast, scalar or wasm (or absent), got ${shown(ck.engine)}`);
 }

@@ -8,6 +8,7 @@
  * `gauss` calls Math.log/cos/sin/sqrt; V8's libm can differ from glibc's in the
  * last bit for a few inputs, so gauss values agree to ~1 ulp, not always bitwise.
  */
+import { shown } from './arguments.ts';
 
 const N = 624;
 const M = 397;
@@ -34,7 +35,7 @@ export class Random {
 
   /** random.seed(a) for a non-negative or negative int: init_by_array over |a|'s 32-bit words. */
   seed(a: number): void {
-    if (!Number.isSafeInteger(a)) throw new RangeError(`seed must be an integer, got ${a}`);
+    if (!Number.isSafeInteger(a)) throw new RangeError(`seed must be an integer, got ${typeof a === 'number' ? a : shown(a)}`);
     let n = Math.abs(a);
     const key: number[] = [];
     do {

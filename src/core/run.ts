@@ -4,7 +4,7 @@
  * over it; the playground's Step button calls traceStep().
  */
 import { hashDocs, type Checkpoint } from './checkpoint.ts';
-import { checkGroup, checkOptions, checkString } from './arguments.ts';
+import { checkGroup, checkOptions, checkString, isObject, refuse, shown } from './arguments.ts';
 import { checkCheckpoint } from './checkpoint-check.ts';
 import {
   ConfigError,
@@ -102,6 +102,7 @@ export function openRun(options: RunOptions, where: string, moreKeys: readonly s
   const rng = new Random(trainConfig.seed);
   const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
   const dataHash = lazy(() => hashDocs(dataset.docs));
+  for (const key of MODEL_KEYS) if (options.model?.[key] !== undefined) checkSetting(key, options.model[key]); // before the engine is chosen by size
   // the engine asked for, else the one the checkpoint was trained on, else the faster for this size
   const shape = { ...DEFAULT_MODEL, ...(ckpt?.model ?? options.model) };
   const choice: EngineChoice = { ...options, engine: chooseEngine(options.engine, shape, trainConfig.batchSize, ckpt) };
@@ -189,6 +190,8 @@ class Run implements TrainRun {
   }
 
   traceStep(param?: ParamRef): StepTrace {
+    if (param != null && !(isObject(param) && typeof param.name === 'string'))
+      refuse('traceStep(param)', `param must be { name, row, col } naming a weight, got ${shown(param)}`);
     this.checkNotDone();
     const { trainer, gpt } = this;
     const engine = gpt.engine;

@@ -5,6 +5,8 @@
  * new hyperparameter is one entry plus its use.
  */
 
+import { shown } from './arguments.ts';
+
 /** Which object a setting belongs to: ModelConfig, TrainConfig, the validation options, the engine's, SampleConfig. */
 export type SettingGroup = 'model' | 'train' | 'validation' | 'engine' | 'sample';
 
@@ -92,6 +94,9 @@ export function rangeText(s: NumberSetting): string {
   return `${what} ${lo} and ${hi}`;
 }
 
+/** A number, boolean, null or undefined prints as itself; an object or a symbol as what it is (String() of one can throw). */
+const isPlain = (v: unknown) => v == null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint';
+
 /** Checks one value against its entry; returns it. */
 export function checkSetting(key: SettingKey, value: unknown): number {
   const s: NumberSetting = SETTINGS[key];
@@ -102,7 +107,11 @@ export function checkSetting(key: SettingKey, value: unknown): number {
     (s.kind === 'number' || Number.isSafeInteger(v)) &&
     (s.minExclusive ? v > s.min : v >= s.min) &&
     (s.maxExclusive ? v < s.max : v <= s.max);
-  if (!ok) throw new ConfigError(`must be ${rangeText(s)}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`, key);
+  if (!ok)
+    throw new ConfigError(
+      `must be ${rangeText(s)}, got ${typeof value === 'string' ? JSON.stringify(value) : isPlain(value) ? String(value) : shown(value)}`,
+      key,
+    );
   return v;
 }
 

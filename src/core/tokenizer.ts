@@ -2,12 +2,16 @@
  * The character tokenizer of microgpt.py: the sorted unique characters of the
  * documents get ids 0..n-1, and BOS (beginning/end of sequence) gets id n.
  */
+import { shown } from './arguments.ts';
+
 export class Tokenizer {
   /** uchars in the original: sorted unique characters. */
   readonly chars: readonly string[];
   readonly BOS: number;
   readonly vocabSize: number;
   private readonly ids: Map<string, number>;
+  /** Each basic-plane code unit's id, or -1. */
+  private readonly table = new Int32Array(0x10000).fill(-1);
 
   constructor(chars: readonly string[]) {
     this.chars = chars;
@@ -15,33 +19,40 @@ export class Tokenizer {
     this.vocabSize = chars.length + 1;
     this.ids = new Map(chars.map((ch, i) => [ch, i]));
     if (this.ids.size !== chars.length) throw new Error('tokenizer characters must be unique');
+    chars.forEach((ch, i) => {
+      if (ch.length === 1) this.table[ch.charCodeAt(0)] = i;
+    });
   }
 
   /** sorted(set(''.join(docs))): sorted by code point, as Python sorts str. */
   static fromDocs(docs: readonly string[]): Tokenizer {
+    if (!Array.isArray(docs) || docs.some((d) => typeof d !== 'string'))
+      throw new TypeError(`Tokenizer.fromDocs(docs): docs must be an array of strings, got ${shown(docs)}`);
     return new Tokenizer([...new Set(docs.join(''))].sort(compareCodePoints));
   }
 
   encode(text: string): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < text.length; i++) {
-      const code = text.codePointAt(i)!;
-      const ch = code > 0xffff ? text.slice(i, ++i + 1) : text[i]; // a surrogate pair is one character
-      const id = this.ids.get(ch);
-      if (id === undefined) throw new RangeError(`character ${JSON.stringify(ch)} is not in the vocabulary`);
-      out.push(id);
-    }
-    return out;
+    return this.encodeInto(text, [], 0);
   }
 
   /** A document as the model trains on it: BOS, its characters, BOS. */
   encodeDoc(doc: string): number[] {
-    const ids = this.encode(doc);
-    const tokens = new Array<number>(ids.length + 2);
-    tokens[0] = this.BOS;
-    for (let i = 0; i < ids.length; i++) tokens[i + 1] = ids[i];
-    tokens[ids.length + 1] = this.BOS;
+    const tokens = this.encodeInto(doc, [this.BOS], 1);
+    tokens.push(this.BOS);
     return tokens;
+  }
+
+  /** Appends text's ids to out from index at (a table for the basic plane: a long document encodes in one pass). */
+  private encodeInto(text: string, out: number[], at: number): number[] {
+    const table = this.table;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.codePointAt(i)!;
+      let id = code <= 0xffff ? table[code] : -1;
+      if (code > 0xffff) id = this.ids.get(text.slice(i, ++i + 1)) ?? -1; // a surrogate pair is one character
+      if (id < 0) throw new RangeError(`character ${JSON.stringify(String.fromCodePoint(code))} is not in the vocabulary`);
+      out[at++] = id;
+    }
+    return out;
   }
 
   /** Decodes ids to text; BOS is dropped. */

@@ -16,6 +16,7 @@ export interface EngineOptions {
 export function createEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
   const { dtype = 'float64' } = options ?? {};
   checkArguments(name, config, weights, dtype);
+  checkHelpers(options?.helpers);
   if (name === 'wasm') return new WasmEngine(config, weights, { helpers: options?.helpers });
   if (name === 'fast') return new FastEngine(config, weights, dtype);
   if (dtype !== 'float64') throw new RangeError('--dtype float32 needs --engine fast: the scalar engine computes in float64');
@@ -30,6 +31,19 @@ const show = (v: unknown) =>
       : typeof v === 'object' || typeof v === 'function'
         ? `a ${typeof v}`
         : String(v);
+
+/** helpers, when given, are what spawnHelpers() resolves to (a count, a shared memory, a module and close()). */
+function checkHelpers(h: unknown): void {
+  if (h == null) return;
+  const o = h as Partial<Record<keyof ThreadHelpers, unknown>>;
+  const ok =
+    typeof h === 'object' &&
+    Number.isSafeInteger(o.count) &&
+    typeof o.close === 'function' &&
+    o.memory instanceof WebAssembly.Memory &&
+    o.module instanceof WebAssembly.Module;
+  if (!ok) throw new TypeError(`createEngine: options.helpers must be helper threads from spawnHelpers(), got ${show(h)}`);
+}
 
 /** createEngine's arguments, each named when wrong (the engines trust them after this). */
 function checkArguments(name: unknown, config: ModelConfig, weights: ArrayLike<number>, dtype: unknown): void {
