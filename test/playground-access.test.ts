@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT } from './helpers/cli.ts';
-import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
+import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors, withPlayground } from './helpers/browser.ts';
 import { axeViolations, waitState } from './helpers/playground.ts';
 import { SETTINGS, type SettingKey } from '../src/core/settings.ts';
 
@@ -148,60 +148,47 @@ test(
   },
 );
 
-test(
-  'the chart: axes titled, the y axis fitted to a loss far below 1, a log scale, focus and pause',
-  { skip, timeout: 120_000 },
-  async () => {
-    const { url, server } = await serve();
-    const browser = await launch();
-    const errors: string[] = [];
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      watchErrors(page, errors);
-      await page.goto(url);
-      assert.equal(await page.textContent('.axis-y'), 'loss (nats per character)');
-      assert.equal(await page.textContent('.axis-x'), 'training step');
-      // the three lines differ in more than hue: solid, dashed with square markers, dotted (the canvas draws them so too)
-      const legend = await page.$$eval('.legend svg', (svgs) =>
-        svgs.map((s) => [s.querySelector('line')?.getAttribute('stroke-dasharray') ?? 'solid', s.querySelectorAll('rect').length]),
-      );
-      assert.deepEqual(legend, [
-        ['solid', 0],
-        ['6 3', 1],
-        ['2 3', 0],
-      ]);
-      // a text the model nearly learns by heart (after abc: a or b): its loss ends far below 1
-      await page.selectOption('#dataset', 'custom');
-      await page.fill('#custom-text', Array.from({ length: 15 }, () => 'abcab\nabcba').join('\n'));
-      await page.fill('#numSteps', '400');
-      await page.fill('#learningRate', '0.05');
-      await page.click('#start');
-      await waitState(page, 'done');
-      const loss = Number(await page.textContent('#stat-loss'));
-      assert.ok(loss < 0.3, `the loss fell to ${loss}`);
-      assert.equal(await page.getAttribute('#chart', 'data-y-min'), '0');
-      await page.check('#log-scale');
-      await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.yMin) > 0);
-      const yMin = Number(await page.getAttribute('#chart', 'data-y-min'));
-      assert.ok(yMin < loss, `the log axis starts at ${yMin}, below the loss ${loss}`);
-      assert.match(
-        (await page.getAttribute('#chart', 'aria-label')) ?? '',
-        /^Loss chart, log scale from .* Training loss \(smoothed\) \d\.\d\d at step 1, 0\.\d\d at step 400\./,
-      );
-      await page.screenshot({ path: join(SHOTS, 'playground-low-loss.png') });
+test('the chart: axes titled, the y axis fitted to a loss far below 1, a log scale, focus and pause', { skip, timeout: 120_000 }, () =>
+  withPlayground(async (page, url) => {
+    await page.goto(url);
+    assert.equal(await page.textContent('.axis-y'), 'loss (nats per character)');
+    assert.equal(await page.textContent('.axis-x'), 'training step');
+    // the three lines differ in more than hue: solid, dashed with square markers, dotted (the canvas draws them so too)
+    const legend = await page.$$eval('.legend svg', (svgs) =>
+      svgs.map((s) => [s.querySelector('line')?.getAttribute('stroke-dasharray') ?? 'solid', s.querySelectorAll('rect').length]),
+    );
+    assert.deepEqual(legend, [
+      ['solid', 0],
+      ['6 3', 1],
+      ['2 3', 0],
+    ]);
+    // a text the model nearly learns by heart (after abc: a or b): its loss ends far below 1
+    await page.selectOption('#dataset', 'custom');
+    await page.fill('#custom-text', Array.from({ length: 15 }, () => 'abcab\nabcba').join('\n'));
+    await page.fill('#numSteps', '400');
+    await page.fill('#learningRate', '0.05');
+    await page.click('#start');
+    await waitState(page, 'done');
+    const loss = Number(await page.textContent('#stat-loss'));
+    assert.ok(loss < 0.3, `the loss fell to ${loss}`);
+    assert.equal(await page.getAttribute('#chart', 'data-y-min'), '0');
+    await page.check('#log-scale');
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.yMin) > 0);
+    const yMin = Number(await page.getAttribute('#chart', 'data-y-min'));
+    assert.ok(yMin < loss, `the log axis starts at ${yMin}, below the loss ${loss}`);
+    assert.match(
+      (await page.getAttribute('#chart', 'aria-label')) ?? '',
+      /^Loss chart, log scale from .* Training loss \(smoothed\) \d\.\d\d at step 1, 0\.\d\d at step 400\./,
+    );
+    await page.screenshot({ path: join(SHOTS, 'playground-low-loss.png') });
 
-      // the focus follows the buttons that still work
-      await page.fill('#numSteps', '1000000');
-      await page.click('#start');
-      await page.waitForFunction(() => document.activeElement?.id === 'pause');
-      await page.keyboard.press('Enter');
-      await waitState(page, 'paused');
-      assert.equal(await page.evaluate(() => document.activeElement?.id), 'resume');
-      assert.match((await page.textContent('#status')) ?? '', /^Paused at step \d+ of 1000000\.$/);
-    } finally {
-      await browser.close();
-      server.close();
-    }
-    assert.deepEqual(errors, []);
-  },
+    // the focus follows the buttons that still work
+    await page.fill('#numSteps', '1000000');
+    await page.click('#start');
+    await page.waitForFunction(() => document.activeElement?.id === 'pause');
+    await page.keyboard.press('Enter');
+    await waitState(page, 'paused');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'resume');
+    assert.match((await page.textContent('#status')) ?? '', /^Paused at step \d+ of 1000000\.$/);
+  }),
 );

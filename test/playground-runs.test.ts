@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors } from './helpers/browser.ts';
+import { browserSkip as skip, FULL_PAGE, launch, serve, SHOTS, watchErrors, withPlayground } from './helpers/browser.ts';
 import { loadCheckpoint } from '../src/core/checkpoint.ts';
 import { runCli, tempDir } from './helpers/cli.ts';
 import { builtinNames, clickAndWait, downloadCheckpoint, shownStep, verticalGap, waitState, waitStepAbove } from './helpers/playground.ts';
@@ -205,13 +205,8 @@ test(
 test(
   'samples: the note tells how they were drawn, previews never replace them, and a link samples the same names on every reload',
   { skip, timeout: 120_000 },
-  async () => {
-    const { url, server } = await serve();
-    const browser = await launch();
-    const errors: string[] = [];
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      watchErrors(page, errors);
+  () =>
+    withPlayground(async (page, url) => {
       await page.goto(url);
       await page.fill('#numSteps', '300');
       const trainAndSample = async () => {
@@ -262,21 +257,11 @@ test(
       await waitState(page, 'idle');
       assert.equal(await page.$$eval('#samples li, #preview li', (l) => l.length), 0);
       assert.equal(await page.textContent('#samples-note'), 'Train a model, then press Sample.');
-    } finally {
-      await browser.close();
-      server.close();
-    }
-    assert.deepEqual(errors, []);
-  },
+    }),
 );
 
-test('speed: ms/step averages the training steps; validation time is counted apart', { skip, timeout: 120_000 }, async () => {
-  const { url, server } = await serve();
-  const browser = await launch();
-  const errors: string[] = [];
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    watchErrors(page, errors);
+test('speed: ms/step averages the training steps; validation time is counted apart', { skip, timeout: 120_000 }, () =>
+  withPlayground(async (page, url) => {
     await page.goto(url);
     await page.click('#start');
     await waitState(page, 'done');
@@ -289,9 +274,5 @@ test('speed: ms/step averages the training steps; validation time is counted apa
     assert.equal(await page.getAttribute('#progress-bar', 'value'), '1000');
     assert.equal(await page.textContent('#time-left'), 'done');
     assert.equal(await shownStep(page), 1000);
-  } finally {
-    await browser.close();
-    server.close();
-  }
-  assert.deepEqual(errors, []);
-});
+  }),
+);

@@ -1,15 +1,10 @@
 // The Step button in Chromium: one traced step at a time, from nothing or from a running run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserSkip as skip, launch, serve, watchErrors } from './helpers/browser.ts';
+import { browserSkip as skip, withPlayground } from './helpers/browser.ts';
 
-test('Step takes exactly one step, from nothing and from a running run', { skip, timeout: 120_000 }, async () => {
-  const { url, server } = await serve();
-  const browser = await launch();
-  const errors: string[] = [];
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    watchErrors(page, errors);
+test('Step takes exactly one step, from nothing and from a running run', { skip, timeout: 120_000 }, () =>
+  withPlayground(async (page, url) => {
     await page.goto(url);
     await page.click('#step');
     await page.waitForFunction(() => document.getElementById('stat-step')?.textContent === '1 / 1000');
@@ -28,9 +23,5 @@ test('Step takes exactly one step, from nothing and from a running run', { skip,
     await page.waitForTimeout(300);
     assert.equal(await page.textContent('#stat-step'), at, 'nothing trains after the step');
     assert.match(at ?? '', /^\d+ \/ 1000000$/);
-  } finally {
-    await browser.close();
-    server.close();
-  }
-  assert.deepEqual(errors, []);
-});
+  }),
+);

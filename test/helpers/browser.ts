@@ -2,6 +2,7 @@
 // as the Vite servers are, and with extra files beside the page when a test needs them),
 // Debian's Chromium through playwright-core, and every console error collected.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -83,4 +84,24 @@ export async function launch(): Promise<Browser> {
 export function watchErrors(page: Page, errors: string[]): void {
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
+}
+
+/**
+ * Runs body on a fresh page (1280×800, downloads allowed) of the playground served as by serve(options),
+ * closes the browser and the server whatever happens, then fails on any console error the page logged.
+ */
+export async function withPlayground(body: (page: Page, url: string) => Promise<void>, options: ServeOptions = {}): Promise<void> {
+  const { url, server } = await serve(options);
+  const browser = await launch();
+  const errors: string[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const page = await context.newPage();
+    watchErrors(page, errors);
+    await body(page, url);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  assert.deepEqual(errors, [], 'no console error');
 }
