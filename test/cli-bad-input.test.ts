@@ -446,3 +446,20 @@ test('--version prints the version, and --help lists it', () => {
   assert.equal(r.stdout, `microgpt ${version}\n`);
   assert.match(runCli(['--help']).stdout, /--version/);
 });
+
+// A document of one huge line: the model reads blockSize + 1 of its tokens, so it is cut before it is encoded.
+test('a 30-million-character line trains and evaluates in a 120 MB heap', () => {
+  const dir = tempDir();
+  const data = join(dir, 'long.txt');
+  const letters = 'abcdefghij';
+  let line = '';
+  for (let i = 0; i < 3_000_000; i++) line += letters[(i * 7) % 10];
+  writeFileSync(data, `anna\n${line.repeat(10)}\nbob\n`);
+  const node = (args: string[]) =>
+    spawnSync(process.execPath, ['--max-old-space-size=120', CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const trained = node(['--data', data, '--num-steps', '20', '--num-samples', '2', '--out', join(dir, 'm.st')]);
+  assert.equal(trained.status, 0, trained.stderr);
+  const evaluated = node(['eval', '--model', join(dir, 'm.st'), '--data', data]);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.match(evaluated.stdout, /^docs: 3\ntokens: 25\n/); // 5 + 16 (the block) + 4
+});

@@ -41,3 +41,16 @@ test('astral characters are single tokens', () => {
   assert.equal(tok.vocabSize, 4);
   assert.equal(tok.decode(tok.encode('😀a')), '😀a');
 });
+
+test('encodeDoc with maxTokens gives the first maxTokens tokens of the whole encoding, surrogate pairs included', () => {
+  const tok = Tokenizer.fromDocs(['ab', 'c😀d', 'é']);
+  const docs = ['', 'a', 'ab', 'abc', '😀', 'a😀', '😀😀😀😀😀', 'a😀b😀c😀d😀é', 'ab'.repeat(50), '😀a'.repeat(40)];
+  for (const doc of docs) {
+    for (let max = 1; max <= 24; max++)
+      assert.deepEqual(tok.encodeDoc(doc, max), tok.encodeDoc(doc).slice(0, max), `${JSON.stringify(doc)} cut to ${max}`);
+  }
+  // a character the vocabulary lacks is refused even beyond the cut
+  assert.throws(() => tok.encodeDoc('ab'.repeat(20) + 'z', 4), /character "z" is not in the vocabulary/);
+  assert.equal(tok.unknownCharacter('ab😀é'), undefined);
+  assert.equal(tok.unknownCharacter('ab😃'), '😃');
+});

@@ -48,11 +48,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const docs = parseDocs(text);
   if (docs.length === 0) throw new UsageError(`${origin} has no non-empty line`);
   docs.forEach((doc, i) => {
-    try {
-      gpt.tokenizer.encode(doc);
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e; // the tokenizer's word for a character it does not know
-      throw new UsageError(`${origin}: document ${i + 1} (${JSON.stringify(doc)}): ${(e as Error).message} of the model`);
+    const unknown = gpt.tokenizer.unknownCharacter(doc);
+    if (unknown !== undefined) {
+      const shown = doc.length > 60 ? `${JSON.stringify(doc.slice(0, 60))}...` : JSON.stringify(doc);
+      throw new UsageError(
+        `${origin}: document ${i + 1} (${shown}): character ${JSON.stringify(unknown)} is not in the vocabulary of the model`,
+      );
     }
   });
   const r = evaluateWithProgress(gpt, docs, process.stderr.isTTY === true);

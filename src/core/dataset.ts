@@ -29,6 +29,8 @@ export class TokenizedDocs {
   constructor(
     readonly docs: readonly string[],
     readonly tokenizer: Tokenizer,
+    /** blockSize + 1: what the model reads of a document; a longer one is cut (Tokenizer.encodeDoc). */
+    readonly maxTokens = Infinity,
   ) {
     this.cache = new Array(docs.length);
   }
@@ -41,7 +43,7 @@ export class TokenizedDocs {
   at(i: number): number[] {
     let tokens = this.cache[i];
     if (tokens === undefined) {
-      tokens = this.tokenizer.encodeDoc(this.docs[i]);
+      tokens = this.tokenizer.encodeDoc(this.docs[i], this.maxTokens);
       this.cache[i] = tokens;
     }
     return tokens;
@@ -59,7 +61,7 @@ export class DataError extends Error {
   override name = 'DataError';
 }
 
-export function prepareDataset(text: string, rng: Random, valFraction = 0, tokenizer?: Tokenizer): Dataset {
+export function prepareDataset(text: string, rng: Random, valFraction = 0, tokenizer?: Tokenizer, maxTokens = Infinity): Dataset {
   const docs = parseDocs(text);
   if (docs.length === 0) throw new DataError('the data has no non-empty line');
   rng.shuffle(docs);
@@ -76,7 +78,7 @@ export function prepareDataset(text: string, rng: Random, valFraction = 0, token
     tokenizer,
     trainDocs,
     valDocs,
-    train: new TokenizedDocs(trainDocs, tokenizer),
-    val: new TokenizedDocs(valDocs, tokenizer),
+    train: new TokenizedDocs(trainDocs, tokenizer, maxTokens),
+    val: new TokenizedDocs(valDocs, tokenizer, maxTokens),
   };
 }

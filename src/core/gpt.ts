@@ -155,7 +155,7 @@ export class GPT {
     const seqs = docs.map((d, i) => {
       checkString(d, where, `docs[${i}]`);
       try {
-        return this.tokenizer.encodeDoc(d);
+        return this.tokenizer.encodeDoc(d, this.config.blockSize + 1);
       } catch (e) {
         throw new RangeError(`${where}: docs[${i}] (${shown(d)}): ${(e as Error).message}`);
       }

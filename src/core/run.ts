@@ -100,7 +100,10 @@ export function openRun(options: RunOptions, where: string, moreKeys: readonly s
   const evalEvery = options.evalEvery ?? 0;
   validateValidation(valFraction, evalEvery);
   const rng = new Random(trainConfig.seed);
-  const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
+  // the model reads blockSize + 1 tokens of a document at most: longer ones are cut when they are encoded
+  const blockSize = ckpt?.model.blockSize ?? options.model?.blockSize ?? DEFAULT_MODEL.blockSize;
+  const maxTokens = Number.isSafeInteger(blockSize) && blockSize > 0 ? blockSize + 1 : Infinity; // (checked below)
+  const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined, maxTokens);
   const dataHash = lazy(() => hashDocs(dataset.docs));
   for (const key of MODEL_KEYS) if (options.model?.[key] !== undefined) checkSetting(key, options.model[key]); // before the engine is chosen by size
   // the engine asked for, else the one the checkpoint was trained on, else the faster for this size

@@ -35,11 +35,37 @@ export class Tokenizer {
     return this.encodeInto(text, [], 0);
   }
 
-  /** A document as the model trains on it: BOS, its characters, BOS. */
-  encodeDoc(doc: string): number[] {
-    const tokens = this.encodeInto(doc, [this.BOS], 1);
-    tokens.push(this.BOS);
-    return tokens;
+  /**
+   * A document as the model trains on it: BOS, its characters, BOS. With maxTokens
+   * (blockSize + 1: all the model ever reads of a document) only that many come back,
+   * and a longer document is cut before it is encoded, so one huge line costs no more
+   * than a short one; every character is still checked against the vocabulary.
+   */
+  encodeDoc(doc: string, maxTokens = Infinity): number[] {
+    if (doc.length + 2 <= maxTokens) {
+      const tokens = this.encodeInto(doc, [this.BOS], 1);
+      tokens.push(this.BOS);
+      return tokens;
+    }
+    const unknown = this.unknownCharacter(doc);
+    if (unknown !== undefined) throw new RangeError(`character ${JSON.stringify(unknown)} is not in the vocabulary`);
+    // maxTokens code points fit in 2 * maxTokens code units; a pair cut in two is dropped
+    let head = doc.slice(0, 2 * maxTokens);
+    const last = head.charCodeAt(head.length - 1);
+    if (head.length < doc.length && last >= 0xd800 && last <= 0xdbff) head = head.slice(0, -1);
+    const tokens = this.encodeInto(head, [this.BOS], 1);
+    if (head.length === doc.length) tokens.push(this.BOS);
+    return tokens.slice(0, maxTokens);
+  }
+
+  /** The first character of text that is not in the vocabulary, if any (nothing is allocated on the way). */
+  unknownCharacter(text: string): string | undefined {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.codePointAt(i)!;
+      if (code <= 0xffff ? this.table[code] < 0 : !this.ids.has(text.slice(i, i + 2))) return String.fromCodePoint(code);
+      if (code > 0xffff) i++;
+    }
+    return undefined;
   }
 
   /** Appends text's ids to out from index at (a table for the basic plane: a long document encodes in one pass). */
