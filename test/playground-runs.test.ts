@@ -15,14 +15,9 @@ import { builtinNames, clickAndWait, downloadCheckpoint, shownStep, verticalGap,
 test(
   'a learning rate too high: the run stops at a non-finite loss, says so beside the rate, and the page stays responsive',
   { skip, timeout: 120_000 },
-  async () => {
-    const { url, server } = await serve();
-    mkdirSync(SHOTS, { recursive: true });
-    const browser = await launch();
-    const errors: string[] = [];
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      watchErrors(page, errors);
+  () =>
+    withPlayground(async (page, url) => {
+      mkdirSync(SHOTS, { recursive: true });
       await page.goto(url);
       await page.fill('#learningRate', '0.5');
       await page.click('#start');
@@ -55,12 +50,7 @@ test(
       await page.click('#start');
       await waitState(page, 'done');
       assert.equal((await page.$$('#note-field-learningRate')).length, 0, 'the old message is gone');
-    } finally {
-      await browser.close();
-      server.close();
-    }
-    assert.deepEqual(errors, []);
-  },
+    }),
 );
 
 test(

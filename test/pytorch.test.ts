@@ -106,44 +106,10 @@ test('a checkpoint PyTorch writes is sampled and continued by the CLI as PyTorch
   const dir = tempDir();
   const start = join(dir, 'start.safetensors');
   const torchCk = join(dir, 'torch.safetensors');
-  // started in PyTorch (fresh weights from random.gauss), 2 layers, batch 4, a validation share
-  const first = ok(
-    torchMicrogpt([
-      'train',
-      '--data',
-      NAMES,
-      '--num-steps',
-      '40',
-      '--until',
-      '20',
-      '--n-layer',
-      '2',
-      '--batch-size',
-      '4',
-      '--val-fraction',
-      '0.1',
-      '--out',
-      start,
-    ]),
-  );
-  const cliFirst = ok(
-    runCli([
-      '--data',
-      NAMES,
-      '--num-steps',
-      '40',
-      '--until',
-      '20',
-      '--n-layer',
-      '2',
-      '--batch-size',
-      '4',
-      '--val-fraction',
-      '0.1',
-      '--engine',
-      'fast',
-    ]),
-  );
+  // started in PyTorch (fresh weights from random.gauss) and in the CLI: 40 steps stopped at 20, 2 layers, batch 4, a validation share
+  const run = ['--data', NAMES, '--num-steps', '40', '--until', '20', '--n-layer', '2', '--batch-size', '4', '--val-fraction', '0.1'];
+  const first = ok(torchMicrogpt(['train', ...run, '--out', start]));
+  const cliFirst = ok(runCli([...run, '--engine', 'fast']));
   assert.equal(first.stdout, cliFirst.stdout);
   const second = ok(torchMicrogpt(['train', '--data', NAMES, '--resume', start, '--num-steps', '40', '--until', '30', '--out', torchCk]));
   // sampled by the CLI: the checkpoint is taken before sampling, so `microgpt sample` draws the names PyTorch printed
