@@ -1,0 +1,148 @@
+// The wasm engine through the CLI: --engine wasm and --threads, the default choice by size, the engine in
+// the log and the checkpoint, exact resume, the same output on repeated threaded runs, and bad combinations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCheckpoint } from '../../src/core/checkpoint.ts';
+import { expectUsageError, NAMES, noNames, runCli, tempDir } from '../helpers/cli.ts';
+
+const stepLines = (out: string) => out.split('\n').filter((l) => l.startsWith('step'));
+const sampleLines = (out: string) => out.split('\n').filter((l) => l.startsWith('sample'));
+const logHeader = (path: string) =>
+  JSON.parse(readFileSync(path, 'utf8').split('\n')[0]).run as { engine: string; dtype: string; threads: number };
+const SCALED = ['--n-layer', '2', '--n-embd', '32', '--block-size', '16', '--batch-size', '8']; // 2 * 32^2 * 8 >= 4096: wasm by default
+
+test(
+  'the default engine: fast (float64) for the default model, wasm above the crossover; both recorded in the log',
+  { skip: noNames },
+  () => {
+    const dir = tempDir();
+    const small = runCli(['--data', NAMES, '--num-steps', '3', '--num-samples', '1', '--log', join(dir, 'small.jsonl')]);
+    assert.equal(small.status, 0, small.stderr);
+    assert.deepEqual(logHeader(join(dir, 'small.jsonl')), {
+      ...logHeader(join(dir, 'small.jsonl')),
+      engine: 'fast',
+      dtype: 'float64',
+      threads: 1,
+    });
+    const big = runCli([
+      '--data',
+      NAMES,
+      ...SCALED,
+      '--num-steps',
+      '3',
+      '--num-samples',
+      '1',
+      '--log',
+      join(dir, 'big.jsonl'),
+      '--threads',
+      '2',
+    ]);
+    assert.equal(big.status, 0, big.stderr);
+    const h = logHeader(join(dir, 'big.jsonl'));
+    assert.equal(h.engine, 'wasm');
+    assert.equal(h.dtype, 'float32');
+    assert.equal(h.threads, 2);
+    const forced = runCli([
+      '--data',
+      NAMES,
+      ...SCALED,
+      '--engine',
+      'fast',
+      '--num-steps',
+      '3',
+      '--num-samples',
+      '1',
+      '--log',
+      join(dir, 'forced.jsonl'),
+    ]);
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.equal(logHeader(join(dir, 'forced.jsonl')).engine, 'fast');
+  },
+);
+
+test('--engine wasm --threads 2 prints the same output on every run', { skip: noNames }, () => {
+  const args = ['--data', NAMES, ...SCALED, '--engine', 'wasm', '--threads', '2', '--num-steps', '40', '--num-samples', '5'];
+  const a = runCli(args);
+  const b = runCli(args);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(stepLines(a.stdout).length, 40);
+  assert.equal(b.stdout, a.stdout);
+});
+
+test('a wasm checkpoint records its engine, resumes exactly on it, and loads in the fast engine', { skip: noNames }, () => {
+  const dir = tempDir();
+  const ck = join(dir, 'ck.safetensors');
+  const common = ['--data', NAMES, ...SCALED, '--engine', 'wasm', '--threads', '2', '--num-steps', '20'];
+  const whole = runCli(common);
+  const first = runCli([...common, '--until', '8', '--out', ck]);
+  const c = loadCheckpoint(readFileSync(ck));
+  assert.equal(c.engine, 'wasm');
+  assert.equal(c.dtype, 'float32');
+  const second = runCli(['--data', NAMES, '--resume', ck, '--threads', '2']); // no --engine: the checkpoint's
+  for (const r of [whole, first, second]) assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual([...stepLines(first.stdout), ...stepLines(second.stdout)], stepLines(whole.stdout));
+  assert.deepEqual(sampleLines(second.stdout), sampleLines(whole.stdout));
+  const sampled = runCli(['sample', '--model', ck, '--num-samples', '3']);
+  assert.equal(sampled.status, 0, sampled.stderr);
+  assert.equal(sampled.stdout.trim().split('\n').length, 3);
+});
+
+test(
+  'sample and eval run a wasm checkpoint on the wasm engine by default: sample prints the names training printed',
+  { skip: noNames },
+  () => {
+    const dir = tempDir();
+    const ck = join(dir, 'done.safetensors');
+    const trained = runCli([
+      '--data',
+      NAMES,
+      ...SCALED,
+      '--engine',
+      'wasm',
+      '--threads',
+      '1',
+      '--num-steps',
+      '20',
+      '--num-samples',
+      '5',
+      '--out',
+      ck,
+    ]);
+    assert.equal(trained.status, 0, trained.stderr);
+    const sampled = runCli(['sample', '--model', ck, '--num-samples', '5']);
+    assert.equal(sampled.status, 0, sampled.stderr);
+    assert.deepEqual(
+      sampled.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\s*\d+\s*/, '')),
+      sampleLines(trained.stdout).map((l) => l.replace(/^sample\s+\d+: /, '')),
+    );
+    const wasm = runCli(['eval', '--model', ck, '--data', NAMES]);
+    const fast = runCli(['eval', '--model', ck, '--data', NAMES, '--engine', 'fast']);
+    for (const r of [wasm, fast]) assert.equal(r.status, 0, r.stderr);
+    const loss = (out: string) => Number(/loss: ([\d.]+)/.exec(out)?.[1]);
+    assert.ok(Math.abs(loss(wasm.stdout) - loss(fast.stdout)) < 1e-4, `${wasm.stdout} vs ${fast.stdout}`);
+  },
+);
+
+test('--threads needs the wasm engine, the wasm engine needs float32, and --threads is range-checked', { skip: noNames }, () => {
+  expectUsageError(runCli(['--data', NAMES, '--threads', '2', '--num-steps', '2']), /^microgpt: --threads 2 needs --engine wasm/);
+  expectUsageError(
+    runCli(['--data', NAMES, '--engine', 'wasm', '--dtype', 'float64', '--num-steps', '2']),
+    /^microgpt: --dtype float64 needs --engine fast/,
+  );
+  expectUsageError(
+    runCli(['--data', NAMES, '--engine', 'wasm', '--threads', '99', '--num-steps', '2']),
+    /^microgpt: --threads must be an integer from 0 to 56, got 99/,
+  );
+  expectUsageError(
+    runCli(['--data', NAMES, '--engine', 'gpu', '--num-steps', '2']),
+    /^microgpt: --engine must be one of fast, scalar, wasm/,
+  );
+  const help = runCli(['--help']);
+  assert.match(help.stdout, /--threads N/);
+  assert.match(help.stdout, /wasm \(WebAssembly SIMD/);
+});
