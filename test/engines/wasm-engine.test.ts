@@ -15,6 +15,7 @@ import { initialWeights, stateDictShapes, type ModelConfig } from '../../src/eng
 import { enableRelaxedSimd } from '../../src/io/wasm-node.ts';
 import { NAMES, noNames } from '../helpers/cli.ts';
 import { trainLosses } from '../helpers/train.ts';
+import { BOXED_ONLY, bytesPerStep } from '../helpers/alloc.ts';
 
 enableRelaxedSimd();
 
@@ -142,10 +143,8 @@ for (const [label, shape, batchSize] of [
   });
 }
 
-// "Nothing in a step allocates", measured as test/no-allocation.test.ts measures the fast engine (it explains the
-// method): V8 boxes a float64 returned across a call it did not inline, 16 bytes each, 2 or 3 per step (the
-// kernels write their f64 results into the memory rather than return them); an array, object or typed array
-// made per step would add 56 bytes or more.
+// "Nothing in a step allocates", measured as for the fast engine (test/helpers/alloc.ts explains the method):
+// the kernels write their f64 results into the memory rather than return them, so a step boxes 2 or 3 numbers.
 for (const [batchSize, threads] of [
   [1, 1],
   [4, 1],
@@ -155,18 +154,8 @@ for (const [batchSize, threads] of [
     `a wasm training step allocates nothing but boxed numbers (batch ${batchSize}, ${threads} thread${threads > 1 ? 's' : ''}; needs npm run build)`,
     { skip: noNames },
     () => {
-      const probe = fileURLToPath(new URL('../probes/alloc-probe.mjs', import.meta.url));
-      const bytes = () => {
-        const r = spawnSync(
-          process.execPath,
-          ['--min-semi-space-size=64', '--max-semi-space-size=64', probe, NAMES, String(batchSize), '20000', 'wasm', String(threads)],
-          { encoding: 'utf8' },
-        );
-        assert.equal(r.status, 0, r.stderr);
-        return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { bytesPerStep: number }).bytesPerStep;
-      };
-      const least = Math.min(bytes(), bytes(), bytes());
-      assert.ok(least <= 50, `${least} bytes allocated per step`);
+      const least = bytesPerStep(batchSize, 'wasm', threads);
+      assert.ok(least <= BOXED_ONLY, `${least} bytes allocated per step`);
     },
   );
 }
