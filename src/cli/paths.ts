@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { errnoText, kindOf } from '../io/files.ts';
+import { errnoText, kindOf, tempFileProblem } from '../io/files.ts';
 import { UsageError } from './errors.ts';
 
 /** A file the command reads or writes, and how messages name it ('the data file', '--out'). */
@@ -40,7 +40,8 @@ export function outputProblem(path: string): string | undefined {
   } catch (e) {
     return `${path}: cannot write in ${dir} (${errnoText(e)})`;
   }
-  return undefined;
+  const problem = tempFileProblem(path); // the real temporary name, made and removed: a name too long, a full disk
+  return problem && `${path}: cannot write in ${dir} (${problem})`;
 }
 
 /** What identifies a file: device and inode when it exists, else the real path of its directory plus its name. */

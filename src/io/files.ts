@@ -3,7 +3,21 @@
  * atomic write, the one reader (regular files only, with a size limit), and
  * errno codes as words.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** A failed read or write, worded for a person: 'cannot write out.st: permission denied'. */
@@ -29,6 +43,10 @@ export function errnoText(e: unknown): string {
     EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device',
     ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the file name is too long',
+    EEXIST: 'a file of that name appeared meanwhile',
+    EMFILE: 'too many open files (raise ulimit -n)',
+    ENFILE: 'too many open files on the system',
   };
   return (code && words[code]) ?? (e as Error).message;
 }
@@ -108,8 +126,58 @@ export function readCheckpointBytes(path: string): Uint8Array {
   return readRegularFile(path, 'checkpoint', CHECKPOINT_LIMIT);
 }
 
-/** The name of the temporary file a process writes path through. */
-const tmpName = (path: string, pid: number) => `${path}.${pid}.tmp`;
+/**
+ * The name of a temporary file this process writes path through: the pid and 16 random hex digits, so that
+ * two processes never share one (two containers on one volume both run as pid 1), nor can another user
+ * plant a link at it beforehand.
+ */
+export const tempNameFor = (path: string): string => `${path}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+
+/** A temporary name tempNameFor made for a file whose name starts with prefix: the pid, or undefined. */
+function tempPid(name: string, prefix: string): number | undefined {
+  const m = /^([1-9]\d{0,9})-[0-9a-f]{16}\.tmp$/.exec(name.slice(prefix.length));
+  return name.startsWith(prefix) && m ? Number(m[1]) : undefined;
+}
+
+/** A temporary file is stale when its process is gone and nothing has written it for this long (a save elsewhere is still writing). */
+const STALE_MS = 10 * 60_000;
+
+/** Writes all of data to a new file made exclusively (never through a link, never over an existing file), flushed to the disk. */
+function writeNewFile(path: string, data: Uint8Array | string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    for (let n = 0; n < bytes.length;) n += writeSync(fd, bytes, n, bytes.length - n);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Removes a file if it is there; a failure to remove never hides the error that led here. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // the first error is the one to report
+  }
+}
+
+/**
+ * Whether a file at path can be written as writeFileAtomic writes it: a temporary file of the real kind of
+ * name is made in its directory and removed (a name too long, a full or read-only disk, no file descriptors
+ * left all show here, before any work). The reason, or undefined.
+ */
+export function tempFileProblem(path: string): string | undefined {
+  const tmp = tempNameFor(path);
+  try {
+    writeNewFile(tmp, '');
+  } catch (e) {
+    return errnoText(e);
+  }
+  removeQuietly(tmp);
+  return undefined;
+}
 
 /**
  * Writes to a temporary name beside the file, then renames: a killed process
@@ -117,17 +185,18 @@ const tmpName = (path: string, pid: number) => `${path}.${pid}.tmp`;
  * dead processes left for the same path (kill -9 during a save) are removed.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = tmpName(path, process.pid);
+  const tmp = tempNameFor(path);
   try {
-    writeFileSync(tmp, data);
+    writeNewFile(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw new FileError(`cannot write ${path}: ${errnoText(e)}`);
   }
   removeStaleTemps(path);
 }
 
+/** Removes the temporary files, of names only this program makes, that dead processes left for path. */
 function removeStaleTemps(path: string): void {
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
@@ -138,10 +207,15 @@ function removeStaleTemps(path: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const pid = name.slice(prefix.length, -'.tmp'.length);
-    if (!/^[1-9]\d{0,9}$/.test(pid) || Number(pid) === process.pid || isAlive(Number(pid))) continue;
-    rmSync(join(dir, name), { force: true });
+    const pid = tempPid(name, prefix);
+    if (pid === undefined || pid === process.pid || isAlive(pid)) continue;
+    const file = join(dir, name);
+    try {
+      if (Date.now() - statSync(file).mtimeMs < STALE_MS) continue;
+    } catch {
+      continue;
+    }
+    removeQuietly(file);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   statSync,
   symlinkSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -139,18 +140,22 @@ test('plot --out is checked the same way', () => {
   expectUsageError(runCli(['plot', log, '--out', join(dir, 'nodir', 'p.svg')]), /--out .*: the directory .*nodir does not exist/);
 });
 
-// 5. Temporary files of a killed save are removed by the next good save.
+// 5. Temporary files of a killed save are removed by the next good save, once nothing has written them for ten minutes
+// (a save still in progress in another container is left alone); only names this program makes are touched.
 test('a save removes temporary files that dead processes left beside --out', () => {
   const { dir, data } = workdir();
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-  const stale = join(dir, `x.st.${dead}.tmp`);
-  const live = join(dir, `x.st.${process.pid}.tmp`); // a save in progress elsewhere: left alone
-  const other = join(dir, 'x.st.notapid.tmp');
-  for (const p of [stale, live, other]) writeFileSync(p, 'half a checkpoint');
+  const stale = join(dir, `x.st.${dead}-0123456789abcdef.tmp`);
+  const fresh = join(dir, `x.st.${dead}-fedcba9876543210.tmp`); // a dead pid here, but written a moment ago: a save elsewhere
+  const live = join(dir, `x.st.${process.pid}-0123456789abcdef.tmp`); // a save in progress: left alone
+  const others = [join(dir, 'x.st.notapid.tmp'), join(dir, `x.st.${dead}.tmp`)]; // not names this program makes
+  for (const p of [stale, fresh, live, ...others]) writeFileSync(p, 'half a checkpoint');
+  const old = new Date(Date.now() - 11 * 60_000);
+  for (const p of [stale, live, ...others]) utimesSync(p, old, old);
   const r = runCli(['--data', data, ...quick, '--out', join(dir, 'x.st')]);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!existsSync(stale), 'the dead process leftover is removed');
-  assert.ok(existsSync(live) && existsSync(other));
+  for (const p of [fresh, live, ...others]) assert.ok(existsSync(p), `${p} is left alone`);
   assert.ok(existsSync(join(dir, 'x.st')));
 });
 
