@@ -22,13 +22,26 @@ let exitWhenClosed = true;
  * stopOnClosedStdout(). Errors on stderr are dropped: there is nowhere left to report them.
  */
 export function watchStdout(): void {
+  let reported = false;
+  const reportFailure = () => {
+    if (!stdoutFailure || reported) return;
+    reported = true;
+    process.stderr.write(`microgpt: ${stdoutFailure}\n`);
+  };
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (closed.signal.aborted) return;
     if (e.code !== 'EPIPE' && e.code !== 'EIO') stdoutFailure = `cannot write to stdout: ${errnoText(e)}`;
     closed.abort();
     if (!exitWhenClosed) return;
-    if (stdoutFailure) process.stderr.write(`microgpt: ${stdoutFailure}\n`);
+    reportFailure();
     process.exit(stdoutFailure ? 2 : 0);
+  });
+  // the last lines' write can fail after the command has finished (a full disk): still one line and exit 2
+  // (a command that already failed, or said so itself and set its exit code, is not told twice)
+  process.on('exit', () => {
+    if (!stdoutFailure || reported || process.exitCode) return;
+    reportFailure();
+    process.exitCode = 2;
   });
   process.stderr.on('error', () => {});
 }

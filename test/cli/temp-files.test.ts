@@ -88,3 +88,21 @@ test('an output named like an old temporary file (run.999999.tmp) is not cleaned
   assert.ok(existsSync(join(dir, 'run.999999.tmp')), 'the checkpoint it just wrote is still there');
   assert.ok(existsSync(join(dir, 'run')));
 });
+
+test('stdout on a full disk (/dev/full) is one line and exit 2 for every command, also when only the last lines fail', () => {
+  const { dir, data } = workdir();
+  const ck = join(dir, 'ck.st');
+  const cases = [
+    ['--data', data, '--num-steps', '300'], // fails mid-run
+    ['--data', data, '--num-steps', '3', '--num-samples', '2', '--out', ck], // only the last flush fails
+    ['sample', '--model', ck],
+    ['eval', '--model', ck, '--data', data],
+    ['sample', '--help'],
+  ];
+  for (const args of cases) {
+    const r = spawnSync('bash', ['-c', `exec "${process.execPath}" "${CLI}" "$@" > /dev/full`, 'microgpt', ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^microgpt: cannot write to stdout: no space left on the device( at step \d+.*)?\n$/, args.join(' '));
+  }
+  assert.ok(existsSync(ck), 'the checkpoint of the run whose last lines failed is saved');
+});
