@@ -4,7 +4,8 @@ microgpt in PyTorch: the model, data order, Adam and checkpoints of the
 TypeScript microgpt, so that a run started in the CLI or the playground
 continues here (alone, or data parallel under torchrun on many processes or
 GPUs) and comes back to the CLI to be sampled. Python 3.11 and torch >= 1.13,
-nothing else.
+nothing else; settings.json, beside this file, holds the settings' flags,
+defaults and ranges (written from src/core/settings.ts).
 
   python3 pytorch/microgpt.py train --data names.txt --num-steps 1000 --out model.safetensors
   torchrun --standalone --nproc_per_node 4 pytorch/microgpt.py train --data names.txt --resume model.safetensors --num-steps 5000 --out model.safetensors
@@ -29,9 +30,22 @@ import struct
 import sys
 import time
 
-import torch
-import torch.distributed
-import torch.nn.functional as F
+torch = F = None  # imported once the arguments are read (load_torch), so that --help and a bad flag need no torch
+
+
+def load_torch():
+    global torch, F
+    import torch
+    import torch.distributed
+    import torch.nn.functional as F
+
+
+def no_grad(fn):
+    """torch.no_grad() as a decorator, torch being imported only when fn is called."""
+    def wrapped(*args, **kwargs):
+        with torch.no_grad():
+            return fn(*args, **kwargs)
+    return wrapped
 
 
 class UsageError(Exception):
@@ -39,52 +53,55 @@ class UsageError(Exception):
 
 
 # ---------------------------------------------------------------------------
-# Settings: flag, type, default, range, as in src/core/settings.ts
-# (the bound named in the last field is excluded)
+# Settings: settings.json beside this script, written from src/core/settings.ts
+# (`npm run settings:json`): each setting's flag, kind, default, range and help,
+# and the keys a checkpoint's model and train hold
 
-SETTINGS = {
-    'nLayer': ('n-layer', int, 1, 1, 64, ''),
-    'nEmbd': ('n-embd', int, 16, 1, 4096, ''),
-    'nHead': ('n-head', int, 4, 1, 4096, ''),
-    'blockSize': ('block-size', int, 16, 1, 4096, ''),
-    'numSteps': ('num-steps', int, 1000, 1, 1_000_000_000, ''),
-    'learningRate': ('learning-rate', float, 0.01, 0, 10, 'min'),
-    'beta1': ('beta1', float, 0.85, 0, 1, 'max'),
-    'beta2': ('beta2', float, 0.99, 0, 1, 'max'),
-    'eps': ('eps', float, 1e-8, 0, 1, 'min'),
-    'batchSize': ('batch-size', int, 1, 1, 65536, ''),
-    'seed': ('seed', int, 42, -(2**53 - 1), 2**53 - 1, ''),
-    'valFraction': ('val-fraction', float, 0.0, 0, 1, 'max'),
-    'evalEvery': ('eval-every', int, 0, 0, 1_000_000_000, ''),
-    'numSamples': ('num-samples', int, 20, 0, 1_000_000, ''),
-    'temperature': ('temperature', float, 0.5, 0.001, 100, ''),
-    'topK': ('top-k', int, 0, 0, 1_000_000, ''),
-}
-MODEL_KEYS = ['nLayer', 'nEmbd', 'nHead', 'blockSize']
-TRAIN_KEYS = ['numSteps', 'learningRate', 'beta1', 'beta2', 'eps', 'batchSize', 'seed']
+def load_table():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'settings.json')
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f'microgpt: cannot read {path}, the settings table this script reads: {e}')
+
+
+TABLE = load_table()
+# Left out here: the engine's settings (--threads is the wasm engine's), and --max-length (names end at the block size, as in microgpt.py)
+NOT_HERE_GROUPS, NOT_HERE_KEYS = {'engine'}, {'maxLength'}
+SETTINGS = {s['key']: {**s, 'default': float(s['default']) if s['kind'] == 'number' else s['default']}
+            for s in TABLE['settings'] if s['group'] not in NOT_HERE_GROUPS and s['key'] not in NOT_HERE_KEYS}
+MODEL_KEYS = TABLE['checkpoint']['model']  # besides vocabSize, which the data sets
+TRAIN_KEYS = TABLE['checkpoint']['train']  # valFraction included
+SAMPLE_KEYS = [k for k, s in SETTINGS.items() if s['group'] == 'sample']
+VOCAB_SIZE = {'kind': 'int', 'min': 1, 'max': 1 << 21, 'minExclusive': False, 'maxExclusive': False, 'range': f'an integer from 1 to {1 << 21}'}
+
+
+def in_range(s, v):
+    return (v > s['min'] if s['minExclusive'] else v >= s['min']) and (v < s['max'] if s['maxExclusive'] else v <= s['max'])
 
 
 def setting(key, text):
     """A flag's value, checked against its range: '--n-layer must be an integer from 1 to 64, got 100'."""
-    flag, kind, _, lo, hi, excl = SETTINGS[key]
-    what = 'an integer' if kind is int else 'a number'
-    if key == 'seed':
-        allowed = what
-    elif excl == 'min':
-        allowed = f'{what} greater than {lo} and at most {hi}'
-    elif excl == 'max':
-        allowed = f'{what} at least {lo} and less than {hi}'
-    else:
-        allowed = f'{what} from {lo} to {hi}'
+    s = SETTINGS[key]
     try:
         v = float(text)
-        if kind is int:
+        if s['kind'] == 'int':
             v = int(text) if text.lstrip('+-').isdigit() else int(v) if v.is_integer() else None
-        ok = v is not None and math.isfinite(v) and (v > lo if excl == 'min' else v >= lo) and (v < hi if excl == 'max' else v <= hi)
+        ok = v is not None and math.isfinite(v) and in_range(s, v)
     except (ValueError, OverflowError):
         ok = False
     if not ok:
-        raise UsageError(f'--{flag} must be {allowed}, got {text}')
+        raise UsageError(f"--{s['flag']} must be {s['range']}, got {text}")
+    return v
+
+
+def stored(path, part, key, v, s):
+    """A checkpoint's value of a setting: a number of its kind (an integral 16.0 reads as 16, as in the CLI) within its range."""
+    if s['kind'] == 'int' and type(v) is float and v.is_integer():
+        v = int(v)
+    if type(v) not in ((int,) if s['kind'] == 'int' else (int, float)) or not in_range(s, v):  # NaN is in no range
+        raise UsageError(f"{path}: corrupt checkpoint ({part} {key} must be {s['range']}, got {json.dumps(v)})")
     return v
 
 
@@ -198,10 +215,16 @@ def read_checkpoint(path):
     try:
         ckpt = {k: json.loads(meta[k]) for k in ('model', 'vocab', 'train', 'rng')}
         ckpt.update(step=int(meta['step']), dtype=meta.get('dtype', 'float64'), data_hash=meta.get('data_hash', ''))
+        for part in ('model', 'train'):
+            if type(ckpt[part]) is not dict:
+                raise UsageError(f'{path}: corrupt checkpoint ({part} must be an object of settings, got {json.dumps(ckpt[part])})')
         for k in MODEL_KEYS + ['vocabSize']:
-            v, (lo, hi) = ckpt['model'][k], SETTINGS[k][3:5] if k in SETTINGS else (1, 1 << 21)
-            if type(v) is not int or not lo <= v <= hi:
-                raise UsageError(f'{path}: corrupt checkpoint (model {k} must be an integer from {lo} to {hi}, got {json.dumps(v)})')
+            if k not in ckpt['model']:
+                raise UsageError(f'{path}: corrupt checkpoint (model has no {k})')
+            ckpt['model'][k] = stored(path, 'model', k, ckpt['model'][k], SETTINGS.get(k, VOCAB_SIZE))
+        # a training setting the file lacks (one added to the table since it was written) takes the table's default
+        train = ckpt['train']
+        ckpt['train'] = {k: stored(path, 'train', k, train[k], SETTINGS[k]) if k in train else SETTINGS[k]['default'] for k in TRAIN_KEYS}
         check_memory(ckpt['model'], f'checkpoint {path}: ')
         return read_tensors(path, data, 8 + n, header, ckpt)
     except (struct.error, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -372,7 +395,7 @@ def loss_sum(W, cfg, seqs, device):
     return total, n, torch.where(underflow, torch.full_like(total, math.inf), total.detach())
 
 
-@torch.no_grad()
+@no_grad
 def evaluate(W, cfg, seqs, device, chunk=64):
     total, tokens = 0.0, 0
     for i in range(0, len(seqs), chunk):
@@ -394,7 +417,7 @@ def probabilities(logits, temperature, top_k):
     return [e * total ** -1 for e in exps]
 
 
-@torch.no_grad()
+@no_grad
 def sample(W, cfg, vocab, rng, num_samples, temperature, top_k, device):
     BOS = len(vocab)
     names = []
@@ -410,7 +433,7 @@ def sample(W, cfg, vocab, rng, num_samples, temperature, top_k, device):
     return names
 
 
-@torch.no_grad()
+@no_grad
 def adam(p, g, m, v, lr, beta1, beta2, eps, step):
     """Adam with bias correction, arranged as the CLI's fast engine (one division and one root per weight)."""
     step_size = lr / (1 - beta1 ** (step + 1))
@@ -469,24 +492,24 @@ def default_data():
 def run_settings(args, ckpt):
     """The run's settings: a flag, else the checkpoint's value, else the default; a flag must agree with the checkpoint (--num-steps may extend it)."""
     def settings(keys, saved, free=()):
-        values = {k: (saved or {}).get(k, SETTINGS[k][2]) for k in keys}
+        values = {k: (saved or {}).get(k, SETTINGS[k]['default']) for k in keys}
         for k in keys:
             text = getattr(args, k)
             if text is None:
                 continue
             values[k] = setting(k, text)
             if saved is not None and k not in free and saved.get(k) != values[k]:
-                raise UsageError(f'--{SETTINGS[k][0]} {text} disagrees with the checkpoint ({saved.get(k)})')
+                raise UsageError(f"--{SETTINGS[k]['flag']} {text} disagrees with the checkpoint ({saved.get(k)})")
         return values
 
     shape = settings(MODEL_KEYS, ckpt and ckpt['model'])
     if shape['nEmbd'] % shape['nHead']:
         raise UsageError(f"--n-head must divide the embedding width ({shape['nEmbd']}), got {shape['nHead']}")
-    train = {**settings(TRAIN_KEYS, ckpt and ckpt['train'], free=['numSteps']), **settings(['valFraction'], ckpt and ckpt['train'])}
-    eval_every = setting('evalEvery', args.evalEvery) if args.evalEvery is not None else 0
+    train = settings(TRAIN_KEYS, ckpt and ckpt['train'], free=['numSteps'])
+    eval_every = settings(['evalEvery'], None)['evalEvery']
     if eval_every > 0 and train['valFraction'] == 0:
         raise UsageError('--eval-every needs held-out documents: a validation share above 0')
-    sampling = {k: setting(k, getattr(args, k)) if getattr(args, k) is not None else SETTINGS[k][2] for k in ('numSamples', 'temperature', 'topK')}
+    sampling = settings(SAMPLE_KEYS, None)
     num_steps, start = train['numSteps'], ckpt['step'] if ckpt else 0
     if ckpt and start > num_steps:
         raise UsageError(f"--num-steps must be at least the checkpoint's {start} steps done, got {num_steps}")
@@ -644,8 +667,9 @@ def parse_args(argv):
     sub = p.add_subparsers(dest='command', required=True)
     t = sub.add_parser('train', help="train or continue a run (the CLI's flags)", allow_abbrev=False,
                        description="Trains as `microgpt train` does; each flag means what `microgpt --help` says (defaults in brackets).")
-    for key in MODEL_KEYS + TRAIN_KEYS + ['valFraction', 'evalEvery', 'numSamples', 'temperature', 'topK']:
-        t.add_argument('--' + SETTINGS[key][0], dest=key, metavar='X', help=f'[{SETTINGS[key][2]}]')
+    for s in SETTINGS.values():
+        metavar = s['valueName'] or ('N' if s['kind'] == 'int' else 'X')
+        t.add_argument('--' + s['flag'], dest=s['key'], metavar=metavar, help=f"{s['help']} [{s['default']}]".replace('%', '%%'))
     t.add_argument('--data', metavar='FILE', help='training text, one document per non-empty line [input.txt]')
     t.add_argument('--resume', metavar='FILE', help='continue the run a checkpoint holds (same data)')
     t.add_argument('--out', metavar='FILE', help='save a checkpoint at the end (and every --save-every K steps)')
@@ -664,6 +688,7 @@ def parse_args(argv):
 def main(argv):
     try:
         args = parse_args(argv)
+        load_torch()
         (train_command if args.command == 'train' else eval_command)(args)
     except UsageError as e:
         if os.environ.get('RANK', '0') == '0':
