@@ -11,10 +11,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, NAMES, noNames, ROOT, tempDir } from './helpers/cli.ts';
 
-const FILES = ['README.md', ...readdirSync(join(ROOT, 'docs'))
-  .filter((f) => f.endsWith('.md'))
-  .sort()
-  .map((f) => `docs/${f}`)];
+const FILES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 /** Languages this file runs; `text` is shown output, never run. */
 const SHELL = new Set(['sh', 'bash']);
 const RUNNABLE = new Set([...SHELL, 'js', 'ts', 'python']);
@@ -160,7 +163,9 @@ function run(block: Block, dir: string, env: NodeJS.ProcessEnv): string {
     writeFileSync(join(dir, 'example.py'), block.code);
     argv = [PYTHON ?? 'python3', 'example.py'];
   } else {
-    assert.fail(`${where}: a \`\`\`${block.lang || '(no language)'} block cannot be run: mark it <!-- not run: why -->, or make it \`\`\`text`);
+    assert.fail(
+      `${where}: a \`\`\`${block.lang || '(no language)'} block cannot be run: mark it <!-- not run: why -->, or make it \`\`\`text`,
+    );
   }
   const r = spawnSync(argv[0], argv.slice(1), { cwd: dir, env, encoding: 'utf8', timeout: BLOCK_TIMEOUT_MS, input: '' });
   const output = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
@@ -176,7 +181,10 @@ for (const file of FILES) {
     for (const b of all) {
       const where = `${file}:${b.line}`;
       assert.ok(b.lang !== '', `${where}: a fenced block without a language (\`\`\`text for output)`);
-      assert.ok(RUNNABLE.has(b.lang) || SHOWN.has(b.lang) || b.notRun, `${where}: \`\`\`${b.lang} cannot be run: mark it <!-- not run: why -->`);
+      assert.ok(
+        RUNNABLE.has(b.lang) || SHOWN.has(b.lang) || b.notRun,
+        `${where}: \`\`\`${b.lang} cannot be run: mark it <!-- not run: why -->`,
+      );
       assert.ok(!(SHOWN.has(b.lang) && b.notRun), `${where}: a \`\`\`text block is never run; it needs no marker`);
       if (SHELL.has(b.lang)) checkFlags(b);
     }
