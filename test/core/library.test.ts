@@ -1,11 +1,7 @@
-// The library API, and the README's example run as written.
+// The library API. The README's and docs/'s examples are run as written by test/docs.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Random, Tokenizer, GPT, train, sample, loadCheckpoint, saveCheckpoint } from '../../src/index.ts';
-import { NAMES, noNames, ROOT, tempDir } from '../helpers/cli.ts';
 
 const text = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'mia', 'amelia', 'harper'].join('\n');
 
@@ -41,19 +37,4 @@ test('the exports work together: Random, Tokenizer, GPT, sample, checkpoints', a
   const probs = copy.nextTokenProbabilities('em');
   assert.equal(probs.length, 3);
   for (const p of probs) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12);
-});
-
-test("the README's library example runs as written", { skip: noNames }, () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const code = /```js example\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(code, 'the README has a ```js example block');
-  const dir = tempDir();
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules', 'microgpt'), 'dir'); // import 'microgpt' resolves to this package
-  copyFileSync(NAMES, join(dir, 'names.txt'));
-  writeFileSync(join(dir, 'example.mjs'), code);
-  const r = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /step 300 \/ 300 \| loss \d\.\d{3}/);
-  assert.match(r.stdout, /^\[ '.*' \]$/m);
 });

@@ -66,6 +66,17 @@ test("the README's links work on the registry's page: absolute, or an anchor of 
   const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
   assert.ok(links.length > 0);
   for (const link of links) assert.match(link, /^(https:\/\/|#)/, `link ${link}`);
+  // the repository's own files (docs/, LICENSE) by their address on GitHub, built from package.json's homepage
+  const repo = pkg.homepage.replace(/#.*$/, '');
+  const own = links.filter((link) => link.startsWith(`${repo}/`));
+  assert.ok(
+    own.some((link) => link.includes('/docs/')),
+    'the README links to docs/',
+  );
+  for (const link of own) {
+    const file = new RegExp(`^${repo}/blob/main/([^#]+)$`).exec(link)?.[1];
+    assert.ok(file && existsSync(join(ROOT, file)), `link ${link} names a file of this checkout as ${repo}/blob/main/PATH`);
+  }
 });
 
 /** tsc on a one-file project that imports 'microgpt' (this built package) under the given compiler options. */
