@@ -23,6 +23,7 @@ import errno
 import json
 import math
 import os
+import secrets
 import random
 import signal
 import stat
@@ -269,27 +270,31 @@ def write_checkpoint(path, cfg, vocab, train, step, rng, dtype, data_hash, weigh
             k += rows * cols
     js = json.dumps(header, separators=(',', ':')).encode('utf-8')
     js += b' ' * ((8 - (8 + len(js)) % 8) % 8)  # the data starts 8-byte aligned
-    tmp = f'{path}.{os.getpid()}.tmp'
+    write_bytes_atomic(path, struct.pack('<Q', len(js)) + js + b''.join(blobs))
+
+
+def write_bytes_atomic(path, data):
+    """Writes through a temporary file made new beside path (pid and random hex, O_EXCL and O_NOFOLLOW: never
+    through a planted link, never shared with another process), flushed, then renamed: as the CLI writes."""
+    tmp = f'{path}.{os.getpid()}-{secrets.token_hex(8)}.tmp'
     try:
-        with open(tmp, 'wb') as f:
-            f.write(struct.pack('<Q', len(js)) + js + b''.join(blobs))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0), 0o666)
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as e:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        try:
+            if os.path.lexists(tmp):
+                os.remove(tmp)
+        except OSError:
+            pass  # the first error is the one to report
         raise UsageError(f'cannot write {path}: {errno_text(e)}')
 
 
 def write_text_atomic(path, text):
-    tmp = f'{path}.{os.getpid()}.tmp'
-    try:
-        with open(tmp, 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as e:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise UsageError(f'cannot write {path}: {errno_text(e)}')
+    write_bytes_atomic(path, text.encode('utf-8'))
 
 
 def file_id(path):

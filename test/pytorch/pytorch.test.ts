@@ -162,3 +162,14 @@ test('bad input: one line, exit 2, as the CLI', { skip }, () => {
   assert.equal(torch.stderr, cli.stderr);
   assert.equal(torch.stdout, cli.stdout);
 });
+
+test('a link planted at the old temporary name (pid.tmp) is not followed by the port either', { skip }, () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'data.txt'), 'emma\nolivia\nava\n');
+  writeFileSync(join(dir, 'victim.txt'), 'precious');
+  const script = `ln -s victim.txt out.st.$$.tmp; ln -s victim.txt log.$$.tmp; exec "${PYTHON}" "${SCRIPT}" train --data data.txt --num-steps 3 --num-samples 0 --out out.st --log log`;
+  const r = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(dir, 'victim.txt'), 'utf8'), 'precious');
+  assert.equal(loadCheckpoint(readFileSync(join(dir, 'out.st'))).step, 3);
+});
