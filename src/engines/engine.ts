@@ -43,6 +43,11 @@ export interface Engine {
   forwardToken(tokenId: number, posId: number): Float64Array;
   /** Attention weights of the sequence fed by forwardToken: layer, head, query position t over key positions 0..t (a copy). */
   attentionRow(layer: number, head: number, t: number): Float64Array;
+  /**
+   * What attention reads for one head and query position t of the sequence fed by forwardToken:
+   * the query, the keys and values of positions 0..t (head size each) and the head's output (copies).
+   */
+  attentionInputs(layer: number, head: number, t: number): { q: Float64Array; k: Float64Array[]; v: Float64Array[]; out: Float64Array };
   /** Copies of parameters, gradients and Adam moments, flattened in state-dict order. */
   weights(): Float64Array;
   gradients(): Float64Array;

@@ -20,7 +20,8 @@ import { anchorFor, announce, clearNotes, notify } from './notices.ts';
 import { REPLACES_RUN, type Envelope, type FromWorker, type RunState, type Settings, type ToWorker, VAL_DOCS } from './protocol.ts';
 import { readTextUpload, saveBytes } from './files.ts';
 import { mountSampling, showNames } from './sampling.ts';
-import { inspectionView, seconds, showTimes, tokenLabel } from './views.ts';
+import { seconds, showTimes } from './views.ts';
+import { showToken } from './panels/dom.ts';
 import { mountPanels } from './panels/mount.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -110,7 +111,7 @@ function clearRun(): void {
   $('stat-step').textContent = '–';
   for (const id of ['stat-loss', 'stat-val', 'stat-ms', 'stat-tps', 'stat-eval', 'stat-worker']) $(id).textContent = '–';
   $('time-left').textContent = '';
-  for (const id of ['preview', 'inspect-probs', 'attention']) $(id).replaceChildren();
+  $('preview').replaceChildren();
   $('preview-note').textContent = 'Train a model to see what it writes.';
 }
 
@@ -137,7 +138,7 @@ onMessage((m) => {
       if (loaded) {
         notify(
           $('load-row'),
-          `Loaded a checkpoint: ${m.info.numParams} parameters, step ${m.info.step} of ${m.info.numSteps}, vocabulary ${m.info.vocab.map(tokenLabel).join('')}. Its settings are in the fields; press Resume to train on (raise Steps to train longer), or Sample.`,
+          `Loaded a checkpoint: ${m.info.numParams} parameters, step ${m.info.step} of ${m.info.numSteps}, vocabulary ${m.info.vocab.map(showToken).join('')}. Its settings are in the fields; press Resume to train on (raise Steps to train longer), or Sample.`,
           'info',
         );
       }
@@ -166,9 +167,6 @@ onMessage((m) => {
     }
     case 'state':
       return showState(m);
-    case 'inspection':
-      inspectionView($('inspect-probs'), $('attention'), m);
-      return;
     case 'checkpoint':
       saveBytes(m.bytes, `microgpt-step${m.step}.safetensors`);
       return;
@@ -301,11 +299,6 @@ button('reset').onclick = () => {
   send({ type: 'reset' });
 };
 
-$('inspect-form').onsubmit = (e) => {
-  e.preventDefault();
-  clearNotes();
-  send({ type: 'inspect', text: field('inspect-word').value, temperature: 1 });
-};
 button('download').onclick = () => {
   clearNotes();
   send({ type: 'save' });

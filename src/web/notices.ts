@@ -11,10 +11,7 @@ export function anchorFor(request: ToWorker['type'] | undefined, key: string | u
   if (key && byId(`field-${key}`)) return byId(`field-${key}`);
   switch (request) {
     case 'sample':
-    case 'next-token':
       return byId('sample-buttons');
-    case 'inspect':
-      return byId('inspect-form');
     case 'save':
       return byId('download-row');
     case 'load':

@@ -8,7 +8,6 @@
  */
 import type { KeysIn } from '../core/settings.ts';
 import type { ParamRef, StepTrace } from '../core/trace.ts';
-import type { PanelAnswer, PanelRequest } from './panels/messages.ts';
 
 /** A run's settings: the table's model and training settings (core/settings.ts), the engine and the held-out share. */
 export interface Settings extends Record<KeysIn<'model' | 'train'>, number> {
@@ -68,8 +67,6 @@ export type ToWorker =
   /** The learning rate from the next step on (the schedule keeps decaying). */
   | { type: 'learning-rate'; learningRate: number }
   | { type: 'sample'; request: SampleSettings }
-  | { type: 'next-token'; prefix: string; temperature: number; topK: number }
-  | { type: 'inspect'; text: string; temperature: number }
   | { type: 'save' }
   | { type: 'load'; bytes: ArrayBuffer }
   /** Exactly one training step, traced: pauses a running run first; with no run, starts one from settings and text. */
@@ -96,8 +93,6 @@ export type FromWorker =
     }
   /** Names the user asked for, with the request and the step of the model that wrote them. */
   | { type: 'samples'; names: string[]; request: SampleSettings; step: number }
-  | { type: 'next-token'; prefix: string; char: string; probs: number[]; vocab: string[] }
-  | { type: 'inspection'; inputs: string[]; probs: number[][]; attention: number[][][][]; vocab: string[] }
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   /** request: what failed; key: the setting at fault, where one is. */
   | { type: 'error'; message: string; request?: ToWorker['type']; key?: string }
@@ -110,6 +105,72 @@ export interface Envelope {
   run: number;
   message: FromWorker;
 }
+
+// --- the panels' requests and answers (panels/registry.ts lists which panel sends and answers each)
+
+export type PanelRequest =
+  /** One state-dict matrix's weights and gradients, for the architecture view's heatmap. */
+  | { type: 'panel-matrix'; name: string }
+  /** The next-token logits after BOS + prefix, for the generation panel. */
+  | { type: 'panel-logits'; prefix: string }
+  /** Attention over BOS + text: every layer and head, q, k, v of one of them at one query position, and the logits at each position. */
+  | { type: 'panel-attention'; text: string; layer: number; head: number; pos: number };
+
+export interface MatrixView {
+  name: string;
+  rows: number;
+  cols: number;
+  /** Row-major, rows × cols. */
+  weights: number[];
+  grads: number[];
+  /** Steps taken; 0: the gradients are all zero, nothing has been computed yet. */
+  step: number;
+}
+
+export interface LogitsView {
+  prefix: string;
+  /** Position of the prediction (0 = after BOS alone). */
+  pos: number;
+  /** One per token id, BOS last. */
+  logits: number[];
+  /** The characters, 'BOS' last. */
+  vocab: string[];
+  /** True when BOS + prefix fills the block: nothing more can follow. */
+  full: boolean;
+}
+
+export interface AttentionView {
+  /** 'BOS' then the text's characters. */
+  inputs: string[];
+  layer: number;
+  head: number;
+  pos: number;
+  nLayer: number;
+  nHead: number;
+  /** weights[t][t2]: query t over keys 0..t (this layer and head). */
+  weights: number[][];
+  /** all[l][h][t][t2]: the same for every layer and head. */
+  all: number[][][][];
+  /** Query of position pos, keys and values of positions 0..pos, and the head's output (head-size each). */
+  q: number[];
+  k: number[][];
+  v: number[][];
+  out: number[];
+  /** logits[t]: the next-token logits after inputs 0..t (one per token id, BOS last). */
+  logits: number[][];
+  /** The characters, 'BOS' last. */
+  vocab: string[];
+}
+
+export type PanelAnswer =
+  /** view null: no model yet. */
+  | { type: 'panel-matrix'; name: string; view: MatrixView | null }
+  | { type: 'panel-logits'; prefix: string; view: LogitsView | null }
+  | { type: 'panel-attention'; view: AttentionView | null }
+  /** A request the model cannot answer (a character outside the vocabulary, a word longer than the block): said in its panel. */
+  | { type: 'panel-error'; request: PanelRequest['type']; message: string };
+
+export const isPanelRequest = (m: { type: string }): m is PanelRequest => m.type.startsWith('panel-');
 
 /** The validation loss is measured on the first VAL_DOCS held-out documents: all of them would cost more than the training. */
 export const VAL_DOCS = 160;

@@ -1,13 +1,12 @@
 /**
  * The Samples panel: names drawn at the fields' temperature, top-k and
- * prompt, with a note saying exactly how; one token at a time with the
- * distribution it came from. Cleared when the model on screen changes.
+ * prompt, with a note saying exactly how (one token at a time, with its
+ * numbers, is the Generation panel's). Cleared when the model on screen changes.
  */
 import { ConfigError } from '../index.ts';
 import { field, readSample } from './form.ts';
 import { clearNotes, notify } from './notices.ts';
 import type { FromWorker, SampleSettings, ToWorker } from './protocol.ts';
-import { probabilityBars, tokenLabel } from './views.ts';
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -16,11 +15,8 @@ export function showNames(list: HTMLElement, names: string[]): void {
 }
 
 export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void; onMessage: (f: (m: FromWorker) => void) => void }): void {
-  let tokenPrefix = '';
   const clear = (haveModel: boolean) => {
-    tokenPrefix = '';
-    for (const id of ['samples', 'token-bars']) $(id).replaceChildren();
-    $('token-text').textContent = '';
+    $('samples').replaceChildren();
     $('samples-note').textContent = haveModel
       ? 'Press Sample to draw names from the model as it is now, at the settings above.'
       : 'Train a model, then press Sample.';
@@ -51,17 +47,6 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
     const r = request();
     if (r) send({ type: 'sample', request: r });
   };
-  $('next-token').onclick = () => {
-    clearNotes();
-    const r = request();
-    if (r) send({ type: 'next-token', prefix: tokenPrefix, temperature: r.temperature, topK: r.topK });
-  };
-  $('clear-token').onclick = () => {
-    tokenPrefix = '';
-    $('token-text').textContent = '';
-    $('token-bars').replaceChildren();
-  };
-
   onMessage((m) => {
     switch (m.type) {
       case 'ready':
@@ -76,20 +61,6 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
           `${m.names.length} names drawn at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${prompt}”` : ''}, from the model at step ${m.step}.`;
         return;
       }
-      case 'next-token':
-        tokenPrefix = m.prefix + m.char;
-        $('token-text').textContent = m.char
-          ? `“${tokenPrefix}”: drew ${tokenLabel(m.char)} from these probabilities; press Next token again for the next one.`
-          : `“${m.prefix}” ends here: drew ⏎ (the end of a name). Next token starts a new one.`;
-        if (!m.char) tokenPrefix = '';
-        probabilityBars(
-          $('token-bars'),
-          m.probs,
-          m.vocab,
-          m.char ? m.vocab.indexOf(m.char) : m.vocab.length - 1,
-          `character after “${m.prefix}”`,
-        );
-        return;
     }
   });
 }

@@ -7,9 +7,8 @@
  */
 import { DivergedError, GPT, keysIn, loadCheckpoint, pickSettings, saveCheckpoint, SETTINGS, type StepEvent } from '../index.ts';
 import type { Envelope, FromWorker, Settings, ToWorker } from './protocol.ts';
-import { REPLACES_RUN } from './protocol.ts';
+import { isPanelRequest, REPLACES_RUN } from './protocol.ts';
 import { fresh, info, newRun, numStepsOf, runFromCheckpoint, stepOf, userStream, type Current } from './worker-run.ts';
-import { isPanelRequest } from './panels/messages.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
 
 /** Longest stretch of training before the worker reads its messages. */
@@ -186,33 +185,6 @@ async function handle(message: ToWorker): Promise<void> {
       const c = requireModel();
       const names = c.gpt.sample({ ...message.request, rng: userStream(c) });
       post({ type: 'samples', names, request: message.request, step: stepOf(c) });
-      return;
-    }
-    case 'next-token': {
-      const c = requireModel();
-      const model = c.gpt;
-      const probs = model.nextTokenProbabilities(message.prefix, message.temperature, message.topK);
-      const last = probs[probs.length - 1];
-      const id = userStream(c).choiceIndex(last);
-      post({
-        type: 'next-token',
-        prefix: message.prefix,
-        char: id === model.tokenizer.BOS ? '' : model.tokenizer.chars[id],
-        probs: Array.from(last),
-        vocab: [...model.tokenizer.chars, 'BOS'],
-      });
-      return;
-    }
-    case 'inspect': {
-      const model = requireModel().gpt;
-      const r = model.inspect(message.text, message.temperature);
-      post({
-        type: 'inspection',
-        inputs: r.inputs,
-        probs: r.probs.map((p) => Array.from(p)),
-        attention: r.attention.map((layer) => layer.map((head) => head.map((row) => Array.from(row)))),
-        vocab: [...model.tokenizer.chars, 'BOS'],
-      });
       return;
     }
     case 'save': {

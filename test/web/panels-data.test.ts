@@ -119,6 +119,16 @@ test('the worker answers: a matrix, next-token logits, attention (the same with 
   assert.equal(fast.att.view.k.length, 3);
   const scalarWeights = scalar.att.view.weights.flat();
   fast.att.view.weights.flat().forEach((w, i) => assert.ok(Math.abs(w - scalarWeights[i]) < 1e-12));
+  // the scalar engine answers from its own numbers (Engine.attentionInputs), the same as the fast one's
+  const qkvo = (v: typeof fast.att.view) => [...v.q, ...v.out, ...v.k.flat(), ...v.v.flat()];
+  const scalarQkvo = qkvo(scalar.att.view);
+  qkvo(fast.att.view).forEach((x, i) => assert.ok(Math.abs(x - scalarQkvo[i]) < 1e-12));
+  // every layer and head, and the logits at each position (the last is the generation panel's after "emma")
+  assert.deepEqual(fast.att.view.all[0][1], fast.att.view.weights);
+  assert.equal(fast.att.view.all[0].length, 2);
+  assert.equal(fast.att.view.logits.length, 5);
+  assert.deepEqual(fast.att.view.logits[2], fast.logits.view.logits);
+  assert.equal(fast.att.view.vocab[fast.att.view.vocab.length - 1], 'BOS');
   const bad = (request: Parameters<typeof answerPanelRequest>[0]) => answerPanelRequest(request, { gpt: fast.gpt, step: 1 });
   assert.deepEqual(bad({ type: 'panel-attention', text: 'emmaz', layer: 0, head: 0, pos: 0 }), {
     type: 'panel-error',

@@ -93,7 +93,7 @@ test(
         await page.goto(url);
         assert.deepEqual(await axeViolations(page), [], `${name}, before training`);
 
-        // names with a space: the strip shows ␣ for it and ⏎ for the end
+        // names with a space: the strip shows ␣ for it and BOS for the end
         await page.selectOption('#dataset', 'custom');
         const people = ['anna lee', 'bo kim', 'cy young', 'di ross', 'ed wu', 'flo hart', 'gus ray', 'hal moss'];
         await page.fill('#custom-text', Array.from({ length: 6 }, () => people.join('\n')).join('\n'));
@@ -108,20 +108,21 @@ test(
         await waitState(page, 'done');
         assert.match((await page.textContent('#status')) ?? '', /^Done: 300 steps/);
         assert.equal(await page.getAttribute('#status', 'aria-live'), 'polite');
-        await page.click('#next-token');
-        await page.waitForSelector('#token-bars .bar.picked');
-        const labels = await page.$$eval('#token-bars .bar b', (b) => b.map((e) => e.textContent));
-        assert.ok(labels.includes('␣') && labels[labels.length - 1] === '⏎', labels.join(''));
-        assert.deepEqual(await stripFits(page, '#token-bars .bars'), [], `${name}: next-token strip`);
-        // Enter in Word inspects
-        await page.fill('#inspect-word', 'bo kim');
-        await page.press('#inspect-word', 'Enter');
-        await page.waitForSelector('#attention canvas');
+        await page.click('#gen-next');
+        await page.waitForSelector('#gen-bars .bar.picked');
+        const labels = await page.$$eval('#gen-bars .bar b', (b) => b.map((e) => e.textContent));
+        assert.ok(labels.includes('␣') && labels[labels.length - 1] === 'BOS', labels.join(''));
+        assert.deepEqual(await stripFits(page, '#gen-bars .bars'), [], `${name}: generation strip`);
+        // Enter in the Attention panel's Word shows it
+        await page.fill('#att-word', 'bo kim');
+        await page.press('#att-word', 'Enter');
+        await page.waitForSelector('#att-probs .position:nth-child(7) .bars');
+        assert.equal(await page.$$eval('#panel-attention .att-head canvas', (c) => c.length), 4);
         for (let i = 0; i < 7; i++)
-          assert.deepEqual(await stripFits(page, `#inspect-probs .position:nth-child(${i + 1}) .bars`), [], `${name}: position ${i}`);
-        assert.match((await page.textContent('#inspect-probs .position:nth-child(4) h3')) ?? '', /after “bo␣”/);
-        await page.click('#inspect-probs .position:nth-child(1) summary');
-        assert.ok(await page.isVisible('#inspect-probs .position:nth-child(1) table'));
+          assert.deepEqual(await stripFits(page, `#att-probs .position:nth-child(${i + 1}) .bars`), [], `${name}: position ${i}`);
+        assert.match((await page.textContent('#att-probs .position:nth-child(4) h4')) ?? '', /after “bo␣”/);
+        await page.click('#att-probs .position:nth-child(1) summary');
+        assert.ok(await page.isVisible('#att-probs .position:nth-child(1) table'));
         // an error beside its field, for axe to see too
         await page.fill('#topK', '-1');
         await page.click('#sample');

@@ -154,7 +154,7 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
         await page.waitForFunction(
           (i) =>
             document.querySelector('#gen-text .drawn')?.textContent?.length === i + 1 ||
-            /BOS \(end\)/.test(document.getElementById('gen-text')?.textContent ?? ''),
+            document.querySelector('#gen-text code.bos.end')?.textContent === 'BOS',
           i,
         );
       }
@@ -183,6 +183,18 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
         /^m \(position 2\) → BOS \(position 0\): weight 0\.\d{4}$/,
       );
       assert.equal(await page.locator('table.att-steps tbody tr').count(), 5);
+      // every head at once, and the next character at each position; pressing a head shows its numbers
+      assert.equal(await page.locator('#panel-attention .att-head canvas').count(), 4);
+      assert.equal(await page.locator('#att-probs .position').count(), 5);
+      await page.click('#panel-attention .att-head:nth-child(3) .att-head-pick');
+      await page.waitForFunction(() => document.querySelector('table.heat caption')?.textContent?.startsWith('layer 0, head 2:'));
+      assert.equal(await page.inputValue('#att-head'), '2');
+      assert.equal(await page.getAttribute('#panel-attention .att-head:nth-child(3) .att-head-pick', 'aria-pressed'), 'true');
+      // one mark for BOS, explained once where the tokens are first shown
+      assert.match((await page.textContent('#bos-note')) ?? '', /^BOS marks both the start and the end of a document/);
+      const shown = (await page.textContent('main')) ?? '';
+      assert.doesNotMatch(shown, /⏎|\(end\)|marks the start/);
+      assert.equal((shown.match(/marks both the start and the end/g) ?? []).length, 1);
       assert.match((await page.textContent('#att-out')) ?? '', /^output = Σ weight × v = \[(−?\d\.\d{3}, ){3}−?\d\.\d{3}\]$/);
       // a character the model does not know is said in the panel, and the next good word clears it
       await page.fill('#att-word', 'emma9');

@@ -58,22 +58,22 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     const hot = await sampleAt('2');
     assert.ok(new Set(hot).size > new Set(cold).size, 'hotter samples are more varied');
 
-    // one token at a time, with the distribution it was drawn from
-    await page.click('#next-token');
-    await page.waitForSelector('#token-bars .bar.picked');
-    const vocabSize = await page.$$eval('#token-bars .bar', (b) => b.length); // the characters of the built-in names, and BOS
+    // one token at a time, with the distribution it was drawn from (the Generation panel)
+    await page.click('#gen-next');
+    await page.waitForSelector('#gen-bars .bar.picked');
+    const vocabSize = await page.$$eval('#gen-bars .bar', (b) => b.length); // the characters of the built-in names, and BOS
     assert.ok(vocabSize >= 27, `${vocabSize} bars`);
-    assert.equal(await page.$$eval('#token-bars tr', (r) => r.length), vocabSize + 1, 'the same numbers as a table');
+    assert.equal(await page.$$eval('#panel-generation table.generation tr', (r) => r.length), vocabSize + 1, 'the same numbers as a table');
 
-    // attention view: a heatmap per layer and head, and next-character bars per position
-    await page.fill('#inspect-word', 'emma');
-    await page.click('#inspect');
-    await page.waitForSelector('#attention canvas');
-    assert.equal(await page.$$eval('#attention canvas', (c) => c.length), 4);
-    assert.equal(await page.$$eval('#inspect-probs .position', (p) => p.length), 5);
+    // the Attention panel: a heatmap per layer and head, and next-character bars per position
+    await page.fill('#att-word', 'emma');
+    await page.click('#att-show');
+    await page.waitForSelector('#panel-attention .att-head canvas');
+    assert.equal(await page.$$eval('#panel-attention .att-head canvas', (c) => c.length), 4);
+    assert.equal(await page.$$eval('#att-probs .position', (p) => p.length), 5);
     assert.match(
-      (await page.getAttribute('#attention canvas', 'aria-label')) ?? '',
-      /^Attention of layer 0, head 0: start looks most at start \(100\.0%\); ‘e’ looks most at/,
+      (await page.getAttribute('#panel-attention .att-head canvas', 'aria-label')) ?? '',
+      /^Attention of layer 0, head 0: BOS looks most at BOS \(100\.0%\); ‘e’ looks most at/,
     );
     await page.screenshot({ path: join(SHOTS, 'playground-attention.png'), ...FULL_PAGE });
 
@@ -124,8 +124,8 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     await phone.click('#start');
     await waitState(phone, 'done');
     await phone.click('#sample');
-    await phone.click('#next-token');
-    await phone.waitForSelector('#token-bars .bar.picked');
+    await phone.click('#gen-next');
+    await phone.waitForSelector('#gen-bars .bar.picked');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= 390, `the page is ${overflow}px wide on a 390px screen`);
     await phone.screenshot({ path: join(SHOTS, 'playground-phone.png'), ...FULL_PAGE });

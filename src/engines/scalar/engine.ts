@@ -18,8 +18,17 @@
 import type { ModelConfig } from '../shape.ts';
 import { numParams } from '../shape.ts';
 import type { AdamStep, Engine } from '../engine.ts';
-import { FastEngine } from '../fast/engine.ts';
-import { emptyCache, flattenParams, gpt, makeStateDict, softmax, type KVCache, type StateDict } from './model.ts';
+import {
+  emptyCache,
+  emptySeen,
+  flattenParams,
+  gpt,
+  makeStateDict,
+  softmax,
+  type AttentionSeen,
+  type KVCache,
+  type StateDict,
+} from './model.ts';
 import { freeGraph, sum, type Value } from './value.ts';
 
 export class ScalarEngine implements Engine {
@@ -35,8 +44,8 @@ export class ScalarEngine implements Engine {
   private keys: KVCache;
   private values: KVCache;
   private readonly logitsOut: Float64Array;
-  /** Tokens fed by forwardToken since the last resetCache, for attentionRow. */
-  private readonly fed: number[] = [];
+  /** What attention computed for the tokens fed by forwardToken since the last resetCache. */
+  private seen: AttentionSeen;
 
   constructor(config: ModelConfig, weights: ArrayLike<number>) {
     this.config = config;
@@ -47,6 +56,7 @@ export class ScalarEngine implements Engine {
     this.v = new Float64Array(this.numParams);
     this.keys = emptyCache(config);
     this.values = emptyCache(config);
+    this.seen = emptySeen(config);
     this.logitsOut = new Float64Array(config.vocabSize);
   }
 
@@ -126,25 +136,37 @@ export class ScalarEngine implements Engine {
     freeGraph(); // the cached keys and values are graph nodes: recycle them with the cache
     this.keys = emptyCache(this.config);
     this.values = emptyCache(this.config);
-    this.fed.length = 0;
+    this.seen = emptySeen(this.config);
   }
 
   forwardToken(tokenId: number, posId: number): Float64Array {
-    this.fed[posId] = tokenId;
-    const logits = gpt(this.config, this.state_dict, tokenId, posId, this.keys, this.values);
+    const logits = gpt(this.config, this.state_dict, tokenId, posId, this.keys, this.values, this.seen);
     for (let i = 0; i < logits.length; i++) this.logitsOut[i] = logits[i].data;
     return this.logitsOut;
   }
 
-  /**
-   * gpt() keeps no attention weights (microgpt.py's doesn't), so they come from
-   * the fast engine fed the same tokens: its forward pass computes the same numbers bit for bit.
-   */
+  private checkSeen(t: number): void {
+    const n = this.keys[0]?.length ?? 0;
+    if (!(t < n)) throw new RangeError(`no attention for position ${t}: the cache holds ${n}`);
+  }
+
   attentionRow(layer: number, head: number, t: number): Float64Array {
-    if (t >= this.fed.length) throw new RangeError(`no attention for position ${t}: the cache holds ${this.fed.length}`);
-    const fast = new FastEngine(this.config, this.weights());
-    this.fed.forEach((id, pos) => fast.forwardToken(id, pos));
-    return fast.attentionRow(layer, head, t);
+    this.checkSeen(t);
+    return Float64Array.from(this.seen.weights[layer][head][t]);
+  }
+
+  attentionInputs(layer: number, head: number, t: number): { q: Float64Array; k: Float64Array[]; v: Float64Array[]; out: Float64Array } {
+    this.checkSeen(t);
+    const hs = this.config.nEmbd / this.config.nHead;
+    const part = (xs: readonly (number | Value)[]) =>
+      Float64Array.from(xs.slice(head * hs, (head + 1) * hs), (x) => (typeof x === 'number' ? x : x.data));
+    const rows = this.keys[layer].slice(0, t + 1);
+    return {
+      q: part(this.seen.q[layer][t]),
+      k: rows.map(part),
+      v: this.values[layer].slice(0, t + 1).map(part),
+      out: part(this.seen.out[layer][t]),
+    };
   }
 
   weights(): Float64Array {

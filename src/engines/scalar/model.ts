@@ -55,7 +55,36 @@ export function emptyCache(config: ModelConfig): KVCache {
   return Array.from({ length: config.nLayer }, () => []);
 }
 
-export function gpt(config: ModelConfig, state_dict: StateDict, token_id: number, pos_id: number, keys: KVCache, values: KVCache): Value[] {
+/**
+ * What attention computed, kept for the page when gpt() is given one (not in
+ * microgpt.py, which keeps nothing): per layer li and position t, the query
+ * q[li][t] and the heads' outputs out[li][t] (nEmbd each, heads side by side),
+ * and weights[li][h][t], head h's attention over positions 0..t.
+ */
+export interface AttentionSeen {
+  q: number[][][];
+  out: number[][][];
+  weights: number[][][][];
+}
+
+export function emptySeen(config: ModelConfig): AttentionSeen {
+  const perLayer = () => Array.from({ length: config.nLayer }, () => []);
+  return {
+    q: perLayer(),
+    out: perLayer(),
+    weights: Array.from({ length: config.nLayer }, () => Array.from({ length: config.nHead }, () => [])),
+  };
+}
+
+export function gpt(
+  config: ModelConfig,
+  state_dict: StateDict,
+  token_id: number,
+  pos_id: number,
+  keys: KVCache,
+  values: KVCache,
+  seen?: AttentionSeen,
+): Value[] {
   const { nLayer: n_layer, nHead: n_head } = config; // the model's shape travels in config
   const head_dim = config.nEmbd / n_head;
   const tok_emb = state_dict['wte'][token_id]; // token embedding
@@ -72,6 +101,7 @@ export function gpt(config: ModelConfig, state_dict: StateDict, token_id: number
     const v = linear(x, state_dict[`layer${li}.attn_wv`]);
     keys[li].push(k);
     values[li].push(v);
+    seen?.q[li].push(q.map((qi) => qi.data));
     const x_attn: Value[] = [];
     for (let h = 0; h < n_head; h++) {
       const hs = h * head_dim;
@@ -80,9 +110,11 @@ export function gpt(config: ModelConfig, state_dict: StateDict, token_id: number
       const v_h = values[li].map((vi) => vi.slice(hs, hs + head_dim));
       const attn_logits = k_h.map((k_ht) => sum(q_h, (q_hj, j) => q_hj.mul(k_ht[j])).div(head_dim ** 0.5));
       const attn_weights = softmax(attn_logits);
+      seen?.weights[li][h].push(attn_weights.map((w) => w.data));
       const head_out = q_h.map((_, j) => sum(attn_weights, (a_t, t) => a_t.mul(v_h[t][j])));
       x_attn.push(...head_out);
     }
+    seen?.out[li].push(x_attn.map((xi) => xi.data));
     x = linear(x_attn, state_dict[`layer${li}.attn_wo`]);
     x = x.map((a, i) => a.add(x_residual[i]));
     // 2) MLP block

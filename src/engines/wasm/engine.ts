@@ -237,6 +237,19 @@ export class WasmEngine implements Engine {
     return Float64Array.from(this.v.f32.subarray(a, a + t + 1));
   }
 
+  attentionInputs(layer: number, head: number, t: number): { q: Float64Array; k: Float64Array[]; v: Float64Array[]; out: Float64Array } {
+    const { nEmbd: C, nHead: NH } = this.config;
+    if (t >= this.cached) throw new RangeError(`no attention for position ${t}: the cache holds ${this.cached}`);
+    const la = this.lay.thread[0].layers[layer]; // sequence 0's rows start at row 0
+    const hs = C / NH;
+    const slice = (at: number, row: number) => {
+      const i = (at >> 2) + row * C + head * hs;
+      return Float64Array.from(this.v.f32.subarray(i, i + hs));
+    };
+    const rows = Array.from({ length: t + 1 }, (_, t2) => t2);
+    return { q: slice(la.q, t), k: rows.map((r) => slice(la.k, r)), v: rows.map((r) => slice(la.v, r)), out: slice(la.attOut, t) };
+  }
+
   private copy(at: number): Float64Array {
     return Float64Array.from(this.v.f32.subarray(at >> 2, (at >> 2) + this.numParams));
   }

@@ -3,10 +3,12 @@
  * per state-dict matrix (name, rows × columns, parameter count) and per
  * weightless operation; a matrix's weights and gradient as heatmaps.
  */
-import type { ModelConfig } from '../../engines/shape.ts';
+import { paramIndex } from '../../core/trace.ts';
+import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
+import type { FromWorker, MatrixView, PanelAnswer, PanelRequest } from '../protocol.ts';
 import { diverging, el, num, scroller, sci, table } from './dom.ts';
-import type { MatrixView } from './messages.ts';
 import { architecture, blockLabel } from './model-data.ts';
+import type { ModelState, PanelEntry } from './panel.ts';
 
 const fmtInt = (n: number) => n.toLocaleString('en');
 
@@ -183,3 +185,51 @@ function heatmap(title: string, view: MatrixView, values: number[], scale: numbe
     canvas,
   );
 }
+
+function answer(request: Extract<PanelRequest, { type: 'panel-matrix' }>, { gpt, step }: ModelState): PanelAnswer {
+  if (!gpt) return { type: 'panel-matrix', name: request.name, view: null };
+  const shape = stateDictShapes(gpt.config).find(([n]) => n === request.name);
+  if (!shape) throw new RangeError(`no matrix named ${JSON.stringify(request.name)}`);
+  const [name, rows, cols] = shape;
+  const at = paramIndex(gpt.config, { name, row: 0, col: 0 });
+  const part = (all: Float64Array) => Array.from(all.subarray(at, at + rows * cols));
+  return {
+    type: 'panel-matrix',
+    name,
+    view: { name, rows, cols, weights: part(gpt.engine.weights()), grads: part(gpt.engine.gradients()), step },
+  };
+}
+
+/** How often the shown matrix is refreshed while training runs. */
+const LIVE_MS = 300;
+
+export const architecturePanel: PanelEntry = {
+  answers: { 'panel-matrix': answer },
+  view({ send }) {
+    const panel = new ArchitecturePanel((name) => send({ type: 'panel-matrix', name }));
+    let last = 0;
+    /** Asks again for the matrix shown: it follows training. */
+    const refresh = () => {
+      if (!panel.selected) return;
+      last = performance.now();
+      send({ type: 'panel-matrix', name: panel.selected });
+    };
+    return {
+      element: panel.element,
+      configure: (config, why) => panel.setConfig(config, config ? '' : why),
+      hear(m: FromWorker) {
+        switch (m.type) {
+          case 'panel-matrix':
+            return panel.showMatrix(m.name, m.view);
+          case 'progress':
+            if (performance.now() - last > LIVE_MS) refresh();
+            return;
+          case 'trace':
+          case 'ready':
+          case 'state':
+            return refresh();
+        }
+      },
+    };
+  },
+};

@@ -1,12 +1,15 @@
 /**
  * The attention panel: for a word, where one head of one layer looks
  * (characters on both axes, values on hover and in the cells, a legend),
- * and for one query position the pipeline q·k/√d → causal mask → softmax →
- * weighted sum of v, with the numbers.
+ * every head at once as small maps, for one query position the pipeline
+ * q·k/√d → causal mask → softmax → weighted sum of v with the numbers, and
+ * the next-character probabilities at each position of the word.
  */
-import { el, num, scroller, sequential, showChar, table } from './dom.ts';
-import type { AttentionView } from './messages.ts';
-import { attentionSteps } from './model-data.ts';
+import type { AttentionView, FromWorker, PanelAnswer, PanelRequest } from '../protocol.ts';
+import { headMaps, probabilityBars } from './charts.ts';
+import { BOS_MARK, el, num, scroller, sequential, showToken, table } from './dom.ts';
+import { attentionSteps, generationRows } from './model-data.ts';
+import { fed, vocabOf, type ModelState, type PanelEntry } from './panel.ts';
 
 export interface AttentionQuery {
   text: string;
@@ -24,7 +27,9 @@ export class AttentionPanel {
   private readonly head: HTMLSelectElement;
   private readonly pos: HTMLSelectElement;
   private readonly map: HTMLElement;
+  private readonly heads: HTMLElement;
   private readonly pipeline: HTMLElement;
+  private readonly probs: HTMLElement;
 
   constructor(private readonly request: (q: AttentionQuery) => void) {
     this.word = el('input', { id: 'att-word', type: 'text', value: 'emma', autocomplete: 'off', spellcheck: 'false' });
@@ -37,10 +42,12 @@ export class AttentionPanel {
     this.word.onchange = () => this.updatePositions();
     this.word.onkeydown = (e) => e.key === 'Enter' && this.ask();
     this.map = el('div', { class: 'att-map' });
+    this.heads = el('div', { class: 'att-overview' });
     this.pipeline = el('div', { class: 'att-pipeline' });
+    this.probs = el('div', { class: 'att-probs', id: 'att-probs' });
     this.element = el(
       'section',
-      { id: 'panel-attention', class: 'panel', 'aria-labelledby': 'att-title' },
+      { id: 'panel-attention', class: 'panel panel-wide', 'aria-labelledby': 'att-title' },
       el('h2', { id: 'att-title' }, 'Attention, explained'),
       el(
         'p',
@@ -57,7 +64,9 @@ export class AttentionPanel {
       ),
       el('div', { class: 'buttons' }, show),
       this.map,
+      this.heads,
       this.pipeline,
+      this.probs,
     );
     this.setShape(1, 4);
     this.updatePositions();
@@ -77,15 +86,8 @@ export class AttentionPanel {
   private updatePositions(): void {
     const inputs = ['BOS', ...[...this.word.value]];
     const chosen = this.pos.value === '' ? Math.floor(inputs.length / 2) : Number(this.pos.value); // the middle at first: some keys visible, some masked
-    this.pos.replaceChildren(...inputs.map((c, t) => el('option', { value: t }, `${t}: ${showChar(c)}`)));
+    this.pos.replaceChildren(...inputs.map((c, t) => el('option', { value: t }, `${t}: ${showToken(c)}`)));
     this.pos.value = String(Math.min(chosen, inputs.length - 1));
-  }
-
-  /** Shows a word (the one the page inspects). */
-  inspect(word: string): void {
-    this.word.value = word;
-    this.updatePositions();
-    this.ask();
   }
 
   private ask(): void {
@@ -93,15 +95,17 @@ export class AttentionPanel {
     this.request({ text: this.word.value, layer: Number(this.layer.value), head: Number(this.head.value), pos: Number(this.pos.value) });
   }
 
+  /** Empties what the panel shows, with a line instead (a new model, or none). */
+  clear(line = ''): void {
+    this.map.replaceChildren(...(line ? [el('p', { class: 'hint' }, line)] : []));
+    for (const part of [this.heads, this.pipeline, this.probs]) part.replaceChildren();
+  }
+
   show(view: AttentionView | null): void {
-    if (!view) {
-      this.map.replaceChildren(el('p', { class: 'hint' }, 'Press Step or Train first: there is no model yet.'));
-      this.pipeline.replaceChildren();
-      return;
-    }
+    if (!view) return this.clear('Press Step or Train first: there is no model yet.');
     this.setShape(view.nLayer, view.nHead);
     const n = view.inputs.length;
-    const ch = (t: number) => showChar(view.inputs[t]);
+    const ch = (t: number) => showToken(view.inputs[t]);
     // the heatmap: a table, so that it reads as one
     const head = [el('span', { class: 'visually-hidden' }, 'query \\ key'), ...view.inputs.map((_, t) => el('code', {}, ch(t)))];
     const rows = view.weights.map((row, t) => [
@@ -137,6 +141,23 @@ export class AttentionPanel {
         ' 0 → 1; each row adds up to 1; · masked (a later position)',
       ),
     );
+    this.heads.replaceChildren(
+      el('h3', {}, 'Every head at once'),
+      el(
+        'p',
+        { class: 'hint' },
+        'Darker: more attention; row t is position t looking back at positions 0..t (grey: masked). Press a head to see its numbers above.',
+      ),
+      headMaps(view.all, view.inputs, [view.layer, view.head], (l, h) => {
+        this.layer.value = String(l);
+        this.head.value = String(h);
+        this.ask();
+      }),
+    );
+    this.probs.replaceChildren(
+      el('h3', {}, 'The next character at each position'),
+      el('div', { class: 'att-positions' }, ...view.logits.map((logits, t) => this.position(view, logits, t))),
+    );
     const { steps, out } = attentionSteps(view.q, view.k, view.v, n);
     const d = view.q.length;
     this.pipeline.replaceChildren(
@@ -163,4 +184,67 @@ export class AttentionPanel {
       el('p', {}, el('code', { id: 'att-out' }, `output = Σ weight × v = ${vec(out)}`)),
     );
   }
+
+  /** The model's probabilities (temperature 1) for what follows inputs 0..t. */
+  private position(view: AttentionView, logits: number[], t: number): HTMLElement {
+    const before = view.inputs
+      .slice(1, t + 1)
+      .map(showToken)
+      .join('');
+    const what = t === 0 ? 'first character' : `character after “${before}”`;
+    const probs = generationRows(logits, 1, 0).map((r) => r.p);
+    return el(
+      'div',
+      { class: 'position' },
+      el('h4', {}, t === 0 ? `after ${BOS_MARK} alone (the start)` : `after “${before}”`),
+      probabilityBars(probs, view.vocab, what),
+    );
+  }
 }
+
+function answer(request: Extract<PanelRequest, { type: 'panel-attention' }>, { gpt }: ModelState): PanelAnswer {
+  if (!gpt) return { type: 'panel-attention', view: null };
+  const { text, layer, head } = request;
+  const { nLayer, nHead } = gpt.config;
+  return fed(gpt, text, 'word', (ids, logits) => {
+    if (!(layer >= 0 && layer < nLayer && head >= 0 && head < nHead))
+      throw new RangeError(`the model has ${nLayer} layers of ${nHead} heads`);
+    const engine = gpt.engine;
+    const pos = Math.min(Math.max(0, request.pos), ids.length - 1);
+    const rows = (l: number, h: number) => ids.map((_, t) => Array.from(engine.attentionRow(l, h, t)));
+    const all = Array.from({ length: nLayer }, (_, l) => Array.from({ length: nHead }, (_, h) => rows(l, h)));
+    const inputs = engine.attentionInputs(layer, head, pos);
+    const view: AttentionView = {
+      inputs: ['BOS', ...[...text]],
+      layer,
+      head,
+      pos,
+      nLayer,
+      nHead,
+      weights: all[layer][head],
+      all,
+      q: Array.from(inputs.q),
+      k: inputs.k.map((r) => Array.from(r)),
+      v: inputs.v.map((r) => Array.from(r)),
+      out: Array.from(inputs.out),
+      logits: logits.map((l) => Array.from(l)),
+      vocab: vocabOf(gpt),
+    };
+    return { type: 'panel-attention', view };
+  });
+}
+
+export const attentionPanel: PanelEntry = {
+  answers: { 'panel-attention': answer },
+  view({ send }) {
+    const panel = new AttentionPanel((q) => send({ type: 'panel-attention', ...q }));
+    return {
+      element: panel.element,
+      configure: (config) => config && panel.setShape(config.nLayer, config.nHead),
+      hear(m: FromWorker) {
+        if (m.type === 'panel-attention') panel.show(m.view);
+        else if (m.type === 'ready' || (m.type === 'state' && m.state === 'idle')) panel.clear(); // a new model, or none
+      },
+    };
+  },
+};

@@ -25,8 +25,15 @@ export function table(caption: string, head: Child[], rows: Child[][], attrs: At
   );
 }
 
-/** A token for display: 'BOS' stays, a space is shown as ␣. */
-export const showChar = (c: string) => (c === ' ' ? '␣' : c);
+/**
+ * The one mark for BOS on the page (microgpt.py's name for it): the token
+ * that starts every document and ends it too. Every panel, table and message
+ * shows it through showToken.
+ */
+export const BOS_MARK = 'BOS';
+
+/** A token for display: BOS as BOS_MARK, a space as ␣, a tab as ⇥, any other character as itself. */
+export const showToken = (c: string) => (c === 'BOS' ? BOS_MARK : c === ' ' ? '␣' : c === '\t' ? '⇥' : c);
 
 /** A number with a fixed count of decimals and a real minus sign, so columns line up. */
 export function num(x: number, digits = 4): string {

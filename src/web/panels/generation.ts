@@ -1,11 +1,14 @@
 /**
  * The generation panel: token by token from the prompt, the model's logits
- * → ÷ temperature → softmax → top-k → the character drawn, with the numbers.
+ * → ÷ temperature → softmax → top-k → the character drawn, with the numbers,
+ * and every token's probability as a bar.
  */
 import { Random } from '../../core/random.ts';
-import { el, num, scroller, showChar, table } from './dom.ts';
-import type { LogitsView } from './messages.ts';
+import type { FromWorker, LogitsView, PanelAnswer, PanelRequest } from '../protocol.ts';
+import { probabilityBars } from './charts.ts';
+import { BOS_MARK, el, num, scroller, showToken, table } from './dom.ts';
 import { generationRows } from './model-data.ts';
+import { fed, vocabOf, type ModelState, type PanelEntry } from './panel.ts';
 
 export class GenerationPanel {
   readonly element: HTMLElement;
@@ -15,6 +18,7 @@ export class GenerationPanel {
   private readonly topK: HTMLInputElement;
   private readonly text: HTMLElement;
   private readonly result: HTMLElement;
+  private readonly bars: HTMLElement;
   private readonly out: HTMLElement;
   private rng = new Random(42);
   /** The characters drawn after the prompt so far. */
@@ -32,6 +36,7 @@ export class GenerationPanel {
     const reset = el('button', { type: 'button', id: 'gen-reset' }, 'Start over');
     this.text = el('p', { class: 'gen-text', id: 'gen-text', 'aria-live': 'polite' });
     this.result = el('p', { class: 'gen-drawn', id: 'gen-drawn' });
+    this.bars = el('div', { class: 'gen-bars', id: 'gen-bars' });
     this.out = scroller('next-character table', document.createDocumentFragment(), 'gen-table');
     next.onclick = () => this.next();
     reset.onclick = () => this.reset();
@@ -57,6 +62,7 @@ export class GenerationPanel {
       el('div', { class: 'buttons' }, next, reset),
       this.text,
       this.result,
+      this.bars,
       this.out,
     );
     this.showText();
@@ -68,12 +74,14 @@ export class GenerationPanel {
     return { temperature, topK: Math.max(0, Math.floor(Number(this.topK.value) || 0)) };
   }
 
-  private reset(): void {
+  /** Starts over from the prompt (also when the model changes: what was drawn came from another). */
+  reset(): void {
     this.rng = new Random(42);
     this.drawnText = '';
     this.ended = false;
     this.view = this.drawn = undefined;
     this.out.replaceChildren();
+    this.bars.replaceChildren();
     this.result.textContent = '';
     this.showText();
   }
@@ -105,11 +113,11 @@ export class GenerationPanel {
   private showText(): void {
     const prompt = this.prompt.value;
     this.text.replaceChildren(
-      el('span', { class: 'k' }, 'text so far (BOS marks the start): '),
-      el('code', {}, 'BOS '),
+      el('span', { class: 'k' }, 'text so far: '),
+      el('code', { class: 'bos' }, BOS_MARK),
       el('code', { class: 'prompt' }, prompt),
       el('code', { class: 'drawn' }, this.drawnText),
-      this.ended ? el('code', {}, ' BOS (end)') : '',
+      this.ended ? el('code', { class: 'bos end' }, BOS_MARK) : '',
     );
   }
 
@@ -119,17 +127,19 @@ export class GenerationPanel {
     if (!view) return;
     const rows = generationRows(view.logits, temperature, topK).sort((a, b) => b.logit - a.logit || a.id - b.id);
     const d = this.drawn;
-    const after = view.prefix ? `“${view.prefix}”` : 'the start (BOS)';
-    const label = (id: number) => (view.vocab[id] === 'BOS' ? 'BOS (end)' : showChar(view.vocab[id]));
+    const after = view.prefix ? `“${view.prefix}”` : `the start (${BOS_MARK})`;
+    const label = (id: number) => showToken(view.vocab[id]);
     if (d) {
       const same = d.temperature === temperature && d.topK === topK;
       this.result.replaceChildren(
-        `After ${view.prefix ? `${after} (position ${view.pos})` : `the start (BOS, position ${view.pos})`} the model drew `,
+        `After ${view.prefix ? `${after} (position ${view.pos})` : `the start (${BOS_MARK}, position ${view.pos})`} the model drew `,
         el('strong', {}, `“${label(d.id)}”`),
         ` with probability ${num(generationRows(view.logits, d.temperature, d.topK)[d.id].p)} (temperature ${d.temperature.toFixed(2)}${d.topK ? `, top-${d.topK}` : ''})`,
         same ? '.' : el('span', { class: 'hint' }, '. The table shows the new setting: the next character is drawn with it.'),
       );
     }
+    const drawnFrom = generationRows(view.logits, temperature, topK).map((r) => r.p);
+    this.bars.replaceChildren(probabilityBars(drawnFrom, view.vocab, `character after ${after}`, d?.id, false));
     // with top-k 0 the softmax is the probability: one column
     this.out.replaceChildren(
       table(
@@ -149,3 +159,33 @@ export class GenerationPanel {
     if (d) this.out.querySelectorAll('tbody tr')[rows.findIndex((r) => r.id === d.id)]?.classList.add('picked');
   }
 }
+
+function answer(request: Extract<PanelRequest, { type: 'panel-logits' }>, { gpt }: ModelState): PanelAnswer {
+  const { prefix } = request;
+  if (!gpt) return { type: 'panel-logits', prefix, view: null };
+  return fed(gpt, prefix, 'text', (ids, logits) => ({
+    type: 'panel-logits',
+    prefix,
+    view: {
+      prefix,
+      pos: ids.length - 1,
+      logits: Array.from(logits[ids.length - 1]),
+      vocab: vocabOf(gpt),
+      full: ids.length === gpt.config.blockSize,
+    },
+  }));
+}
+
+export const generationPanel: PanelEntry = {
+  answers: { 'panel-logits': answer },
+  view({ send }) {
+    const panel = new GenerationPanel((prefix) => send({ type: 'panel-logits', prefix }));
+    return {
+      element: panel.element,
+      hear(m: FromWorker) {
+        if (m.type === 'panel-logits') panel.show(m.prefix, m.view);
+        else if (m.type === 'ready' || (m.type === 'state' && m.state === 'idle')) panel.reset(); // a new model, or none
+      },
+    };
+  },
+};

@@ -3,6 +3,7 @@
  * a container of the page, fed by the worker's messages.
  */
 import './panels.css';
+import './charts.css';
 import './training-loop.css';
 import { ConfigError, keysIn, pickSettings } from '../../core/settings.ts';
 import { validateModelConfig } from '../../core/config.ts';
@@ -11,19 +12,13 @@ import { Tokenizer } from '../../core/tokenizer.ts';
 import type { ParamRef } from '../../core/trace.ts';
 import type { ModelConfig } from '../../engines/shape.ts';
 import type { FromWorker, Settings } from '../protocol.ts';
-import { ArchitecturePanel } from './architecture.ts';
-import { AttentionPanel } from './attention.ts';
 import { loadLinkedData } from './data-link.ts';
-import { GenerationPanel } from './generation.ts';
-import type { PanelRequest } from './messages.ts';
-import { TrainingLoopPanel } from './training-loop.ts';
+import type { PanelContext } from './panel.ts';
+import { PANELS } from './registry.ts';
 
-export interface PanelHost {
-  send(request: PanelRequest): void;
+export interface PanelHost extends PanelContext {
   /** Registers for every worker answer of the current run. */
   onMessage(listener: (m: FromWorker) => void): void;
-  /** Takes one traced training step (as the page's Step button), following the weight param() names. */
-  step(): void;
   /** The settings as the page's fields hold them. */
   settings(): Settings;
   /** The training text chosen on the page ('' when none yet). */
@@ -32,15 +27,10 @@ export interface PanelHost {
   say(text: string, kind: 'error' | 'info'): void;
 }
 
-/** How often the shown matrix is refreshed while training runs. */
-const LIVE_MS = 300;
-
 export function mountPanels(container: HTMLElement, host: PanelHost): { param(): ParamRef | undefined } {
-  const loop = new TrainingLoopPanel(() => host.step());
-  const model = new ArchitecturePanel((name) => host.send({ type: 'panel-matrix', name }));
-  const generation = new GenerationPanel((prefix) => host.send({ type: 'panel-logits', prefix }));
-  const attention = new AttentionPanel((q) => host.send({ type: 'panel-attention', ...q }));
-  container.replaceChildren(loop.element, model.element, generation.element, attention.element);
+  const panels = PANELS.map((entry) => ({ entry, view: entry.view(host) }));
+  container.replaceChildren(...panels.map((p) => p.view.element));
+  const configure = (config: ModelConfig | undefined, why = '') => panels.forEach((p) => p.view.configure?.(config, why));
 
   // the model the settings describe; the vocabulary comes from the text (computed again only when it changes)
   let vocabOf: { text: string; size: number } | undefined;
@@ -55,29 +45,20 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
   const refreshModel = () => {
     const s = host.settings();
     const text = host.text();
-    if (vocabSize(text) === 0) return model.setConfig(undefined, 'Choose some text to train on: the vocabulary comes from it.');
+    if (vocabSize(text) === 0) return configure(undefined, 'Choose some text to train on: the vocabulary comes from it.');
     const config: ModelConfig = { ...pickSettings(s, keysIn('model')), vocabSize: vocabSize(text) };
     try {
       validateModelConfig(config);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      model.setConfig(undefined, `These settings do not make a model: ${e.describe((x) => x.label)}`);
-      loop.setConfig(undefined);
-      return;
+      return configure(undefined, `These settings do not make a model: ${e.describe((x) => x.label)}`);
     }
-    model.setConfig(config);
-    loop.setConfig(config);
-    attention.setShape(config.nLayer, config.nHead);
+    configure(config);
   };
   const setup = document.getElementById('setup');
   setup?.addEventListener('change', refreshModel);
   setup?.addEventListener('input', (e) => (e.target as HTMLElement).tagName !== 'TEXTAREA' && refreshModel());
   refreshModel();
-
-  // the word the page inspects is the attention panel's word too
-  document
-    .getElementById('inspect-form')
-    ?.addEventListener('submit', () => attention.inspect((document.getElementById('inspect-word') as HTMLInputElement).value));
 
   // ?data=: a text file beside the page
   void loadLinkedData(location.href).then((data) => {
@@ -104,56 +85,20 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
     p.textContent = text;
     p.hidden = text === '';
   };
-  let lastMatrix = 0;
-  const refreshMatrix = () => {
-    if (!model.selected) return;
-    lastMatrix = performance.now();
-    host.send({ type: 'panel-matrix', name: model.selected });
-  };
   host.onMessage((m) => {
-    switch (m.type) {
-      case 'trace':
-        loop.show(m.trace);
-        refreshMatrix();
-        return;
-      case 'progress':
-        if (performance.now() - lastMatrix > LIVE_MS) refreshMatrix();
-        return;
-      case 'ready': {
-        // the model the worker built (a loaded checkpoint's may differ from the fields)
-        const { nLayer, nEmbd, nHead, blockSize } = m.settings;
-        const config = { nLayer, nEmbd, nHead, blockSize, vocabSize: m.info.vocab.length + 1 };
-        model.setConfig(config);
-        loop.setConfig(config);
-        attention.setShape(nLayer, nHead);
-        refreshMatrix();
-        return;
+    if (m.type === 'ready') {
+      // the model the worker built (a loaded checkpoint's may differ from the fields)
+      const { nLayer, nEmbd, nHead, blockSize } = m.settings;
+      configure({ nLayer, nEmbd, nHead, blockSize, vocabSize: m.info.vocab.length + 1 });
+    }
+    for (const { entry, view } of panels) {
+      if (m.type === 'panel-error') {
+        if (m.request in entry.answers) note(view.element, m.message);
+        continue;
       }
-      case 'state':
-        if (m.state === 'idle') loop.clear(); // Reset: the last step shown belonged to a run that is gone
-        loop.setEnded(m.state === 'done' || m.state === 'diverged');
-        refreshMatrix();
-        return;
-      case 'panel-matrix':
-        note(model.element, '');
-        model.showMatrix(m.name, m.view);
-        return;
-      case 'panel-logits':
-        note(generation.element, '');
-        generation.show(m.prefix, m.view);
-        return;
-      case 'panel-attention':
-        note(attention.element, '');
-        attention.show(m.view);
-        return;
-      case 'panel-error': {
-        const panel = { 'panel-matrix': model.element, 'panel-logits': generation.element, 'panel-attention': attention.element }[
-          m.request
-        ];
-        note(panel, m.message);
-        return;
-      }
+      if (m.type in entry.answers) note(view.element, ''); // its own answer: what went wrong before is over
+      view.hear?.(m);
     }
   });
-  return { param: () => loop.param() };
+  return { param: () => panels.find((p) => p.view.param)?.view.param?.() };
 }

@@ -5,7 +5,9 @@
  */
 import type { ParamRef, StepTrace } from '../../core/trace.ts';
 import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
-import { el, num, scroller, sci, showChar, table } from './dom.ts';
+import type { FromWorker } from '../protocol.ts';
+import { BOS_MARK, el, num, scroller, sci, showToken, table } from './dom.ts';
+import type { PanelEntry } from './panel.ts';
 
 export const STAGES = ['Input', 'Forward', 'Loss', 'Backward', 'Adam', 'New weights'] as const;
 
@@ -67,6 +69,13 @@ export class TrainingLoopPanel {
         { class: 'tl-step', 'data-stage': i, 'aria-labelledby': `tl-step-${i}` },
         el('h3', { id: `tl-step-${i}` }, title),
         el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, ...codeLines(code))),
+        i === 0
+          ? el(
+              'p',
+              { class: 'hint', id: 'bos-note' },
+              `${BOS_MARK} marks both the start and the end of a document: the model reads it first, and drawing it ends what the model writes.`,
+            )
+          : null,
         this.values[i],
       ),
     );
@@ -185,10 +194,10 @@ export class TrainingLoopPanel {
           scroller(
             'tokens',
             table(
-              `tokens of “${d.text}”, BOS on both ends`,
+              `tokens of “${d.text}”, ${BOS_MARK} on both ends`,
               ['', ...d.tokens.map((_, j) => String(j))],
               [
-                ['character', ...chars(d.text).map((c) => el('code', {}, showChar(c)))],
+                ['character', ...chars(d.text).map((c) => el('code', {}, showToken(c)))],
                 ['token id', ...d.tokens.map(String)],
               ],
               { class: 'tokens' },
@@ -205,7 +214,7 @@ export class TrainingLoopPanel {
             el(
               'span',
               {},
-              el('code', {}, `${showChar(c[p.pos])} → ${showChar(c[p.pos + 1])}`),
+              el('code', {}, `${showToken(c[p.pos])} → ${showToken(c[p.pos + 1])}`),
               el('br'),
               el('small', {}, `${p.input} → ${p.target}`),
             ),
@@ -281,3 +290,21 @@ export class TrainingLoopPanel {
     }
   }
 }
+
+export const trainingLoopPanel: PanelEntry = {
+  answers: {}, // its requests are the page's Step ('step', answered with a 'trace')
+  view({ step }) {
+    const panel = new TrainingLoopPanel(step);
+    return {
+      element: panel.element,
+      configure: (config) => panel.setConfig(config),
+      param: () => panel.param(),
+      hear(m: FromWorker) {
+        if (m.type === 'trace') panel.show(m.trace);
+        if (m.type !== 'state') return;
+        if (m.state === 'idle') panel.clear(); // Reset: the last step shown belonged to a run that is gone
+        panel.setEnded(m.state === 'done' || m.state === 'diverged');
+      },
+    };
+  },
+};
