@@ -60,8 +60,8 @@ export class ScalarEngine implements Engine {
     this.logitsOut = new Float64Array(config.vocabSize);
   }
 
-  /** Builds the graph to the mean loss over every predicted token of the batch. */
-  private forwardLoss(batch: readonly (readonly number[])[]): Value {
+  /** Builds the graph to the mean loss over every predicted token of the batch (public for record.ts, which copies that graph out). */
+  forwardLoss(batch: readonly (readonly number[])[]): Value {
     const losses: Value[] = [];
     for (const tokens of batch) {
       const n = Math.min(this.config.blockSize, tokens.length - 1);

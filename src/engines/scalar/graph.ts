@@ -185,3 +185,13 @@ function grow<T extends Float64Array | Int32Array>(a: T, n: number): T {
 export function freeGraph(): void {
   used = 0;
 }
+
+/** Graph nodes in use: the next node made gets this id (the playground's backward view counts a step's graph with it). */
+export function graphSize(): number {
+  return used;
+}
+
+/** The live node arrays, to copy a graph out (record.ts): valid until the next node grows them. */
+export function graphArrays(): { data: Float64Array; grad: Float64Array; children: Int32Array; localGrads: Float64Array } {
+  return { data: DATA, grad: GRAD, children: CHILDREN, localGrads: LOCAL_GRADS };
+}
