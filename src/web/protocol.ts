@@ -8,6 +8,7 @@
  */
 import type { KeysIn } from '../core/settings.ts';
 import type { ParamRef, StepTrace } from '../core/trace.ts';
+import type { BackwardRequest, BackwardView } from './panels/backward-types.ts';
 
 /** A run's settings: the table's model and training settings (core/settings.ts), the engine and the held-out share. */
 export interface Settings extends Record<KeysIn<'model' | 'train'>, number> {
@@ -114,7 +115,9 @@ export type PanelRequest =
   /** The next-token logits after BOS + prefix, for the generation panel. */
   | { type: 'panel-logits'; prefix: string }
   /** Attention over BOS + text: every layer and head, q, k, v of one of them at one query position, and the logits at each position. */
-  | { type: 'panel-attention'; text: string; layer: number; head: number; pos: number };
+  | { type: 'panel-attention'; text: string; layer: number; head: number; pos: number }
+  /** The last traced step's autograd graph (the Backward view): one position's chain, a group opened. */
+  | BackwardRequest;
 
 export interface MatrixView {
   name: string;
@@ -167,6 +170,7 @@ export type PanelAnswer =
   | { type: 'panel-matrix'; name: string; view: MatrixView | null }
   | { type: 'panel-logits'; prefix: string; view: LogitsView | null }
   | { type: 'panel-attention'; view: AttentionView | null }
+  | { type: 'panel-backward'; view: BackwardView | null }
   /** A request the model cannot answer (a character outside the vocabulary, a word longer than the block): said in its panel. */
   | { type: 'panel-error'; request: PanelRequest['type']; message: string };
 

@@ -10,6 +10,7 @@ import type { Envelope, FromWorker, Settings, ToWorker } from './protocol.ts';
 import { isPanelRequest, REPLACES_RUN } from './protocol.ts';
 import { fresh, info, newRun, numStepsOf, runFromCheckpoint, stepOf, userStream, type Current } from './worker-run.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
+import { weightsBeforeStep } from './panels/backward-answer.ts';
 
 /** Longest stretch of training before the worker reads its messages. */
 const SLICE_MS = 20;
@@ -224,6 +225,7 @@ async function step(message: Extract<ToWorker, { type: 'step' }>): Promise<void>
   if (run.done) throw new Error(`the run is done (${run.step} of ${run.train.numSteps} steps): press Train to start a new one`);
   if (c.state === 'training') flush(c, false);
   c.state = 'paused';
+  weightsBeforeStep(c.gpt, run.step); // the Backward view records this step's graph from them when asked
   const t0 = performance.now();
   let trace;
   try {

@@ -8,6 +8,8 @@ import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
 import type { FromWorker } from '../protocol.ts';
 import { BOS_MARK, el, num, scroller, sci, showToken, table } from './dom.ts';
 import type { PanelEntry } from './panel.ts';
+import { backwardAnswers } from './backward-answer.ts';
+import { BackwardPanel } from './backward.ts';
 
 export const STAGES = ['Input', 'Forward', 'Loss', 'Backward', 'Adam', 'New weights'] as const;
 
@@ -292,14 +294,17 @@ export class TrainingLoopPanel {
 }
 
 export const trainingLoopPanel: PanelEntry = {
-  answers: {}, // its requests are the page's Step ('step', answered with a 'trace')
-  view({ step }) {
+  answers: backwardAnswers, // and the page's Step ('step', answered with a 'trace')
+  view({ step, send }) {
     const panel = new TrainingLoopPanel(step);
+    const backward = new BackwardPanel(send);
+    panel.element.append(backward.element); // step 4 up close, the panel's full width
     return {
       element: panel.element,
       configure: (config) => panel.setConfig(config),
       param: () => panel.param(),
       hear(m: FromWorker) {
+        backward.hear(m);
         if (m.type === 'trace') panel.show(m.trace);
         if (m.type !== 'state') return;
         if (m.state === 'idle') panel.clear(); // Reset: the last step shown belonged to a run that is gone
