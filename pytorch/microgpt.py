@@ -5,7 +5,8 @@ TypeScript microgpt, so that a run started in the CLI or the playground
 continues here (alone, or data parallel under torchrun on many processes or
 GPUs) and comes back to the CLI to be sampled. Python 3.11 and torch >= 1.13,
 nothing else; settings.json, beside this file, holds the settings' flags,
-defaults and ranges (written from src/core/settings.ts).
+defaults and ranges (written from src/core/settings.ts), and checkpoint_io.py
+reads and checks a checkpoint as the CLI does.
 
   python3 pytorch/microgpt.py train --data names.txt --num-steps 1000 --out model.safetensors
   torchrun --standalone --nproc_per_node 4 pytorch/microgpt.py train --data names.txt --resume model.safetensors --num-steps 5000 --out model.safetensors
