@@ -5,7 +5,8 @@ TypeScript microgpt, so that a run started in the CLI or the playground
 continues here (alone, or data parallel under torchrun on many processes or
 GPUs) and comes back to the CLI to be sampled. Python 3.11 and torch >= 1.13,
 nothing else; settings.json, beside this file, holds the settings' flags,
-defaults and ranges (written from src/core/settings.ts).
+defaults and ranges (written from src/core/settings.ts), and checkpoint_io.py
+reads and checks a checkpoint as the CLI does.
 
   python3 pytorch/microgpt.py train --data names.txt --num-steps 1000 --out model.safetensors
   torchrun --standalone --nproc_per_node 4 pytorch/microgpt.py train --data names.txt --resume model.safetensors --num-steps 5000 --out model.safetensors
@@ -25,20 +26,27 @@ import math
 import os
 import secrets
 import random
+import re
 import signal
 import stat
 import struct
 import sys
 import time
+from decimal import Decimal, ROUND_HALF_UP
+
+import checkpoint_io  # beside this file: reads and checks a checkpoint as the CLI does
 
 torch = F = None  # imported once the arguments are read (load_torch), so that --help and a bad flag need no torch
 
 
 def load_torch():
     global torch, F
-    import torch
-    import torch.distributed
-    import torch.nn.functional as F
+    try:
+        import torch
+        import torch.distributed
+        import torch.nn.functional as F
+    except ImportError as e:
+        raise UsageError(f'torch is not installed ({sys.executable}: {e}); Debian: /usr/bin/python3 with apt-get install python3-torch')
 
 
 def no_grad(fn):
@@ -75,34 +83,36 @@ SETTINGS = {s['key']: {**s, 'default': float(s['default']) if s['kind'] == 'numb
 MODEL_KEYS = TABLE['checkpoint']['model']  # besides vocabSize, which the data sets
 TRAIN_KEYS = TABLE['checkpoint']['train']  # valFraction included
 SAMPLE_KEYS = [k for k, s in SETTINGS.items() if s['group'] == 'sample']
-VOCAB_SIZE = {'kind': 'int', 'min': 1, 'max': 1 << 21, 'minExclusive': False, 'maxExclusive': False, 'range': f'an integer from 1 to {1 << 21}'}
 
 
 def in_range(s, v):
     return (v > s['min'] if s['minExclusive'] else v >= s['min']) and (v < s['max'] if s['maxExclusive'] else v <= s['max'])
 
 
-def setting(key, text):
-    """A flag's value, checked against its range: '--n-layer must be an integer from 1 to 64, got 100'."""
-    s = SETTINGS[key]
-    try:
-        v = float(text)
-        if s['kind'] == 'int':
-            v = int(text) if text.lstrip('+-').isdigit() else int(v) if v.is_integer() else None
-        ok = v is not None and math.isfinite(v) and in_range(s, v)
-    except (ValueError, OverflowError):
-        ok = False
-    if not ok:
-        raise UsageError(f"--{s['flag']} must be {s['range']}, got {text}")
+DECIMAL = re.compile(r'[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?')  # as src/cli/args.ts: ASCII digits, no 0x10, 1_000, ² or Infinity
+
+
+def number_flag(flag, text):
+    """A flag's decimal number, as the CLI reads one: --until: '²' is not a decimal number."""
+    v = float(text.strip()) if DECIMAL.fullmatch(text.strip()) else math.nan
+    if not math.isfinite(v):
+        raise UsageError(f"--{flag}: '{text}' is not a decimal number")
     return v
 
 
-def stored(path, part, key, v, s):
-    """A checkpoint's value of a setting: a number of its kind (an integral 16.0 reads as 16, as in the CLI) within its range."""
-    if s['kind'] == 'int' and type(v) is float and v.is_integer():
-        v = int(v)
-    if type(v) not in ((int,) if s['kind'] == 'int' else (int, float)) or not in_range(s, v):  # NaN is in no range
-        raise UsageError(f"{path}: corrupt checkpoint ({part} {key} must be {s['range']}, got {json.dumps(v)})")
+def int_flag(flag, text):
+    v = number_flag(flag, text)
+    if not v.is_integer():
+        raise UsageError(f"--{flag}: '{text}' is not an integer")
+    return int(text.strip()) if re.fullmatch(r'[+-]?[0-9]+', text.strip()) else int(v)  # plain digits stay exact
+
+
+def setting(key, text):
+    """A flag's value, checked against its range: '--n-layer must be an integer from 1 to 64, got 100'."""
+    s = SETTINGS[key]
+    v = int_flag(s['flag'], text) if s['kind'] == 'int' else number_flag(s['flag'], text)
+    if not (in_range(s, v) and (s['kind'] == 'number' or abs(v) <= checkpoint_io.MAX_SAFE)):
+        raise UsageError(f"--{s['flag']} must be {s['range']}, got {checkpoint_io.js_number(v)}")
     return v
 
 
@@ -192,65 +202,42 @@ def state_dict_shapes(cfg):
     return shapes
 
 
-def read_checkpoint(path):
-    """A microgpt checkpoint: {model, vocab, train, step, rng, dtype, data_hash, weights, m, v} (flat float64 tensors)."""
+def read_checkpoint(path, memory=None, training=True):
+    """
+    A microgpt checkpoint, {model, vocab, train, step, rng, dtype, data_hash, weights, m, v} (flat float64 tensors;
+    m and v None in a weights-only file), checked as the CLI checks one (checkpoint_io.py). memory(model, dtype)
+    refuses a model too large before a value is read; training requires train, step and rng (eval reads without).
+    """
     check_input(path, 'checkpoint', 2 << 30)
     try:
         with open(path, 'rb') as f:
             data = f.read()
     except OSError as e:
         raise UsageError(f'cannot read checkpoint {path}: {errno_text(e)}')
-    if len(data) >= 8 and 8 + struct.unpack_from('<Q', data)[0] > len(data):
-        raise UsageError(f'{path}: truncated ({len(data)} bytes, shorter than its header says)')
     try:
-        n = struct.unpack_from('<Q', data)[0]
-        header = json.loads(data[8:8 + n].decode('utf-8'))
-        meta = header['__metadata__']
-        is_ours = meta['format'] == 'microgpt'
-    except (struct.error, ValueError, KeyError, TypeError):
-        is_ours = False
-    if not is_ours:
-        raise UsageError(f'{path} is not a microgpt checkpoint')
-    if meta.get('version') != '1':
-        raise UsageError(f"{path}: checkpoint version {meta.get('version')}; this microgpt reads version 1")
-    try:
-        ckpt = {k: json.loads(meta[k]) for k in ('model', 'vocab', 'train', 'rng')}
-        ckpt.update(step=int(meta['step']), dtype=meta.get('dtype', 'float64'), data_hash=meta.get('data_hash', ''))
-        for part in ('model', 'train'):
-            if type(ckpt[part]) is not dict:
-                raise UsageError(f'{path}: corrupt checkpoint ({part} must be an object of settings, got {json.dumps(ckpt[part])})')
-        for k in MODEL_KEYS + ['vocabSize']:
-            if k not in ckpt['model']:
-                raise UsageError(f'{path}: corrupt checkpoint (model has no {k})')
-            ckpt['model'][k] = stored(path, 'model', k, ckpt['model'][k], SETTINGS.get(k, VOCAB_SIZE))
-        # a training setting the file lacks (one added to the table since it was written) takes the table's default
-        train = ckpt['train']
-        ckpt['train'] = {k: stored(path, 'train', k, train[k], SETTINGS[k]) if k in train else SETTINGS[k]['default'] for k in TRAIN_KEYS}
-        check_memory(ckpt['model'], f'checkpoint {path}: ')
-        return read_tensors(path, data, 8 + n, header, ckpt)
-    except (struct.error, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise UsageError(f'{path}: corrupt checkpoint ({type(e).__name__}: {e})')
-
-
-def read_tensors(path, data, body, header, ckpt):
-    """Adds the weights and Adam's moments (None in a weights-only file), flattened in state-dict order."""
-    def gather(prefix):
-        parts = []
-        for name, rows, cols in state_dict_shapes(ckpt['model']):
-            entry = header.get(prefix + name)
-            if entry is None:
-                if prefix and not parts:
-                    return None  # a weights-only file: no Adam moments
-                raise UsageError(f'{path}: missing tensor {prefix + name}')
-            fmt = {'F64': 'd', 'F32': 'f'}[entry['dtype']]
-            start, end = entry['data_offsets']
-            if end - start != rows * cols * struct.calcsize(fmt) or body + end > len(data):
-                raise UsageError(f'{path}: corrupt or truncated tensor {prefix + name}')
-            parts += struct.unpack_from(f'<{rows * cols}{fmt}', data, body + start)
-        return torch.tensor(parts, dtype=torch.float64)
-
-    ckpt.update(weights=gather(''), m=gather('adam_m.'), v=gather('adam_v.'))
-    return ckpt
+        found = checkpoint_io.read_metadata(data, SETTINGS, MODEL_KEYS, TRAIN_KEYS)
+        missing = [k for k in ('train', 'step', 'rng') if found[k] is None]
+        if training and missing:
+            listed = f"{', '.join(missing[:-1])} or {missing[-1]}" if len(missing) > 1 else missing[0]
+            raise checkpoint_io.CheckpointError(
+                f"holds no training state: no {listed} metadata{' (a weights-only checkpoint)' if len(missing) == 3 else ''}; "
+                f"sampling and evaluating read it, training from it needs {'them' if len(missing) > 1 else 'it'}")
+        model = {k: int(v) for k, v in found['model'].items() if k in MODEL_KEYS or k == 'vocabSize'}  # the file's order, its extra keys left out
+        shapes = state_dict_shapes(model)
+        dtype = checkpoint_io.check_sizes(data, found, shapes)
+        if memory:
+            memory(model, dtype)
+        weights, m, v = checkpoint_io.read_tensors(data, found, shapes, torch)
+    except checkpoint_io.CheckpointError as e:
+        raise UsageError(f'checkpoint {path}: {e}')
+    train, rng = found['train'], found['rng']
+    if train is not None:  # a training setting the file lacks (one added to the table since it was written) takes the table's default
+        train = {k: (int(train[k]) if SETTINGS[k]['kind'] == 'int' else train[k]) if k in train else SETTINGS[k]['default'] for k in TRAIN_KEYS}
+    if rng is not None:
+        rng = {'mt': [int(w) for w in rng['mt']], 'index': int(rng['index']),
+               'gaussNext': None if rng['gaussNext'] is None else float(rng['gaussNext'])}
+    return {'model': model, 'vocab': found['vocab'], 'train': train, 'step': found['step'], 'rng': rng, 'dtype': dtype,
+            'data_hash': found['meta'].get('data_hash', ''), 'weights': weights, 'm': m, 'v': v}
 
 
 def write_checkpoint(path, cfg, vocab, train, step, rng, dtype, data_hash, weights, m, v):
@@ -325,12 +312,43 @@ def check_outputs(inputs, outputs, allowed=()):
         seen.append((name, path, file_id(path)))
 
 
-def check_memory(cfg, where=''):
-    """Weights, gradients and Adam's two moments, in float64, at most 4 GiB (the CLI's --max-memory default), before anything is allocated."""
-    n = sum(r * c for _, r, c in state_dict_shapes(cfg))
-    if n * 8 * 4 > 4 << 30:
-        raise UsageError(f'{where}a model of {n} parameters needs {n * 32 / (1 << 30):.1f} GiB for its weights, gradients and Adam state; '
-                         'the limit is 4 GiB: lower --n-layer or --n-embd')
+GiB = 1 << 30
+
+
+def memory_limit(args):
+    """--max-memory GIB in bytes, as the CLI reads it [4 GiB]."""
+    if args.max_memory is None:
+        return 4 * GiB
+    gib = number_flag('max-memory', args.max_memory)
+    if not gib > 0:
+        raise UsageError(f'--max-memory must be a number of GiB above 0, got {checkpoint_io.js_number(gib)}')
+    return gib * GiB
+
+
+def format_bytes(n):
+    """A size as the CLI writes it (src/core/memory.ts formatBytes): '812 KiB', '3.2 MiB', '31 TiB'."""
+    units, i, v = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'], 0, float(n)
+    while v >= 1024 and i < len(units) - 1:
+        v, i = v / 1024, i + 1
+    shown = str(Decimal(v).quantize(Decimal('0.1'), ROUND_HALF_UP)) if v < 10 and i > 0 else str(js_round(v))  # toFixed(1), Math.round
+    return f'{shown} {units[i]}'
+
+
+def check_memory(cfg, batch, dtype, limit, where='', name_batch=True):
+    """
+    Refuses, before anything is allocated, a run whose memory the CLI estimates (src/core/memory.ts, the fast
+    engine) above the limit: weights, gradients and Adam's moments (4P values), the copies a run and a
+    checkpoint make (56P bytes), and a batch's activations (per sequence and layer about 18TC + NH T^2 values).
+    """
+    V, L, C, NH, T = cfg['vocabSize'], cfg['nLayer'], cfg['nEmbd'], cfg['nHead'], cfg['blockSize']
+    w = 4 if dtype == 'float32' else 8
+    P = sum(r * c for _, r, c in state_dict_shapes(cfg))
+    per_sequence = L * (18 * T * C + NH * T * T + 2 * T) + 12 * T * C + 3 * T * V + 2 * T
+    total = 4 * P * w + 56 * P + batch * per_sequence * w + 12 * batch * T
+    if total > limit:
+        shape = ', '.join([f"--{SETTINGS[k]['flag']} {cfg[k]}" for k in MODEL_KEYS] + ([f'--batch-size {batch}'] if name_batch else []))
+        raise UsageError(f"{where}the model ({shape}) needs about {format_bytes(total)} for its weights, Adam's moments and activations, "
+                         f"more than the limit of {checkpoint_io.js_number(float(f'{limit / GiB:.6g}'))} GiB (--max-memory GIB raises it)")
 
 
 # ---------------------------------------------------------------------------
@@ -472,7 +490,9 @@ def pick_device(name):
 # eval: the same four lines as `microgpt eval`
 
 def eval_command(args):
-    ckpt = read_checkpoint(args.model)
+    limit = memory_limit(args)
+    ckpt = read_checkpoint(args.model, training=False, memory=lambda model, dtype: check_memory(
+        model, 64, dtype, limit, f'checkpoint {args.model}: ', name_batch=False))  # evaluated 64 documents at a time
     data = args.data or default_data()
     docs = parse_docs(read_text(data))
     if not docs:
@@ -518,14 +538,14 @@ def run_settings(args, ckpt):
     num_steps, start = train['numSteps'], ckpt['step'] if ckpt else 0
     if ckpt and start > num_steps:
         raise UsageError(f"--num-steps must be at least the checkpoint's {start} steps done, got {num_steps}")
-    save_every = None if args.save_every is None else int(args.save_every) if args.save_every.isdigit() else -1
+    save_every = None if args.save_every is None else int_flag('save-every', args.save_every)
     if save_every is not None and (save_every < 1 or not args.out):
-        raise UsageError(f'--save-every must be a positive integer, got {args.save_every}' if save_every < 1 else '--save-every needs --out FILE')
-    until = num_steps if args.until is None else int(args.until) if args.until.isdigit() else -1
+        raise UsageError(f'--save-every must be a positive integer, got {save_every}' if save_every < 1 else '--save-every needs --out FILE')
+    until = num_steps if args.until is None else int_flag('until', args.until)
     if not 1 <= until <= num_steps:
-        raise UsageError(f'--until must be from 1 to --num-steps ({num_steps}), got {args.until}')
+        raise UsageError(f'--until must be from 1 to --num-steps ({num_steps}), got {until}')
     if ckpt and args.until is not None and until <= start:
-        raise UsageError(f"--until {args.until}: the checkpoint is already at step {start}")
+        raise UsageError(f"--until {until}: the checkpoint is already at step {start}")
     dtype = args.dtype or (ckpt['dtype'] if ckpt else 'float64')
     return shape, train, eval_every, sampling, dtype, start, save_every, until
 
@@ -568,10 +588,14 @@ def train_command(args):
     ckpt = read_checkpoint(args.resume) if args.resume else None
     shape, train, eval_every, sampling, dtype, start, save_every, until = run_settings(args, ckpt)
     num_steps = train['numSteps']
+    limit = memory_limit(args)
+    check_memory({**shape, 'vocabSize': 2}, train['batchSize'], dtype, limit)  # before the data is read: 2 is the least vocabulary
 
     # data: shuffled with the seed's stream, then the last share held out
     rng = random.Random(train['seed'])
-    docs = parse_docs(read_text(data_path))
+    text = read_text(data_path)
+    check_memory({**shape, 'vocabSize': len(set(memoryview(text.encode('utf-16-le')).cast('H'))) + 1}, train['batchSize'], dtype, limit)
+    docs = parse_docs(text)
     if not docs:
         raise UsageError('the data has no non-empty line')
     rng.shuffle(docs)
@@ -592,7 +616,6 @@ def train_command(args):
         rng = rng_from_state(ckpt['rng'])
     else:
         cfg = {**shape, 'vocabSize': len(vocab) + 1}
-        check_memory(cfg)
         weights = torch.tensor([rng.gauss(0, 0.08) for _ in range(sum(r * c for _, r, c in state_dict_shapes(cfg)))], dtype=torch.float64)
     flat = weights.to(device=device, dtype=float_type).requires_grad_()
     m = ckpt['m'].to(device, float_type) if ckpt and ckpt['m'] is not None else torch.zeros_like(flat).detach()
@@ -683,10 +706,12 @@ def parse_args(argv):
     t.add_argument('--log', metavar='FILE', help='a JSON-lines record per step')
     t.add_argument('--dtype', choices=['float64', 'float32'], help="[the checkpoint's, else float64]")
     t.add_argument('--device', default='cpu', help='cpu (gloo under torchrun) or cuda (NCCL) [cpu]')
+    t.add_argument('--max-memory', metavar='GIB', help="refuse a run whose weights, Adam state and activations need more than GIB GiB [4]")
     e = sub.add_parser('eval', help="a checkpoint's loss and perplexity on a text", allow_abbrev=False)
     e.add_argument('--model', metavar='FILE', required=True)
     e.add_argument('--data', metavar='FILE', help='[input.txt]')
     e.add_argument('--device', default='cpu')
+    e.add_argument('--max-memory', metavar='GIB', help='[4]')
     return p.parse_args(argv)
 
 

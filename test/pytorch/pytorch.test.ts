@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../../src/core/checkpoint.ts';
 import { expectUsageError, GOLDEN, NAMES, noNames, ROOT, runCli, tempDir, type Run } from '../helpers/cli.ts';
@@ -172,4 +172,125 @@ test('a link planted at the old temporary name (pid.tmp) is not followed by the 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(join(dir, 'victim.txt'), 'utf8'), 'precious');
   assert.equal(loadCheckpoint(readFileSync(join(dir, 'out.st'))).step, 3);
+});
+
+/** A copy of a checkpoint with its safetensors header edited (the tensors' offsets count from the data, so they stay unless edited). */
+function editHeader(from: string, to: string, edit: (header: Record<string, Record<string, unknown>>) => void): string {
+  const bytes = readFileSync(from);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, Record<string, unknown>>;
+  edit(header);
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  writeFileSync(to, Buffer.concat([size, Buffer.from(json), bytes.subarray(8 + n)]));
+  return to;
+}
+/** An edit of one metadata entry that holds JSON (model, vocab, train, rng), or of the raw string (step). */
+const editJson = (key: string, edit: (v: Record<string, unknown>) => unknown) => (h: Record<string, Record<string, unknown>>) => {
+  const meta = h.__metadata__ as Record<string, string>;
+  const v = JSON.parse(meta[key]) as Record<string, unknown>;
+  meta[key] = JSON.stringify(edit(v) ?? v);
+};
+const setMeta = (key: string, raw: string) => (h: Record<string, Record<string, unknown>>) => {
+  (h.__metadata__ as Record<string, string>)[key] = raw;
+};
+
+test('a corrupt checkpoint is one line and exit 2, by the CLI’s rules, in train and eval; nothing is written', { skip }, () => {
+  const dir = tempDir();
+  const ck = join(dir, 'ck.safetensors');
+  ok(runCli(['--data', NAMES, '--num-steps', '6', '--until', '3', '--engine', 'fast', '--out', ck]));
+  const deep = join(dir, 'deep.safetensors');
+  const nested = Buffer.from(`${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`.padEnd(500_008, ' '));
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(BigInt(nested.length));
+  writeFileSync(deep, Buffer.concat([size, nested]));
+  const cases: [string, string, RegExp][] = [
+    ['deep', deep, /not a safetensors file \(the header/],
+    ['vocab number', editHeader(ck, join(dir, 'v1.st'), setMeta('vocab', '123')), /vocab must be an array of characters, got 123$/],
+    ['vocab string', editHeader(ck, join(dir, 'v2.st'), setMeta('vocab', '"123"')), /vocab must be an array of characters, got "123"$/],
+    ['rng 3 words', editHeader(ck, join(dir, 'r1.st'), editJson('rng', (r) => ({ ...r, mt: [1, 2, 3] }))), /rng must be a Random state \(Random\.getstate\(\)\): mt must hold 624 words$/],
+    ['rng index', editHeader(ck, join(dir, 'r2.st'), editJson('rng', (r) => ({ ...r, index: 9999 }))), /index must be an integer from 0 to 624, got 9999$/],
+    ['gaussNext', editHeader(ck, join(dir, 'r3.st'), editJson('rng', (r) => ({ ...r, gaussNext: 'x' }))), /gaussNext must be null or a finite number, got "x"$/],
+    ['step -5', editHeader(ck, join(dir, 's.st'), setMeta('step', '-5')), /step must be a whole number of steps done, got "-5"$/],
+    ['step beyond', editHeader(ck, join(dir, 's2.st'), setMeta('step', '7')), /step 7 is beyond train\.numSteps \(6\)$/],
+    ['train string', editHeader(ck, join(dir, 't1.st'), setMeta('train', '"fast"')), /train must be an object of .*settings, got "fast"$/],
+    ['batchSize 0', editHeader(ck, join(dir, 't2.st'), editJson('train', (t) => ({ ...t, batchSize: 0 }))), /batchSize must be an integer from 1 to 65536, got 0$/],
+    ['nHead 3', editHeader(ck, join(dir, 'm.st'), editJson('model', (m) => ({ ...m, nHead: 3 }))), /nHead must divide the embedding width \(16\), got 3$/],
+    ['offsets -64', editHeader(ck, join(dir, 'o.st'), (h) => {
+      const [a, b] = h.wte.data_offsets as number[];
+      h.wte.data_offsets = [a - 64, b - 64];
+    }), /corrupt tensor entry wte \(data_offsets must be two byte offsets, start <= end\)$/],
+    ['offsets swapped', editHeader(ck, join(dir, 'o2.st'), (h) => {
+      [h.wte.data_offsets, h.wpe.data_offsets] = [h.wpe.data_offsets, h.wte.data_offsets];
+    }), /corrupt tensor entry wte \(its data_offsets span \d+ bytes; F64 \[27,16\] needs 3456\)$/],
+    ['a gap', editHeader(ck, join(dir, 'o3.st'), (h) => {
+      const [a, b] = h['adam_v.layer0.mlp_fc2'].data_offsets as number[];
+      h['adam_v.layer0.mlp_fc2'].data_offsets = [a - 8, b - 8];
+    }), /tensors adam_v\.layer0\.mlp_fc1 and adam_v\.layer0\.mlp_fc2 overlap in the data$/],
+  ];
+  const failed: string[] = [];
+  for (const [what, file, pattern] of cases) {
+    const out = join(dir, `${what}.out.st`);
+    for (const args of [['train', '--data', NAMES, '--resume', file, '--out', out], ['eval', '--model', file, '--data', NAMES]]) {
+      try {
+        const r = torchMicrogpt(args);
+        expectUsageError(r, pattern);
+        // the CLI's line, word for word (a header nested 100,000 deep the CLI reads, and refuses for what is inside)
+        const cli = runCli(args[0] === 'train' ? args.slice(1) : args);
+        if (what === 'deep') assert.equal(cli.status, 2);
+        else assert.equal(r.stderr, cli.stderr);
+      } catch (e) {
+        failed.push(`${what}, ${args[0]}: ${(e as Error).message.split('\n').slice(-2).join(' ')}`);
+      }
+    }
+    if (existsSync(out)) failed.push(`${what}: ${out} was written`);
+  }
+  assert.deepEqual(failed, []);
+});
+
+test('a flag with a digit that only Python reads (², ١) is refused as the CLI refuses it', { skip }, () => {
+  const run = ['--data', NAMES, '--num-steps', '3'];
+  for (const [flag, value] of [['--until', '²'], ['--save-every', '²'], ['--n-layer', '١'], ['--seed', '4_2']]) {
+    const args = [...run, flag, value, ...(flag === '--save-every' ? ['--out', join(tempDir(), 'o.st')] : [])];
+    const cli = runCli(args);
+    expectUsageError(cli, /is not a decimal number$/);
+    const r = torchMicrogpt(['train', ...args]);
+    expectUsageError(r, /is not a decimal number$/);
+    assert.equal(r.stderr, cli.stderr);
+  }
+});
+
+test("a run too large for memory is refused before anything is allocated, in the CLI's words", { skip }, () => {
+  const dir = tempDir();
+  const big = ['--data', NAMES, '--batch-size', '65536', '--block-size', '4096', '--n-embd', '512', '--num-steps', '1'];
+  // under a 3 GiB address-space limit and a minute: a port that allocated would fail, not take the machine
+  const port = (args: string[]): Run => {
+    const line = [PYTHON!, SCRIPT, 'train', ...args].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('bash', ['-c', `ulimit -v 3145728; exec ${line}`], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const out = join(dir, 'big.safetensors');
+  const r = port([...big, '--out', out]);
+  expectUsageError(r, /^microgpt: the model \(--n-layer 1, --n-embd 512, --n-head 4, --block-size 4096, --batch-size 65536\) needs about 62 TiB .* \(--max-memory GIB raises it\)$/);
+  assert.equal(r.stderr, runCli([...big, '--engine', 'fast']).stderr); // float64, as the fast engine
+  assert.equal(port([...big, '--dtype', 'float32']).stderr, runCli(big).stderr); // about 31 TiB: float32, as the wasm engine the CLI picks
+  assert.ok(!existsSync(out));
+  const mid = ['--data', NAMES, '--n-embd', '512', '--n-layer', '8', '--block-size', '64', '--batch-size', '64', '--num-steps', '1'];
+  for (const limit of ['0.5', '0', 'x']) {
+    const torch = port([...mid, '--max-memory', limit]);
+    expectUsageError(torch, /^microgpt: (the model .* more than the limit of 0\.5 GiB|--max-memory.*)/);
+    assert.equal(torch.stderr, runCli([...mid, '--engine', 'fast', '--max-memory', limit]).stderr);
+  }
+});
+
+test('without torch the port says so in one line, exit 2, and --help still works', { skip }, () => {
+  const fake = tempDir();
+  writeFileSync(join(fake, 'torch.py'), "raise ImportError('No module named torch')\n");
+  const env = { ...process.env, PYTHONPATH: fake };
+  const r = spawnSync(PYTHON!, [SCRIPT, 'train', '--data', NAMES, '--num-steps', '1'], { cwd: tempDir(), env, encoding: 'utf8', timeout: 60_000 });
+  expectUsageError({ status: r.status, stdout: r.stdout, stderr: r.stderr }, /^microgpt: torch is not installed \(.*\)/);
+  const help = spawnSync(PYTHON!, [SCRIPT, 'train', '--help'], { env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(help.status, 0, help.stderr);
 });

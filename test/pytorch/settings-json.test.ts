@@ -105,7 +105,7 @@ const editPart = (part: 'model' | 'train', edit: (values: Record<string, unknown
   meta[part] = JSON.stringify(values);
 };
 
-test("a checkpoint's train without a key resumes on its default; a key of the wrong type or range is one line, exit 2", { skip: noTorch }, () => {
+test("a checkpoint's train without a key resumes on its default; a key of the wrong type or range is the CLI's one line, exit 2", { skip: noTorch }, () => {
   const dir = tempDir();
   const ck = join(dir, 'ck.safetensors');
   const ok = (r: Run) => (assert.equal(r.status, 0, r.stderr), r);
@@ -121,15 +121,15 @@ test("a checkpoint's train without a key resumes on its default; a key of the wr
     expectUsageError(port(['train', '--data', NAMES, '--resume', editMetadata(ck, join(dir, 'bad.safetensors'), edit)], TORCH_PYTHON), pattern);
   refused(
     editPart('train', (t) => (t.learningRate = '0.01')),
-    /corrupt checkpoint \(train learningRate must be a number greater than 0 and at most 10, got "0\.01"\)$/,
+    /corrupt metadata: train: learningRate must be a number greater than 0 and at most 10, got "0\.01"$/,
   );
   refused(
     editPart('train', (t) => (t.batchSize = 0)),
-    /corrupt checkpoint \(train batchSize must be an integer from 1 to 65536, got 0\)$/,
+    /corrupt metadata: train: batchSize must be an integer from 1 to 65536, got 0$/,
   );
   refused(
     editPart('model', (m) => delete m.nHead),
-    /corrupt checkpoint \(model has no nHead\)$/,
+    /corrupt metadata: model: nHead must be an integer from 1 to 4096, got undefined$/,
   );
-  refused((meta) => (meta.train = '[1]'), /corrupt checkpoint \(train must be an object of settings, got \[1\]\)$/);
+  refused((meta) => (meta.train = '[1]'), /corrupt metadata: train must be an object of training settings, got an array$/);
 });
