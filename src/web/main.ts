@@ -21,6 +21,7 @@ import { REPLACES_RUN, type Envelope, type FromWorker, type RunState, type Setti
 import { readTextUpload, saveBytes } from './files.ts';
 import { mountSampling, showNames } from './sampling.ts';
 import { seconds, showTimes } from './views.ts';
+import { keepFocusClearOf } from './sticky-bar.ts';
 import { showToken } from './panels/dom.ts';
 import { mountPanels } from './panels/mount.ts';
 
@@ -380,6 +381,7 @@ field('load').onchange = async () => {
 loadFromUrl();
 $('custom-data').hidden = $<HTMLSelectElement>('dataset').value !== 'custom';
 setState('idle');
+keepFocusClearOf($('run-buttons'));
 
 const panels = mountPanels($('panels'), {
   send,
