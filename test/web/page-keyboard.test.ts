@@ -91,47 +91,51 @@ async function tabAround(page: Page, limit: number): Promise<{ visited: string[]
   return { visited, covered };
 }
 
-test('Tab reaches every control, none traps it, and the Train/Step bar never covers the focused one', { skip, timeout: 480_000 }, async () => {
-  const { url, server } = await serve();
-  const browser = await launch();
-  const errors: string[] = [];
-  mkdirSync(SHOTS, { recursive: true });
-  try {
-    for (const [name, viewport] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['phone', { width: 390, height: 844 }],
-      ['zoom400', { width: 320, height: 200 }],
-    ] as const) {
-      const page = await browser.newPage({ viewport });
-      watchErrors(page, errors);
-      await page.goto(url);
-      // a model, so that every panel has its controls; the custom text shows its fields too
-      await page.selectOption('#dataset', 'custom');
-      await page.fill('#custom-text', Array.from({ length: 20 }, (_, i) => `name${'abcdefghij'[i % 10]}`).join('\n'));
-      await clickAndWait(page, '#step', 'paused');
-      await page.click('.arch-block[data-name="wte"]');
-      await page.waitForSelector('.arch-detail canvas', { timeout: 30_000 });
-      await page.click('#gen-next');
-      await page.waitForSelector('#gen-bars .bar', { timeout: 30_000 });
-      await page.click('#att-show');
-      await page.waitForSelector('#att-probs .position', { timeout: 30_000 });
-      const all = await controls(page);
-      const { visited, covered } = await tabAround(page, all.length + 20);
-      assert.deepEqual(
-        all.filter((c) => !visited.includes(c)),
-        [],
-        `${name}: every control is reached by Tab`,
-      );
-      // the focused field at the bottom of the settings, where the bar sticks
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await page.focus('#upload-text');
-      await page.screenshot({ path: join(SHOTS, `page-keyboard-bar-${name}.png`) });
-      assert.deepEqual(covered, [], `${name}: the Train/Step bar covers no focused control`);
-      await page.close();
+test(
+  'Tab reaches every control, none traps it, and the Train/Step bar never covers the focused one',
+  { skip, timeout: 480_000 },
+  async () => {
+    const { url, server } = await serve();
+    const browser = await launch();
+    const errors: string[] = [];
+    mkdirSync(SHOTS, { recursive: true });
+    try {
+      for (const [name, viewport] of [
+        ['desktop', { width: 1280, height: 800 }],
+        ['phone', { width: 390, height: 844 }],
+        ['zoom400', { width: 320, height: 200 }],
+      ] as const) {
+        const page = await browser.newPage({ viewport });
+        watchErrors(page, errors);
+        await page.goto(url);
+        // a model, so that every panel has its controls; the custom text shows its fields too
+        await page.selectOption('#dataset', 'custom');
+        await page.fill('#custom-text', Array.from({ length: 20 }, (_, i) => `name${'abcdefghij'[i % 10]}`).join('\n'));
+        await clickAndWait(page, '#step', 'paused');
+        await page.click('.arch-block[data-name="wte"]');
+        await page.waitForSelector('.arch-detail canvas', { timeout: 30_000 });
+        await page.click('#gen-next');
+        await page.waitForSelector('#gen-bars .bar', { timeout: 30_000 });
+        await page.click('#att-show');
+        await page.waitForSelector('#att-probs .position', { timeout: 30_000 });
+        const all = await controls(page);
+        const { visited, covered } = await tabAround(page, all.length + 20);
+        assert.deepEqual(
+          all.filter((c) => !visited.includes(c)),
+          [],
+          `${name}: every control is reached by Tab`,
+        );
+        // the focused field at the bottom of the settings, where the bar sticks
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.focus('#upload-text');
+        await page.screenshot({ path: join(SHOTS, `page-keyboard-bar-${name}.png`) });
+        assert.deepEqual(covered, [], `${name}: the Train/Step bar covers no focused control`);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+      server.close();
     }
-  } finally {
-    await browser.close();
-    server.close();
-  }
-  assert.deepEqual(errors, []);
-});
+    assert.deepEqual(errors, []);
+  },
+);
