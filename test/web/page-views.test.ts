@@ -133,6 +133,7 @@ test('samples keep their runs of spaces, and show them', { skip, timeout: 240_00
     // a reader sees where the spaces are: each run of spaces is marked
     const marked = await page.$$eval('#samples li .space', (spans) => spans.map((s) => s.textContent));
     assert.ok(marked.length >= shown.length && marked.every((t) => /^ +$/.test(t ?? '')), `${name}: spaces marked: ${marked}`);
+    assert.match((await page.textContent('#samples-note')) ?? '', /starting with “ha␣␣”/, `${name}: the note shows the prompt's spaces`);
     await page.locator('#samples-panel').screenshot({ path: join(SHOTS, `page-views-spaces-${name}.png`) });
   }),
 );
