@@ -158,7 +158,14 @@ export class GenerationPanel {
   private render(): void {
     const settings = this.settings();
     const view = this.view;
-    if (!view || !settings) return;
+    if (!settings) {
+      // no numbers for a setting that is not one: the table and the bars come back with a valid top-k
+      this.bars.replaceChildren();
+      this.out.replaceChildren();
+      this.result.querySelector('.hint')?.remove();
+      return;
+    }
+    if (!view) return;
     const { temperature, topK } = settings;
     const rows = generationRows(view.logits, temperature, topK).sort((a, b) => b.logit - a.logit || a.id - b.id);
     const d = this.drawn;
