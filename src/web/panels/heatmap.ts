@@ -5,7 +5,6 @@
  * numbers (min, 0, max); and the numbers as a table, labelled the same way.
  * A map wider than the screen scrolls sideways rather than squashing.
  */
-import './heatmap.css';
 import type { MatrixView } from '../protocol.ts';
 import { diverging, el, num, sci, scroller, showToken, table } from './dom.ts';
 
