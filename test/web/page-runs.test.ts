@@ -129,8 +129,7 @@ test(
       await page.click('#att-show');
       await page.waitForSelector('#panel-attention .panel-note:not([hidden])', { timeout: 30_000 });
       assert.match((await page.textContent('#panel-attention .panel-note')) ?? '', /the word has 26 characters/);
-      await page.click('#start');
-      await waitState(page, 'done');
+      await clickAndWait(page, '#start', 'done');
       assert.equal(await page.locator('#panel-attention .panel-note:not([hidden])').count(), 0, 'the error went with its run');
     }),
 );
