@@ -21,6 +21,8 @@ import { REPLACES_RUN, type Envelope, type FromWorker, type RunState, type Setti
 import { readTextUpload, saveBytes } from './files.ts';
 import { mountSampling, showNames } from './sampling.ts';
 import { seconds, showTimes } from './views.ts';
+import { keepFocusClearOf } from './sticky-bar.ts';
+import { atLastStep, confirmReplace } from './run-guards.ts';
 import { showToken } from './panels/dom.ts';
 import { mountPanels } from './panels/mount.ts';
 
@@ -282,6 +284,8 @@ button('pause').onclick = () => send({ type: 'pause' });
 button('resume').onclick = () => {
   clearNotes();
   if (!loadedWaiting) return send({ type: 'resume' });
+  const last = atLastStep(step, readSettings(0).numSteps);
+  if (last) return void notify($('run-buttons'), last);
   const text = trainingText();
   if (text !== undefined) send({ type: 'resume', text, numSteps: readSettings(0).numSteps });
 };
@@ -374,12 +378,15 @@ field('load').onchange = async () => {
     notify($('load-row'), `${file.name}: ${(e as Error).message}`);
     return;
   }
+  if (!confirmReplace(file.name, state, loadedWaiting, step, numSteps))
+    return void notify($('load-row'), `${file.name} is not loaded: the run on screen goes on.`, 'info');
   send({ type: 'load', bytes }, [bytes]);
 };
 
 loadFromUrl();
 $('custom-data').hidden = $<HTMLSelectElement>('dataset').value !== 'custom';
 setState('idle');
+keepFocusClearOf($('run-buttons'));
 
 const panels = mountPanels($('panels'), {
   send,

@@ -45,6 +45,13 @@ export function notify(anchor: HTMLElement, text: string, kind: 'error' | 'info'
   return note;
 }
 
+/** Removes the note after anchor, if any, and the invalid mark of its field. */
+export function clearNote(anchor: HTMLElement): void {
+  document.getElementById(`note-${anchor.id}`)?.remove();
+  anchor.querySelector('[aria-invalid]')?.removeAttribute('aria-invalid');
+  anchor.querySelector('[aria-errormessage]')?.removeAttribute('aria-errormessage');
+}
+
 /** Removes every note (before a new action), or only those of kind. */
 export function clearNotes(kind?: 'error' | 'info'): void {
   for (const note of document.querySelectorAll<HTMLElement>(kind ? `.note.${kind}` : '.note')) {

@@ -128,6 +128,8 @@ export interface MatrixView {
   grads: number[];
   /** Steps taken; 0: the gradients are all zero, nothing has been computed yet. */
   step: number;
+  /** The vocabulary (characters, then 'BOS'): the rows of wte and lm_head. */
+  vocab: string[];
 }
 
 export interface LogitsView {

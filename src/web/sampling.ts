@@ -7,11 +7,23 @@ import { ConfigError } from '../index.ts';
 import { field, readSample } from './form.ts';
 import { clearNotes, notify } from './notices.ts';
 import type { FromWorker, SampleSettings, ToWorker } from './protocol.ts';
+import { showToken } from './panels/dom.ts';
 
 const $ = (id: string) => document.getElementById(id)!;
 
+/** The names, one an item, their spaces kept (white-space: pre-wrap) and each run of them marked, so a reader sees them. */
 export function showNames(list: HTMLElement, names: string[]): void {
-  list.replaceChildren(...names.map((n) => Object.assign(document.createElement('li'), { textContent: n || '(empty)' })));
+  list.replaceChildren(
+    ...names.map((n) => {
+      const li = document.createElement('li');
+      if (!n) li.textContent = '(empty)';
+      for (const part of n.split(/( +)/)) {
+        if (!part.startsWith(' ')) li.append(part);
+        else li.append(Object.assign(document.createElement('span'), { className: 'space', textContent: part }));
+      }
+      return li;
+    }),
+  );
 }
 
 export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void; onMessage: (f: (m: FromWorker) => void) => void }): void {
@@ -58,7 +70,7 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
         const { temperature, topK, prompt } = m.request;
         showNames($('samples'), m.names);
         $('samples-note').textContent =
-          `${m.names.length} names drawn at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${prompt}”` : ''}, from the model at step ${m.step}.`;
+          `${m.names.length} names drawn at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${[...prompt].map(showToken).join('')}”` : ''}, from the model at step ${m.step}.`;
         return;
       }
     }

@@ -30,8 +30,8 @@ export async function downloadCheckpoint(page: Page, name: string): Promise<{ pa
   return { path, ckpt: loadCheckpoint(readFileSync(path)) };
 }
 
-/** axe-core's serious and critical violations on the page as it is now. */
-export async function axeViolations(page: Page): Promise<string[]> {
+/** axe-core's violations on the page as it is now: the serious and critical ones, or those of every impact with all. */
+export async function axeViolations(page: Page, impacts: 'serious' | 'all' = 'serious'): Promise<string[]> {
   await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') });
   const result = await page.evaluate(async () => {
     const axe = (
@@ -42,7 +42,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
     return axe.run({ resultTypes: ['violations'] });
   });
   return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .filter((v) => impacts === 'all' || v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 

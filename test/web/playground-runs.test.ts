@@ -115,6 +115,7 @@ test(
       assert.match(page.url(), /learningRate=0\.005&/);
       assert.equal(await page.isVisible('#pending-learningRate'), false);
 
+      page.once('dialog', (d) => void d.accept()); // the load over the run in progress asks first
       await page.setInputFiles('#load', fiveSteps);
       await page.waitForSelector('#note-load-row.info');
       await page.waitForTimeout(500);

@@ -6,9 +6,10 @@
 import { paramIndex } from '../../core/trace.ts';
 import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
 import type { FromWorker, MatrixView, PanelAnswer, PanelRequest } from '../protocol.ts';
-import { diverging, el, num, scroller, sci, table } from './dom.ts';
+import { el } from './dom.ts';
+import { heatmap, numbersTable } from './heatmap.ts';
 import { architecture, blockLabel } from './model-data.ts';
-import type { ModelState, PanelEntry } from './panel.ts';
+import { vocabOf, type ModelState, type PanelEntry } from './panel.ts';
 
 const fmtInt = (n: number) => n.toLocaleString('en');
 
@@ -103,87 +104,26 @@ export class ArchitecturePanel {
       this.detail.replaceChildren(el('p', { class: 'hint' }, `Press Step or Train to build the model; then ${name}’s weights show here.`));
       return;
     }
-    const wScale = Math.max(...view.weights.map(Math.abs));
-    const gScale = Math.max(...view.grads.map(Math.abs));
-    const hasGrad = view.step > 0 && gScale > 0;
+    const hasGrad = view.step > 0 && view.grads.some((g) => g !== 0);
+    const weights = `${view.name} weights`;
+    const gradient = `${view.name} gradient of step ${view.step}`;
     this.detail.replaceChildren(
       el('h3', {}, `${view.name}: ${view.rows} × ${view.cols} after step ${view.step}`),
       el(
         'div',
         { class: 'heatmaps' },
-        heatmap(`${view.name} weights`, view, view.weights, wScale, 'weights'),
-        hasGrad
-          ? heatmap(`${view.name} gradient of step ${view.step}`, view, view.grads, gScale, 'gradient')
-          : el('p', { class: 'hint' }, 'Its gradient shows after a Step.'),
-      ),
-      el(
-        'p',
-        { class: 'legend' },
-        el('span', { class: 'swatch neg' }),
-        ' negative  ',
-        el('span', { class: 'swatch zero' }),
-        ' zero  ',
-        el('span', { class: 'swatch pos' }),
-        ' positive; the strongest colour is the largest |value| of each map.',
+        heatmap(weights, view, view.weights, 'weights'),
+        hasGrad ? heatmap(gradient, view, view.grads, 'gradient') : el('p', { class: 'hint' }, 'Its gradient shows after a Step.'),
       ),
       el(
         'details',
         {},
         el('summary', {}, 'The numbers as a table'),
-        scroller(
-          'weights table',
-          table(
-            `${view.name} weights${hasGrad ? ' (and gradient)' : ''}, row by row`,
-            ['row', ...Array.from({ length: view.cols }, (_, c) => `col ${c}`)],
-            Array.from({ length: view.rows }, (_, r) => [
-              String(r),
-              ...Array.from({ length: view.cols }, (_, c) => {
-                const i = r * view.cols + c;
-                return hasGrad ? `${num(view.weights[i])} (${sci(view.grads[i], 2)})` : num(view.weights[i]);
-              }),
-            ]),
-            { class: 'numbers matrix' },
-          ),
-        ),
+        numbersTable(weights, view, view.weights, 'weights'),
+        hasGrad ? numbersTable(gradient, view, view.grads, 'gradient') : '',
       ),
     );
   }
-}
-
-/** rows × cols cells of a diverging colour scale, on a canvas; values on hover. */
-function heatmap(title: string, view: MatrixView, values: number[], scale: number, kind: string): HTMLElement {
-  const { rows, cols } = view;
-  const canvas = el('canvas', {
-    width: cols,
-    height: rows,
-    role: 'img',
-    'aria-label': `${title}: a ${rows} by ${cols} heatmap, largest |value| ${sci(scale, 3)}; the numbers are in the table below`,
-    'data-kind': kind,
-  });
-  const g = canvas.getContext('2d')!;
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) {
-      g.fillStyle = diverging(values[r * cols + c], scale);
-      g.fillRect(c, r, 1, 1);
-    }
-  // cells of at least 6 css pixels, and no wider than the panel
-  const cell = Math.max(4, Math.min(16, Math.floor(320 / cols), Math.floor(560 / rows)));
-  canvas.style.width = `${cols * cell}px`;
-  canvas.style.maxWidth = '100%';
-  canvas.style.aspectRatio = `${cols} / ${rows}`;
-  const tip = el('span', { class: 'tip', 'aria-hidden': 'true' }, 'hover a cell');
-  canvas.onmousemove = (e) => {
-    const box = canvas.getBoundingClientRect();
-    const c = Math.min(cols - 1, Math.floor(((e.clientX - box.left) / box.width) * cols));
-    const r = Math.min(rows - 1, Math.floor(((e.clientY - box.top) / box.height) * rows));
-    tip.textContent = `[${r}][${c}] = ${sci(values[r * cols + c], 4)}`;
-  };
-  return el(
-    'figure',
-    { class: 'heatmap' },
-    el('figcaption', {}, el('strong', {}, title), el('br'), `rows 0–${rows - 1} ↓ · columns 0–${cols - 1} → · `, tip),
-    canvas,
-  );
 }
 
 function answer(request: Extract<PanelRequest, { type: 'panel-matrix' }>, { gpt, step }: ModelState): PanelAnswer {
@@ -196,7 +136,7 @@ function answer(request: Extract<PanelRequest, { type: 'panel-matrix' }>, { gpt,
   return {
     type: 'panel-matrix',
     name,
-    view: { name, rows, cols, weights: part(gpt.engine.weights()), grads: part(gpt.engine.gradients()), step },
+    view: { name, rows, cols, weights: part(gpt.engine.weights()), grads: part(gpt.engine.gradients()), step, vocab: vocabOf(gpt) },
   };
 }
 

@@ -40,7 +40,10 @@ export class AttentionPanel {
     show.onclick = () => this.ask();
     for (const s of [this.layer, this.head, this.pos]) s.onchange = () => this.ask();
     this.word.onchange = () => this.updatePositions();
-    this.word.onkeydown = (e) => e.key === 'Enter' && this.ask();
+    // a handler that returns false cancels the key: this one returns nothing, so the field types, deletes and Tabs as any other
+    this.word.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.ask();
+    });
     this.map = el('div', { class: 'att-map' });
     this.heads = el('div', { class: 'att-overview' });
     this.pipeline = el('div', { class: 'att-pipeline' });

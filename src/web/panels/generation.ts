@@ -4,6 +4,8 @@
  * and every token's probability as a bar.
  */
 import { Random } from '../../core/random.ts';
+import { checkSetting, ConfigError, SETTINGS } from '../../core/settings.ts';
+import { clearNote, notify } from '../notices.ts';
 import type { FromWorker, LogitsView, PanelAnswer, PanelRequest } from '../protocol.ts';
 import { probabilityBars } from './charts.ts';
 import { BOS_MARK, el, num, scroller, showToken, table } from './dom.ts';
@@ -16,11 +18,14 @@ export class GenerationPanel {
   private readonly temperature: HTMLInputElement;
   private readonly temperatureValue: HTMLOutputElement;
   private readonly topK: HTMLInputElement;
+  private readonly seed: HTMLInputElement;
   private readonly text: HTMLElement;
   private readonly result: HTMLElement;
   private readonly bars: HTMLElement;
   private readonly out: HTMLElement;
-  private rng = new Random(42);
+  /** The draws of the text on screen: seeded from the Seed field at its first draw (undefined before). */
+  private rng: Random | undefined;
+  private seedUsed: number | undefined;
   /** The characters drawn after the prompt so far. */
   private drawnText = '';
   private ended = false;
@@ -31,7 +36,15 @@ export class GenerationPanel {
     this.prompt = el('input', { id: 'gen-prompt', type: 'text', value: '', autocomplete: 'off', spellcheck: 'false' });
     this.temperature = el('input', { id: 'gen-temperature', type: 'range', min: 0.1, max: 2, step: 0.05, value: 1 });
     this.temperatureValue = el('output', { for: 'gen-temperature', id: 'gen-temperature-value' }, '1.00');
-    this.topK = el('input', { id: 'gen-topk', type: 'number', min: 0, max: 100, value: 0, inputmode: 'numeric' });
+    this.topK = el('input', { id: 'gen-topk', type: 'number', min: 0, max: SETTINGS.topK.max, step: 1, value: 0, inputmode: 'numeric' });
+    this.seed = el('input', {
+      id: 'gen-seed',
+      type: 'number',
+      step: 1,
+      value: SETTINGS.seed.default,
+      inputmode: 'numeric',
+      'aria-describedby': 'gen-seed-help',
+    });
     const next = el('button', { type: 'button', id: 'gen-next' }, 'Next character');
     const reset = el('button', { type: 'button', id: 'gen-reset' }, 'Start over');
     this.text = el('p', { class: 'gen-text', id: 'gen-text', 'aria-live': 'polite' });
@@ -57,7 +70,13 @@ export class GenerationPanel {
         { class: 'grid' },
         el('label', {}, 'Prompt', this.prompt),
         el('label', {}, el('span', {}, 'Temperature ', this.temperatureValue), this.temperature),
-        el('label', {}, 'Top-k (0: all)', this.topK),
+        el('label', { id: 'field-gen-topk' }, 'Top-k (0: all)', this.topK),
+        el('label', { id: 'field-gen-seed' }, 'Seed', this.seed),
+      ),
+      el(
+        'p',
+        { class: 'hint', id: 'gen-seed-help' },
+        'Each new text takes its draws from Seed, then adds 1 to it, so the next text differs; to draw a text again, set Seed back to the seed it shows and press Start over.',
       ),
       el('div', { class: 'buttons' }, next, reset),
       this.text,
@@ -68,15 +87,17 @@ export class GenerationPanel {
     this.showText();
   }
 
-  private settings(): { temperature: number; topK: number } {
+  /** The temperature and top-k; undefined after saying beside the field what is wrong with top-k. */
+  private settings(): { temperature: number; topK: number } | undefined {
     const temperature = Number(this.temperature.value);
     this.temperatureValue.textContent = temperature.toFixed(2);
-    return { temperature, topK: Math.max(0, Math.floor(Number(this.topK.value) || 0)) };
+    const topK = checked('topK', this.topK);
+    return topK === undefined ? undefined : { temperature, topK };
   }
 
   /** Starts over from the prompt (also when the model changes: what was drawn came from another). */
   reset(): void {
-    this.rng = new Random(42);
+    this.rng = this.seedUsed = undefined;
     this.drawnText = '';
     this.ended = false;
     this.view = this.drawn = undefined;
@@ -88,6 +109,14 @@ export class GenerationPanel {
 
   private next(): void {
     if (this.ended) this.reset();
+    if (!this.settings()) return;
+    if (!this.rng) {
+      const seed = checked('seed', this.seed);
+      if (seed === undefined) return;
+      this.rng = new Random(seed);
+      this.seedUsed = seed;
+      this.seed.value = String(seed + 1);
+    }
     this.request(this.prompt.value + this.drawnText);
   }
 
@@ -98,8 +127,10 @@ export class GenerationPanel {
       this.result.textContent = 'Press Step or Train first: there is no model yet.';
       return;
     }
+    const settings = this.settings();
+    if (!settings || !this.rng) return;
     this.view = view;
-    const { temperature, topK } = this.settings();
+    const { temperature, topK } = settings;
     const rows = generationRows(view.logits, temperature, topK);
     const id = this.rng.choiceIndex(rows.map((r) => r.p));
     this.drawn = { id, temperature, topK };
@@ -118,13 +149,24 @@ export class GenerationPanel {
       el('code', { class: 'prompt' }, prompt),
       el('code', { class: 'drawn' }, this.drawnText),
       this.ended ? el('code', { class: 'bos end' }, BOS_MARK) : '',
+      this.seedUsed === undefined
+        ? ''
+        : el('span', { class: 'hint' }, ' drawn with seed ', el('span', { id: 'gen-seed-used' }, this.seedUsed)),
     );
   }
 
   private render(): void {
-    const { temperature, topK } = this.settings();
+    const settings = this.settings();
     const view = this.view;
+    if (!settings) {
+      // no numbers for a setting that is not one: the table and the bars come back with a valid top-k
+      this.bars.replaceChildren();
+      this.out.replaceChildren();
+      this.result.querySelector('.hint')?.remove();
+      return;
+    }
     if (!view) return;
+    const { temperature, topK } = settings;
     const rows = generationRows(view.logits, temperature, topK).sort((a, b) => b.logit - a.logit || a.id - b.id);
     const d = this.drawn;
     const after = view.prefix ? `“${view.prefix}”` : `the start (${BOS_MARK})`;
@@ -157,6 +199,23 @@ export class GenerationPanel {
       ),
     );
     if (d) this.out.querySelectorAll('tbody tr')[rows.findIndex((r) => r.id === d.id)]?.classList.add('picked');
+  }
+}
+
+/** A field's value checked by the settings table's rules: the page's message beside it when wrong (undefined then). */
+function checked(key: 'topK' | 'seed', input: HTMLInputElement): number | undefined {
+  const anchor = input.parentElement!;
+  try {
+    const value = checkSetting(key, input.value.trim() === '' ? NaN : Number(input.value));
+    clearNote(anchor);
+    return value;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    notify(
+      anchor,
+      e.describe((s) => s.label),
+    );
+    return undefined;
   }
 }
 

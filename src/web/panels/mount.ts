@@ -5,6 +5,7 @@
 import './panels.css';
 import './charts.css';
 import './training-loop.css';
+import './heatmap.css';
 import { ConfigError, keysIn, pickSettings } from '../../core/settings.ts';
 import { validateModelConfig } from '../../core/config.ts';
 import { parseDocs } from '../../core/parse-docs.ts';
@@ -77,6 +78,7 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
   /** A panel's line for what went wrong, under its controls; cleared by the panel's next answer. */
   const note = (panel: HTMLElement, text: string) => {
     let p = panel.querySelector<HTMLElement>('.panel-note');
+    if (!p && text === '') return;
     if (!p) {
       p = Object.assign(document.createElement('p'), { className: 'panel-note' });
       p.setAttribute('role', 'alert');
@@ -92,6 +94,7 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
       configure({ nLayer, nEmbd, nHead, blockSize, vocabSize: m.info.vocab.length + 1 });
     }
     for (const { entry, view } of panels) {
+      if (m.type === 'ready' || (m.type === 'state' && m.state === 'idle')) note(view.element, ''); // a new run, or none: what went wrong is over
       if (m.type === 'panel-error') {
         if (m.request in entry.answers) note(view.element, m.message);
         continue;

@@ -197,7 +197,7 @@ export class TrainingLoopPanel {
             'tokens',
             table(
               `tokens of “${d.text}”, ${BOS_MARK} on both ends`,
-              ['', ...d.tokens.map((_, j) => String(j))],
+              ['position', ...d.tokens.map((_, j) => String(j))],
               [
                 ['character', ...chars(d.text).map((c) => el('code', {}, showToken(c)))],
                 ['token id', ...d.tokens.map(String)],
