@@ -7,7 +7,7 @@
  * Numbers are checked against the settings table (settings.ts), the one range
  * for the CLI, the library and the page.
  */
-import type { Checkpoint, ModelCheckpoint } from './checkpoint.ts';
+import type { Checkpoint, ModelCheckpoint } from './checkpoint-types.ts';
 import { numParams, validateModelConfig, validateTrainConfig, type ModelConfig } from './config.ts';
 import type { RandomState } from './random.ts';
 import { checkSetting, keysIn, pickSettings } from './settings.ts';

@@ -26,42 +26,15 @@ import {
   trainProblem,
   vocabProblem,
 } from './checkpoint-check.ts';
-import { numParams, stateDictShapes, type ModelConfig, type TrainConfig } from './config.ts';
+import { numParams, stateDictShapes, type ModelConfig } from './config.ts';
+import type { Checkpoint, ModelCheckpoint } from './checkpoint-types.ts';
 import type { RandomState } from './random.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
 
 export const CHECKPOINT_FORMAT = 'microgpt';
 export const CHECKPOINT_VERSION = 1;
 
-/** What sampling and evaluating need: the model, its vocabulary and weights. A weights-only file (as exported from PyTorch) holds no more. */
-export interface ModelCheckpoint {
-  model: ModelConfig;
-  /** The tokenizer's characters, in id order (BOS is id vocab.length). */
-  vocab: string[];
-  dtype: DType;
-  /** Parameters flattened in state-dict order. */
-  weights: Float64Array;
-  /** Adam's moments, for an exact resume; absent in a weights-only file. */
-  adam?: { m: Float64Array; v: Float64Array };
-  /** The training state (see Checkpoint); absent in a weights-only file. */
-  train?: TrainConfig & { valFraction: number };
-  step?: number;
-  rng?: RandomState;
-  dataHash?: string;
-  /** The engine that trained it (a resume without an engine named continues on it); any engine loads any checkpoint. */
-  engine?: EngineName;
-}
-
-/** Everything a run needs to continue: the model and the training state. */
-export interface Checkpoint extends ModelCheckpoint {
-  train: TrainConfig & { valFraction: number };
-  /** Training steps done. */
-  step: number;
-  /** The Random state after the steps done, so that sampling continues as in one run. */
-  rng: RandomState;
-  /** Identifies the training text, so that a resume on other data is refused ('' when unknown). */
-  dataHash: string;
-}
+export type { Checkpoint, CheckpointTrain, ModelCheckpoint } from './checkpoint-types.ts';
 
 /** A file that is not a checkpoint this version can read; the message says why. */
 export class CheckpointError extends Error {

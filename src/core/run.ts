@@ -3,7 +3,8 @@
  * model; each takeStep() or traceStep() trains one step. train() is a loop
  * over it; the playground's Step button calls traceStep().
  */
-import { hashDocs, type Checkpoint } from './checkpoint.ts';
+import { hashDocs } from './checkpoint.ts';
+import type { Checkpoint } from './checkpoint-types.ts';
 import { checkGroup, checkOptions, checkString, isObject, refuse, shown } from './arguments.ts';
 import { checkCheckpoint } from './checkpoint-check.ts';
 import {
@@ -17,13 +18,12 @@ import {
 } from './config.ts';
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
-import { stepLine } from './format.ts';
 import { chooseEngine } from './engine-choice.ts';
 import { checkEngineChoice, GPT, type EngineChoice } from './gpt.ts';
 import { Random } from './random.ts';
 import { checkSetting, keysIn } from './settings.ts';
 import { Tokenizer } from './tokenizer.ts';
-import { matrixNorms, paramIndex, tracePositions, type ParamRef, type StepTrace } from './trace.ts';
+import { traceStep, type ParamRef, type StepEvent, type StepTrace } from './trace.ts';
 import { Trainer } from './trainer.ts';
 
 /** What a run trains on and how: the part of train()'s options that startRun() reads. */
@@ -40,20 +40,7 @@ export interface RunOptions extends EngineChoice {
   resume?: Checkpoint;
 }
 
-export interface StepEvent {
-  /** Steps done, 1-based. */
-  step: number;
-  numSteps: number;
-  loss: number;
-  /** The learning rate this step used. */
-  lr: number;
-  /** Tokens predicted in this step. */
-  tokens: number;
-  /** Milliseconds the step took. */
-  ms: number;
-  /** Mean validation loss per token, on steps where it was measured. */
-  valLoss?: number;
-}
+export type { StepEvent } from './trace.ts';
 
 /** A run in progress. Every step checks its loss and gradients before the update: a DivergedError leaves the weights as they were. */
 export interface TrainRun {
@@ -196,53 +183,28 @@ class Run implements TrainRun {
     if (param != null && !(isObject(param) && typeof param.name === 'string'))
       refuse('traceStep(param)', `param must be { name, row, col } naming a weight, got ${shown(param)}`);
     this.checkNotDone();
-    const { trainer, gpt } = this;
-    const engine = gpt.engine;
-    const docs = Array.from({ length: this.train.batchSize }, (_, b) => {
-      const i = trainer.docIndex(trainer.stepsDone, b);
-      return { text: this.dataset.trainDocs[i], tokens: this.dataset.train.at(i).slice() };
-    });
-    const ref = param ?? { name: 'wte', row: docs[0].tokens[1], col: 0 };
-    const index = paramIndex(gpt.config, ref);
-    const positions = tracePositions(engine, docs); // with the weights before the update
-    const t0 = performance.now();
-    const loss = this.lossAndGrad();
-    const ms = performance.now() - t0;
-    const grads = engine.gradients();
-    const before = engine.weights()[index];
-    const t1 = performance.now();
-    trainer.update();
-    const event = this.finishStep(loss, ms + performance.now() - t1);
-    const { lr, beta1, beta2, eps } = trainer.adamStep;
-    const { m, v } = engine.optimizerState();
-    const after = engine.weights()[index];
-    return {
-      step: event.step,
-      numSteps: event.numSteps,
-      docs,
-      positions,
-      n: positions.length,
-      loss,
-      gradNorms: matrixNorms(gpt.config, grads),
-      lr,
-      beta1,
-      beta2,
-      eps,
-      param: {
-        ...ref,
-        index,
-        before,
-        grad: grads[index],
-        m: m[index],
-        v: v[index],
-        mHat: m[index] / (1 - beta1 ** event.step),
-        vHat: v[index] / (1 - beta2 ** event.step),
-        update: before - after,
-        after,
+    const { trainer, gpt, dataset } = this;
+    return traceStep(
+      {
+        engine: gpt.engine,
+        config: gpt.config,
+        nextDocs: () =>
+          Array.from({ length: this.train.batchSize }, (_, b) => {
+            const i = trainer.docIndex(trainer.stepsDone, b);
+            return { text: dataset.trainDocs[i], tokens: dataset.train.at(i).slice() };
+          }),
+        lossAndGrad: () => this.lossAndGrad(),
+        update: (loss, ms) => {
+          const t1 = performance.now();
+          trainer.update();
+          return this.finishStep(loss, ms + performance.now() - t1);
+        },
+        get adamStep() {
+          return trainer.adamStep;
+        },
       },
-      line: stepLine(event.step, event.numSteps, loss),
-      event,
-    };
+      param,
+    );
   }
 
   /** The next step's loss and gradients, checked: a DivergedError before anything is updated. */
