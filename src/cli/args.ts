@@ -85,15 +85,21 @@ export function settingFlag(flags: Flags, key: SettingKey): number | undefined {
   return v === undefined ? undefined : checkSetting(key, v);
 }
 
+/** How one command words a setting's help line, where the table's does not fit it: its own help, its own default ('' for none). */
+export type HelpOverrides = Partial<Record<SettingKey, { help?: string; default?: string }>>;
+
 /** --help lines for the settings named: flag, help, [default]; wrapped at 80 columns. */
-export function settingHelp(keys: readonly SettingKey[]): string {
+export function settingHelp(keys: readonly SettingKey[], overrides: HelpOverrides = {}): string {
   return keys
-    .map((k) =>
-      helpLine(
-        `--${SETTINGS[k].flag} ${SETTINGS[k].valueName ?? (SETTINGS[k].kind === 'int' ? 'N' : 'X')}`,
-        `${SETTINGS[k].help} [${SETTINGS[k].default}]`,
-      ),
-    )
+    .map((k) => {
+      const s: NumberSetting = SETTINGS[k];
+      const own = overrides[k];
+      const fallback = own?.default ?? String(s.default);
+      return helpLine(
+        `--${s.flag} ${s.valueName ?? (s.kind === 'int' ? 'N' : 'X')}`,
+        `${own?.help ?? s.help}${fallback ? ` [${fallback}]` : ''}`,
+      );
+    })
     .join('');
 }
 

@@ -18,9 +18,9 @@ import { formatFixed, padInt } from '../core/format.ts';
 import { vocabBound } from '../core/memory.ts';
 import { lossCurveSvg } from '../core/plot.ts';
 import { train, type TrainResult } from '../core/train.ts';
-import type { DType, EngineName } from '../engines/engine.ts';
-import { helpLine, int, oneOf, parseFlags, settingFlag, settingHelp, settingOptions, str, type Flags, type OptionSpec } from './args.ts';
+import { helpLine, int, parseFlags, settingFlag, settingHelp, settingOptions, str, type Flags, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
+import { DTYPE_HELP, DTYPE_OPTION, dtypeFlag, ENGINE_OPTION, engineFlag, TRAIN_ENGINE_HELP } from './engine-flags.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile, writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
@@ -37,11 +37,11 @@ const MODEL_KEYS = keysIn('model');
 const TRAIN_KEYS = keysIn('train');
 const SAMPLE_KEYS = keysIn('sample').filter((k) => k !== 'maxLength'); // a run's names are as long as its block size allows
 
-const OPTIONS: OptionSpec = {
+export const OPTIONS: OptionSpec = {
   ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, ...keysIn('engine'), ...keysIn('validation'), ...SAMPLE_KEYS]),
   data: { type: 'string' },
-  engine: { type: 'string' },
-  dtype: { type: 'string' },
+  ...ENGINE_OPTION,
+  ...DTYPE_OPTION,
   out: { type: 'string' },
   'save-every': { type: 'string' },
   resume: { type: 'string' },
@@ -64,9 +64,9 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', "fast (typed arrays, float64: microgpt.py's numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original's size, n-layer * n-embd^2 * batch-size <= 256; else wasm]")}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${TRAIN_ENGINE_HELP}${DTYPE_HELP}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
 ${settingHelp(keysIn('validation'))}Checkpoints (safetensors):
-${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
+${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--save-every K', 'with --out: also save every K steps, so that a crash loses at most K')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
 ${settingHelp(SAMPLE_KEYS)}${helpLine('--mark-samples', 'mark each name as (train), (val) or (new)')}${helpLine('-h, --help', 'show this help')}${helpLine('--version', 'print the version')}`;
 
@@ -112,18 +112,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
     },
     shape.blockSize,
   );
-  const engine = oneOf<EngineName>(
-    flags,
-    'engine',
-    ['fast', 'scalar', 'wasm'],
-    chooseEngine(undefined, shape, trainConfig.batchSize, ckpt),
-  );
-  const dtype = oneOf<DType>(
-    flags,
-    'dtype',
-    ['float64', 'float32'],
-    engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : (ckpt?.dtype ?? 'float64'),
-  );
+  const engine = engineFlag(flags, chooseEngine(undefined, shape, trainConfig.batchSize, ckpt));
+  const dtype = dtypeFlag(flags, engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : (ckpt?.dtype ?? 'float64'));
   if (engine === 'scalar' && dtype !== 'float64')
     throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
   if (engine === 'wasm' && dtype !== 'float32')

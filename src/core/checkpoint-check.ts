@@ -12,6 +12,7 @@ import { numParams, validateModelConfig, validateTrainConfig, type ModelConfig }
 import type { RandomState } from './random.ts';
 import { checkSetting, keysIn, pickSettings } from './settings.ts';
 import { isObject, shown } from './arguments.ts';
+import { DTYPES, ENGINES, isOneOf, orList } from '../engines/engine.ts';
 
 export { shown } from './arguments.ts';
 
@@ -88,7 +89,7 @@ export function rngProblem(rng: unknown): string | undefined {
 }
 
 export function dtypeProblem(dtype: unknown): string | undefined {
-  return dtype === 'float64' || dtype === 'float32' ? undefined : `dtype must be float64 or float32, got ${shown(dtype)}`;
+  return isOneOf(DTYPES, dtype) ? undefined : `dtype must be ${orList(DTYPES)}, got ${shown(dtype)}`;
 }
 
 /** Where values has its first entry that is not finite (or negative, for Adam's v): 'NaN at index 3', or undefined. */
@@ -160,6 +161,6 @@ export function checkCheckpoint(c: unknown, where: string, training: boolean): a
     if (p) fail(p);
   }
   if (ck.dataHash !== undefined && typeof ck.dataHash !== 'string') fail(`dataHash must be a string, got ${shown(ck.dataHash)}`);
-  if (ck.engine !== undefined && ck.engine !== 'fast' && ck.engine !== 'scalar' && ck.engine !== 'wasm')
-    fail(`engine must be fast, scalar or wasm (or absent), got ${shown(ck.engine)}`);
+  if (ck.engine !== undefined && !isOneOf(ENGINES, ck.engine))
+    fail(`engine must be ${orList(ENGINES)} (or absent), got ${shown(ck.engine)}`);
 }

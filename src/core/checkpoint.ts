@@ -29,7 +29,7 @@ import {
 import { numParams, stateDictShapes, type ModelConfig } from './config.ts';
 import type { Checkpoint, ModelCheckpoint } from './checkpoint-types.ts';
 import type { RandomState } from './random.ts';
-import type { DType, EngineName } from '../engines/engine.ts';
+import { ENGINES, isOneOf, type DType } from '../engines/engine.ts';
 
 export const CHECKPOINT_FORMAT = 'microgpt';
 export const CHECKPOINT_VERSION = 1;
@@ -42,7 +42,6 @@ export class CheckpointError extends Error {
 }
 
 const WIDTH: Record<string, number> = { F64: 8, F32: 4 };
-const ENGINES: readonly EngineName[] = ['fast', 'scalar', 'wasm'];
 
 /** The bytes of a .safetensors file: a checkpoint, or a weights-only one (without train, step, rng). */
 export function saveCheckpoint(ckpt: ModelCheckpoint): Uint8Array {
@@ -206,7 +205,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   const rng = parse('rng') as RandomState | undefined;
   if (rng !== undefined) fail(rngProblem(rng));
   if (m.dtype !== undefined) fail(dtypeProblem(m.dtype));
-  if (m.engine !== undefined && !ENGINES.includes(m.engine as EngineName))
+  if (m.engine !== undefined && !isOneOf(ENGINES, m.engine))
     corrupt(`engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(m.engine)}`);
 
   const n = numParams(model);
@@ -260,7 +259,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   if (step !== undefined) c.step = step;
   if (rng !== undefined) c.rng = rng;
   if (m.data_hash !== undefined) c.dataHash = m.data_hash;
-  if (m.engine !== undefined) c.engine = m.engine as EngineName;
+  if (m.engine !== undefined && isOneOf(ENGINES, m.engine)) c.engine = m.engine;
   return c;
 }
 

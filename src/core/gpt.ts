@@ -11,11 +11,11 @@ import { checkSettings, SETTINGS } from './settings.ts';
 import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { createEngine } from '../engines/create.ts';
-import type { DType, Engine, EngineName } from '../engines/engine.ts';
+import { DTYPES, ENGINES, isOneOf, orList, type DType, type Engine, type EngineName } from '../engines/engine.ts';
 import type { ThreadHelpers } from '../engines/wasm/threads.ts';
 
 export interface EngineChoice {
-  /** 'fast', 'scalar' or 'wasm' (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
+  /** One of ENGINES: fast, scalar or wasm (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
   engine?: EngineName;
   /** 'float64' (default) or 'float32' (fast engine only; the wasm engine is float32). */
   dtype?: DType;
@@ -182,12 +182,12 @@ export class GPT {
   }
 }
 
-/** An EngineChoice's types: engine fast or scalar, dtype float64 or float32 (undefined picks the default). */
+/** An EngineChoice's types: engine one of ENGINES, dtype one of DTYPES (undefined picks the default). */
 export function checkEngineChoice(choice: EngineChoice, where: string, name: string): void {
   if (!isObject(choice)) refuse(where, `${name} must be an object with engine and dtype, got ${shown(choice)}`);
   const { engine, dtype } = choice;
-  if (engine !== undefined && engine !== 'fast' && engine !== 'scalar' && engine !== 'wasm')
-    throw new RangeError(`${where}: ${name}.engine must be fast, scalar or wasm, got ${shown(engine)}`);
-  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32')
-    throw new RangeError(`${where}: ${name}.dtype must be float64 or float32, got ${shown(dtype)}`);
+  if (engine !== undefined && !isOneOf(ENGINES, engine))
+    throw new RangeError(`${where}: ${name}.engine must be ${orList(ENGINES)}, got ${shown(engine)}`);
+  if (dtype !== undefined && !isOneOf(DTYPES, dtype))
+    throw new RangeError(`${where}: ${name}.dtype must be ${orList(DTYPES)}, got ${shown(dtype)}`);
 }

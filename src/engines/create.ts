@@ -1,5 +1,5 @@
 import { numParams, type ModelConfig } from './shape.ts';
-import type { DType, Engine, EngineName } from './engine.ts';
+import { DTYPES, ENGINES, isOneOf, orList, type DType, type Engine, type EngineName } from './engine.ts';
 import { FastEngine } from './fast/engine.ts';
 import { ScalarEngine } from './scalar/engine.ts';
 import { WasmEngine } from './wasm/engine.ts';
@@ -48,9 +48,8 @@ function checkHelpers(h: unknown): void {
 /** createEngine's arguments, each named when wrong (the engines trust them after this). */
 function checkArguments(name: unknown, config: ModelConfig, weights: ArrayLike<number>, dtype: unknown): void {
   const where = 'createEngine';
-  if (name !== 'fast' && name !== 'scalar' && name !== 'wasm')
-    throw new RangeError(`${where}: engine must be fast, scalar or wasm, got ${show(name)}`);
-  if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${where}: dtype must be float64 or float32, got ${show(dtype)}`);
+  if (!isOneOf(ENGINES, name)) throw new RangeError(`${where}: engine must be ${orList(ENGINES)}, got ${show(name)}`);
+  if (!isOneOf(DTYPES, dtype)) throw new RangeError(`${where}: dtype must be ${orList(DTYPES)}, got ${show(dtype)}`);
   if (typeof config !== 'object' || config === null)
     throw new TypeError(
       `${where}: config must be a model configuration ({ vocabSize, nLayer, nEmbd, nHead, blockSize }), got ${show(config)}`,
