@@ -10,7 +10,7 @@
 import type { Checkpoint, ModelCheckpoint } from './checkpoint-types.ts';
 import { numParams, validateModelConfig, validateTrainConfig, type ModelConfig } from './config.ts';
 import type { RandomState } from './random.ts';
-import { checkSetting, keysIn, pickSettings } from './settings.ts';
+import { checkSetting, defaultsOf, keysIn, pickSettings, SETTINGS } from './settings.ts';
 import { isObject, shown } from './arguments.ts';
 import { DTYPES, ENGINES, isOneOf, orList } from '../engines/engine.ts';
 
@@ -57,6 +57,17 @@ export function trainProblem(train: unknown): string | undefined {
     validateTrainConfig(train as unknown as Checkpoint['train']);
     checkSetting('valFraction', train.valFraction);
   });
+}
+
+/**
+ * A file's training settings with any key it lacks (one written before that
+ * setting existed) given its default from the settings table, so that a new
+ * setting does not orphan every checkpoint written before it. A key that is
+ * there is kept as it is, to be checked (trainProblem).
+ */
+export function withTrainDefaults(train: unknown): unknown {
+  if (!isObject(train)) return train;
+  return { ...defaultsOf('train'), valFraction: SETTINGS.valFraction.default, ...train };
 }
 
 export function pickTrain(t: Checkpoint['train']): Checkpoint['train'] {

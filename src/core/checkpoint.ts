@@ -8,7 +8,8 @@
  * reached and the Random state, each as JSON; a weights-only file (as a
  * PyTorch export writes) has only format, version, model and vocab. Reading
  * checks everything (checkpoint-check.ts), so an edited or damaged file is
- * refused with the problem named, never loaded as garbage. Pure bytes in and
+ * refused with the problem named, never loaded as garbage; a training setting
+ * the file lacks (written before the setting existed) takes its default. Pure bytes in and
  * out: file access is the caller's (CLI, Node entry, browser).
  */
 import {
@@ -24,6 +25,7 @@ import {
   shown,
   stepProblem,
   trainProblem,
+  withTrainDefaults,
   vocabProblem,
 } from './checkpoint-check.ts';
 import { numParams, stateDictShapes, type ModelConfig } from './config.ts';
@@ -194,7 +196,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   const fail = (p: string | undefined) => p && corrupt(p);
   fail(modelProblem(model));
   fail(vocabProblem(vocab, model));
-  const train = parse('train') as Checkpoint['train'] | undefined;
+  const train = withTrainDefaults(parse('train')) as Checkpoint['train'] | undefined; // a key it lacks: the setting's default
   if (train !== undefined) fail(trainProblem(train));
   let step: number | undefined;
   if (m.step !== undefined) {
