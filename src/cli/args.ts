@@ -78,6 +78,17 @@ export function settingOptions(keys: readonly SettingKey[]): OptionSpec {
   return Object.fromEntries(keys.map((k) => [SETTINGS[k].flag, { type: 'string' as const }]));
 }
 
+/** The settings' flags that are given, each read as its kind says (an integer, a decimal number), unchecked: for a caller that checks them all at once (resolveTrainConfig). */
+export function settingValues<K extends SettingKey>(flags: Flags, keys: readonly K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const s: NumberSetting = SETTINGS[key];
+    const v = s.kind === 'int' ? int(flags, s.flag) : num(flags, s.flag);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
 /** A setting's flag, read as its kind says and checked against its range; undefined when absent. */
 export function settingFlag(flags: Flags, key: SettingKey): number | undefined {
   const s: NumberSetting = SETTINGS[key];
