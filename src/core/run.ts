@@ -10,7 +10,7 @@ import { ConfigError, type ModelConfig, type TrainConfig } from './config.ts';
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
 import { chooseEngine } from './engine-choice.ts';
-import { checkEngineChoice, GPT, type EngineChoice } from './gpt.ts';
+import { checkEngineChoice, initModel, modelFromCheckpoint, type EngineChoice, type GPT } from './gpt.ts';
 import { Random } from './random.ts';
 import { resolveTrainConfig, type RunConfig } from './run-config.ts';
 import { checkSetting, keysIn } from './settings.ts';
@@ -95,9 +95,10 @@ export function createRun(config: RunConfig, text: string, choice: EngineChoice 
   let gpt: GPT;
   if (ckpt) {
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
-    gpt = GPT.fromCheckpoint(ckpt, engineChoice);
+    gpt = modelFromCheckpoint(ckpt, engineChoice);
   } else {
-    gpt = GPT.init(dataset.tokenizer, model, rng, engineChoice);
+    if (dataset.tokenizer.vocabSize < 2) throw new ConfigError('the vocabulary needs at least one character besides BOS');
+    gpt = initModel(dataset.tokenizer, model, rng, engineChoice);
   }
   if (evalEvery > 0 && dataset.val.length === 0)
     throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');

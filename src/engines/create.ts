@@ -12,12 +12,18 @@ export interface EngineOptions {
   helpers?: ThreadHelpers;
 }
 
-/** An engine of the given kind with the given initial weights (flat, state-dict order). */
+/** An engine of the given kind with the given initial weights (flat, state-dict order); every argument checked. */
 export function createEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
   const { dtype = 'float64' } = options ?? {};
   checkArguments(name, config, weights, dtype);
   checkHelpers(options?.helpers);
-  if (name === 'wasm') return new WasmEngine(config, weights, { helpers: options?.helpers });
+  return makeEngine(name, config, weights, { dtype, helpers: options?.helpers });
+}
+
+/** createEngine() for a caller whose arguments are checked already (a run's RunConfig, a loaded checkpoint): trusts them. */
+export function makeEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
+  const { dtype = 'float64', helpers } = options;
+  if (name === 'wasm') return new WasmEngine(config, weights, { helpers });
   if (name === 'fast') return new FastEngine(config, weights, dtype);
   if (dtype !== 'float64') throw new RangeError('--dtype float32 needs --engine fast: the scalar engine computes in float64');
   return new ScalarEngine(config, weights);
@@ -33,7 +39,7 @@ const show = (v: unknown) =>
         : String(v);
 
 /** helpers, when given, are what spawnHelpers() resolves to (a count, a shared memory, a module and close()). */
-function checkHelpers(h: unknown): void {
+export function checkHelpers(h: unknown): void {
   if (h == null) return;
   const o = h as Partial<Record<keyof ThreadHelpers, unknown>>;
   const ok =
