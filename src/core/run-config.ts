@@ -72,7 +72,8 @@ export function resolveTrainConfig(input: TrainInput, source: ConfigSource): Run
   const train = { ...DEFAULT_TRAIN };
   for (const key of TRAIN_KEYS) {
     const v = input.train?.[key];
-    train[key] = v ?? ckpt?.train[key] ?? train[key];
+    // a key given as undefined is refused as the value it is (the library's options.train: { learningRate: undefined })
+    train[key] = input.train && key in input.train ? (v as number) : (ckpt?.train[key] ?? train[key]);
     checkSetting(key, train[key]);
     if (cli && ckpt && v !== undefined && key !== 'numSteps' && v !== ckpt.train[key]) throw disagree(key, v, ckpt.train[key]);
   }

@@ -38,6 +38,11 @@ test('a setting out of range, a shape that does not fit, a validation without he
   refused({ model: { nLayer: 100 } }, '--n-layer must be an integer from 1 to 64, got 100');
   refused({ model: { nHead: 3 } }, '--n-head must divide the embedding width (16), got 3');
   refused({ evalEvery: 5 }, '--eval-every needs held-out documents: a validation share above 0');
+  assert.throws(
+    () => resolveTrainConfig({ train: { learningRate: undefined } }, library),
+    (e) => e instanceof ConfigError && e.message === 'learningRate must be a number greater than 0 and at most 10, got undefined',
+    'a key given as undefined is refused, as before',
+  );
 });
 
 test('resuming: the checkpoint fills what is not given; the CLI refuses a flag that disagrees (but --num-steps), the library only a model that does', () => {
