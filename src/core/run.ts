@@ -1,7 +1,8 @@
 /**
- * A training run one step at a time: startRun() prepares the data and the
- * model; each takeStep() or traceStep() trains one step. train() is a loop
- * over it; the playground's Step button calls traceStep().
+ * A training run one step at a time: startRun() checks its options once
+ * (resolveTrainConfig, run-config.ts), then createRun() prepares the data and
+ * the model; each takeStep() or traceStep() trains one step. train() is a
+ * loop over it; the playground's Step button calls traceStep().
  */
 import { hashDocs } from './checkpoint.ts';
 import type { Checkpoint, CheckpointTrain } from './checkpoint-types.ts';
@@ -38,7 +39,7 @@ export type { StepEvent } from './trace.ts';
 export interface TrainRun {
   readonly gpt: GPT;
   readonly dataset: Dataset;
-  /** The run's settings; learningRate is the current one (see setLearningRate). */
+  /** The run's settings, a copy; learningRate is the current one (see setLearningRate). */
   readonly train: TrainConfig & { valFraction: number };
   /** Steps done so far. */
   readonly step: number;
