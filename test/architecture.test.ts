@@ -1,8 +1,9 @@
 /**
  * The shape of the source, checked: src/core and src/engines run in the page,
  * so they import no node: module and nothing from cli/ or web/; engines import
- * nothing from core/; no two folders under src/ import each other; and the
- * shared data the parity tests read is present under CI.
+ * nothing from core/; no two folders under src/ import each other; no file
+ * imports itself through a circle of imports; and the shared data the parity
+ * tests read is present under CI.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -18,12 +19,14 @@ function sourceFiles(dir: string, pattern = /\.ts$/): string[] {
   );
 }
 
-/** Every module a file imports or re-exports (static and dynamic). */
+/** Every module a file imports or re-exports (static, side-effect only, and dynamic). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => m[1] ?? m[2],
-  );
+  return [
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
 /** The folder a file belongs to under src/ ('core', 'engines', 'cli', ...; '.' for src/*.ts). */
@@ -62,6 +65,52 @@ test('no two folders under src/ import each other', () => {
     return a !== b && pairs.has(`${b} -> ${a}`);
   });
   assert.deepEqual(both, []);
+});
+
+/**
+ * Every file-level import circle in a graph (file -> files it imports), each
+ * as its files in import order, starting and ending with the same file: a
+ * depth-first search that reports the path back to a file still on its stack.
+ */
+export function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Map<string, number>();
+  const visit = (file: string) => {
+    onPath.set(file, path.length);
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      const at = onPath.get(next);
+      if (at !== undefined) cycles.push([...path.slice(at), next]);
+      else if (!done.has(next)) visit(next);
+    }
+    path.pop();
+    onPath.delete(file);
+    done.add(file);
+  };
+  for (const file of [...graph.keys()].sort()) if (!done.has(file)) visit(file);
+  return cycles;
+}
+
+test('importCycles finds a circle of two, a longer one and a self-import, and none in a tree', () => {
+  const g = (edges: Record<string, string[]>) => new Map(Object.entries(edges));
+  assert.deepEqual(importCycles(g({ a: ['b'], b: ['a'] })), [['a', 'b', 'a']]);
+  assert.deepEqual(importCycles(g({ a: ['b'], b: ['c'], c: ['a'], d: ['a'] })), [['a', 'b', 'c', 'a']]);
+  assert.deepEqual(importCycles(g({ a: ['a'] })), [['a', 'a']]);
+  assert.deepEqual(importCycles(g({ a: ['b', 'c'], b: ['c'], c: [] })), []);
+});
+
+test('no file under src/ imports itself through a circle of imports (static or dynamic, types included)', () => {
+  const graph = new Map<string, string[]>(files.map((f) => [relative(ROOT, f), []]));
+  for (const { file, target } of edges) {
+    const to = relative(ROOT, target);
+    if (graph.has(to)) graph.get(relative(ROOT, file))!.push(to);
+  }
+  assert.deepEqual(
+    importCycles(graph).map((c) => c.join(' -> ')),
+    [],
+  );
 });
 
 test('no source file (TypeScript, CSS, HTML) is longer than 400 lines', () => {

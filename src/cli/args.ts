@@ -78,6 +78,17 @@ export function settingOptions(keys: readonly SettingKey[]): OptionSpec {
   return Object.fromEntries(keys.map((k) => [SETTINGS[k].flag, { type: 'string' as const }]));
 }
 
+/** The settings' flags that are given, each read as its kind says (an integer, a decimal number), unchecked: for a caller that checks them all at once (resolveTrainConfig). */
+export function settingValues<K extends SettingKey>(flags: Flags, keys: readonly K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const s: NumberSetting = SETTINGS[key];
+    const v = s.kind === 'int' ? int(flags, s.flag) : num(flags, s.flag);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
 /** A setting's flag, read as its kind says and checked against its range; undefined when absent. */
 export function settingFlag(flags: Flags, key: SettingKey): number | undefined {
   const s: NumberSetting = SETTINGS[key];
@@ -85,15 +96,21 @@ export function settingFlag(flags: Flags, key: SettingKey): number | undefined {
   return v === undefined ? undefined : checkSetting(key, v);
 }
 
+/** How one command words a setting's help line, where the table's does not fit it: its own help, its own default ('' for none). */
+export type HelpOverrides = Partial<Record<SettingKey, { help?: string; default?: string }>>;
+
 /** --help lines for the settings named: flag, help, [default]; wrapped at 80 columns. */
-export function settingHelp(keys: readonly SettingKey[]): string {
+export function settingHelp(keys: readonly SettingKey[], overrides: HelpOverrides = {}): string {
   return keys
-    .map((k) =>
-      helpLine(
-        `--${SETTINGS[k].flag} ${SETTINGS[k].valueName ?? (SETTINGS[k].kind === 'int' ? 'N' : 'X')}`,
-        `${SETTINGS[k].help} [${SETTINGS[k].default}]`,
-      ),
-    )
+    .map((k) => {
+      const s: NumberSetting = SETTINGS[k];
+      const own = overrides[k];
+      const fallback = own?.default ?? String(s.default);
+      return helpLine(
+        `--${s.flag} ${s.valueName ?? (s.kind === 'int' ? 'N' : 'X')}`,
+        `${own?.help ?? s.help}${fallback ? ` [${fallback}]` : ''}`,
+      );
+    })
     .join('');
 }
 

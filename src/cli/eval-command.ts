@@ -2,17 +2,17 @@
 import { parseDocs } from '../core/parse-docs.ts';
 import { formatFixed } from '../core/format.ts';
 import { GPT } from '../core/gpt.ts';
-import type { EngineName } from '../engines/engine.ts';
-import { oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { helpLine, parseFlags, str, type OptionSpec } from './args.ts';
+import { ENGINE_OPTION, engineFlag, MODEL_ENGINE_HELP } from './engine-flags.ts';
 import { resolveText } from './data-source.ts';
 import { UsageError } from './errors.ts';
-import { readModelFlag } from './files.ts';
+import { MODEL_FILE_HELP, readModelFlag } from './files.ts';
 import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 
-const OPTIONS: OptionSpec = {
+export const OPTIONS: OptionSpec = {
   model: { type: 'string' },
   data: { type: 'string' },
-  engine: { type: 'string' },
+  ...ENGINE_OPTION,
   ...MEMORY_OPTION,
   help: { type: 'boolean', short: 'h' },
 };
@@ -25,13 +25,7 @@ names.txt). Documents longer than the block size are cut, as in training.
 On a terminal, progress is shown on stderr.
 
 Options:
-  --model FILE           a checkpoint written by microgpt train --out, or a
-                         weights-only one (model, vocab, weights) (required)
-  --data FILE            the text to evaluate on
-  --engine NAME          fast, scalar or wasm [the engine that trained the
-                         checkpoint, else fast]
-${MEMORY_HELP}  -h, --help             show this help
-`;
+${MODEL_FILE_HELP}${helpLine('--data FILE', 'the text to evaluate on')}${MODEL_ENGINE_HELP}${MEMORY_HELP}${helpLine('-h, --help', 'show this help')}`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, OPTIONS);
@@ -40,7 +34,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     return;
   }
   const ckpt = readModelFlag(flags, 'eval');
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], ckpt.engine ?? 'fast');
+  const engine = engineFlag(flags, ckpt.engine ?? 'fast');
   if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd(); // as training computed
   checkModelMemory(flags, ckpt.model, { batchSize: 64, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const gpt = GPT.fromCheckpoint(ckpt, { engine });

@@ -8,7 +8,7 @@ import {
   type ModelCheckpoint,
 } from '../core/checkpoint.ts';
 import { readCheckpointBytes, writeFileAtomic } from '../io/files.ts';
-import type { Flags } from './args.ts';
+import { helpLine, type Flags } from './args.ts';
 import { UsageError } from './errors.ts';
 
 export { writeFileAtomic } from '../io/files.ts';
@@ -26,7 +26,14 @@ export function readCheckpointFile(path: string, modelOnly = false): ModelCheckp
   }
 }
 
+/** sample's and eval's --model. */
+export const MODEL_FILE_HELP = helpLine(
+  '--model FILE',
+  'a checkpoint written by microgpt train --out, or a weights-only one (model, vocab, weights) (required)',
+);
+
 /** The checkpoint named by a command's --model flag (weights-only is enough). */
+
 export function readModelFlag(flags: Flags, command: string): ModelCheckpoint {
   const path = typeof flags.model === 'string' ? flags.model : undefined;
   if (!path) throw new UsageError(`${command} needs --model FILE (see --help)`);

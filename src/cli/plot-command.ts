@@ -1,12 +1,12 @@
 /** `microgpt plot`: the loss curve of a --log file as an SVG. */
 import { lossCurveSvg, type LossPoint } from '../core/plot.ts';
-import { parseCommandLine, str, type OptionSpec } from './args.ts';
+import { helpLine, parseCommandLine, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { writeFileAtomic } from './files.ts';
 import { checkOutputs } from './paths.ts';
 
-const OPTIONS: OptionSpec = {
+export const OPTIONS: OptionSpec = {
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -18,9 +18,7 @@ file: training loss (raw and smoothed), validation loss where measured, and
 the loss of random guessing, ln(vocab size).
 
 Options:
-  --out FILE             where to write the SVG [LOG with .svg for its extension]
-  -h, --help             show this help
-`;
+${helpLine('--out FILE', 'where to write the SVG [LOG with .svg for its extension]')}${helpLine('-h, --help', 'show this help')}`;
 
 export async function plotCommand(argv: string[]): Promise<void> {
   const { flags, positionals } = parseCommandLine(argv, OPTIONS, 1);

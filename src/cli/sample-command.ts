@@ -3,25 +3,24 @@ import { DEFAULT_SAMPLE, validateSampleConfig } from '../core/config.ts';
 import { prepareDataset } from '../core/dataset.ts';
 import { GPT } from '../core/gpt.ts';
 import { Random } from '../core/random.ts';
-import { checkSetting } from '../core/settings.ts';
-import type { EngineName } from '../engines/engine.ts';
-import { int, num, oneOf, parseFlags, str, type OptionSpec } from './args.ts';
+import { keysIn } from '../core/settings.ts';
+import { helpLine, parseFlags, settingFlag, settingHelp, settingOptions, str, type OptionSpec } from './args.ts';
+import { ENGINE_OPTION, engineFlag, MODEL_ENGINE_HELP } from './engine-flags.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
-import { readModelFlag } from './files.ts';
+import { MODEL_FILE_HELP, readModelFlag } from './files.ts';
 import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { markSample, summarizeMarks, type Mark } from './sample-marks.ts';
 
-const OPTIONS: OptionSpec = {
+/** The sampling settings (temperature, num-samples, max-length, top-k) and the seed: flags and help from the settings table. */
+const SETTING_KEYS = [...keysIn('sample'), 'seed'] as const;
+
+export const OPTIONS: OptionSpec = {
   model: { type: 'string' },
-  'num-samples': { type: 'string' },
-  temperature: { type: 'string' },
-  'top-k': { type: 'string' },
+  ...settingOptions(SETTING_KEYS),
   prompt: { type: 'string' },
-  seed: { type: 'string' },
-  'max-length': { type: 'string' },
   data: { type: 'string' },
-  engine: { type: 'string' },
+  ...ENGINE_OPTION,
   ...MEMORY_OPTION,
   help: { type: 'boolean', short: 'h' },
 };
@@ -31,21 +30,13 @@ export const SAMPLE_HELP = `Usage: microgpt sample --model FILE [options]
 Prints names drawn from a saved model, one per line.
 
 Options (default in brackets):
-  --model FILE           a checkpoint written by microgpt train --out, or a
-                         weights-only one (model, vocab, weights) (required)
-  --num-samples N        how many names [20]
-  --temperature X        > 0; lower is more conservative [0.5]
-  --top-k K              draw from the K most likely characters only; 0 = all [0]
-  --prompt TEXT          every name starts with TEXT (fed through the model first)
-  --seed N               random seed; without it, sampling continues the
-                         training run's random stream, so the first names are
-                         the ones training printed
-  --max-length L         longest name in characters, at most the block size
-  --data FILE            the training text: mark each name (train), (val) or (new)
-  --engine NAME          fast, scalar or wasm [the engine that trained the
-                         checkpoint, else fast]
-${MEMORY_HELP}  -h, --help             show this help
-`;
+${MODEL_FILE_HELP}${settingHelp(SETTING_KEYS, {
+  maxLength: { default: "the model's block size" },
+  seed: {
+    help: "random seed for the samples; without it, sampling continues the training run's random stream, so the first names are the ones training printed",
+    default: '',
+  },
+})}${helpLine('--prompt TEXT', 'every name starts with TEXT (fed through the model first)')}${helpLine('--data FILE', 'the training text: mark each name (train), (val) or (new)')}${MODEL_ENGINE_HELP}${MEMORY_HELP}${helpLine('-h, --help', 'show this help')}`;
 
 export async function sampleCommand(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, OPTIONS);
@@ -54,21 +45,21 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     return;
   }
   const ckpt = readModelFlag(flags, 'sample');
-  const engine = oneOf<EngineName>(flags, 'engine', ['fast', 'scalar', 'wasm'], ckpt.engine ?? 'fast');
+  const engine = engineFlag(flags, ckpt.engine ?? 'fast');
   if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd(); // as training computed
   checkModelMemory(flags, ckpt.model, { batchSize: 1, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const options = validateSampleConfig(
     {
-      temperature: num(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
-      numSamples: int(flags, 'num-samples') ?? DEFAULT_SAMPLE.numSamples,
-      topK: int(flags, 'top-k') ?? DEFAULT_SAMPLE.topK,
-      maxLength: int(flags, 'max-length') ?? ckpt.model.blockSize,
+      temperature: settingFlag(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
+      numSamples: settingFlag(flags, 'numSamples') ?? DEFAULT_SAMPLE.numSamples,
+      topK: settingFlag(flags, 'topK') ?? DEFAULT_SAMPLE.topK,
+      maxLength: settingFlag(flags, 'maxLength') ?? ckpt.model.blockSize,
     },
     ckpt.model.blockSize,
   );
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
-  const seed = int(flags, 'seed');
-  if (seed !== undefined) gpt.rng.seed(checkSetting('seed', seed));
+  const seed = settingFlag(flags, 'seed');
+  if (seed !== undefined) gpt.rng.seed(seed);
   const prompt = str(flags, 'prompt') ?? '';
   try {
     gpt.tokenizer.encode(prompt);

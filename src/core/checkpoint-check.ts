@@ -7,11 +7,12 @@
  * Numbers are checked against the settings table (settings.ts), the one range
  * for the CLI, the library and the page.
  */
-import type { Checkpoint, ModelCheckpoint } from './checkpoint.ts';
+import type { Checkpoint, ModelCheckpoint } from './checkpoint-types.ts';
 import { numParams, validateModelConfig, validateTrainConfig, type ModelConfig } from './config.ts';
 import type { RandomState } from './random.ts';
-import { checkSetting, keysIn, pickSettings } from './settings.ts';
+import { checkSetting, defaultsOf, keysIn, pickSettings, SETTINGS } from './settings.ts';
 import { isObject, shown } from './arguments.ts';
+import { DTYPES, ENGINES, isOneOf, orList } from '../engines/engine.ts';
 
 export { shown } from './arguments.ts';
 
@@ -58,6 +59,17 @@ export function trainProblem(train: unknown): string | undefined {
   });
 }
 
+/**
+ * A file's training settings with any key it lacks (one written before that
+ * setting existed) given its default from the settings table, so that a new
+ * setting does not orphan every checkpoint written before it. A key that is
+ * there is kept as it is, to be checked (trainProblem).
+ */
+export function withTrainDefaults(train: unknown): unknown {
+  if (!isObject(train)) return train;
+  return { ...defaultsOf('train'), valFraction: SETTINGS.valFraction.default, ...train };
+}
+
 export function pickTrain(t: Checkpoint['train']): Checkpoint['train'] {
   return { ...pickSettings(t, keysIn('train')), valFraction: t.valFraction };
 }
@@ -88,7 +100,7 @@ export function rngProblem(rng: unknown): string | undefined {
 }
 
 export function dtypeProblem(dtype: unknown): string | undefined {
-  return dtype === 'float64' || dtype === 'float32' ? undefined : `dtype must be float64 or float32, got ${shown(dtype)}`;
+  return isOneOf(DTYPES, dtype) ? undefined : `dtype must be ${orList(DTYPES)}, got ${shown(dtype)}`;
 }
 
 /** Where values has its first entry that is not finite (or negative, for Adam's v): 'NaN at index 3', or undefined. */
@@ -160,6 +172,6 @@ export function checkCheckpoint(c: unknown, where: string, training: boolean): a
     if (p) fail(p);
   }
   if (ck.dataHash !== undefined && typeof ck.dataHash !== 'string') fail(`dataHash must be a string, got ${shown(ck.dataHash)}`);
-  if (ck.engine !== undefined && ck.engine !== 'fast' && ck.engine !== 'scalar' && ck.engine !== 'wasm')
-    fail(`engine must be fast, scalar or wasm (or absent), got ${shown(ck.engine)}`);
+  if (ck.engine !== undefined && !isOneOf(ENGINES, ck.engine))
+    fail(`engine must be ${orList(ENGINES)} (or absent), got ${shown(ck.engine)}`);
 }

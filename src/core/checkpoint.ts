@@ -8,7 +8,8 @@
  * reached and the Random state, each as JSON; a weights-only file (as a
  * PyTorch export writes) has only format, version, model and vocab. Reading
  * checks everything (checkpoint-check.ts), so an edited or damaged file is
- * refused with the problem named, never loaded as garbage. Pure bytes in and
+ * refused with the problem named, never loaded as garbage; a training setting
+ * the file lacks (written before the setting existed) takes its default. Pure bytes in and
  * out: file access is the caller's (CLI, Node entry, browser).
  */
 import {
@@ -24,44 +25,18 @@ import {
   shown,
   stepProblem,
   trainProblem,
+  withTrainDefaults,
   vocabProblem,
 } from './checkpoint-check.ts';
-import { numParams, stateDictShapes, type ModelConfig, type TrainConfig } from './config.ts';
+import { numParams, stateDictShapes, type ModelConfig } from './config.ts';
+import type { Checkpoint, ModelCheckpoint } from './checkpoint-types.ts';
 import type { RandomState } from './random.ts';
-import type { DType, EngineName } from '../engines/engine.ts';
+import { ENGINES, isOneOf, type DType } from '../engines/engine.ts';
 
 export const CHECKPOINT_FORMAT = 'microgpt';
 export const CHECKPOINT_VERSION = 1;
 
-/** What sampling and evaluating need: the model, its vocabulary and weights. A weights-only file (as exported from PyTorch) holds no more. */
-export interface ModelCheckpoint {
-  model: ModelConfig;
-  /** The tokenizer's characters, in id order (BOS is id vocab.length). */
-  vocab: string[];
-  dtype: DType;
-  /** Parameters flattened in state-dict order. */
-  weights: Float64Array;
-  /** Adam's moments, for an exact resume; absent in a weights-only file. */
-  adam?: { m: Float64Array; v: Float64Array };
-  /** The training state (see Checkpoint); absent in a weights-only file. */
-  train?: TrainConfig & { valFraction: number };
-  step?: number;
-  rng?: RandomState;
-  dataHash?: string;
-  /** The engine that trained it (a resume without an engine named continues on it); any engine loads any checkpoint. */
-  engine?: EngineName;
-}
-
-/** Everything a run needs to continue: the model and the training state. */
-export interface Checkpoint extends ModelCheckpoint {
-  train: TrainConfig & { valFraction: number };
-  /** Training steps done. */
-  step: number;
-  /** The Random state after the steps done, so that sampling continues as in one run. */
-  rng: RandomState;
-  /** Identifies the training text, so that a resume on other data is refused ('' when unknown). */
-  dataHash: string;
-}
+export type { Checkpoint, CheckpointTrain, ModelCheckpoint } from './checkpoint-types.ts';
 
 /** A file that is not a checkpoint this version can read; the message says why. */
 export class CheckpointError extends Error {
@@ -69,7 +44,6 @@ export class CheckpointError extends Error {
 }
 
 const WIDTH: Record<string, number> = { F64: 8, F32: 4 };
-const ENGINES: readonly EngineName[] = ['fast', 'scalar', 'wasm'];
 
 /** The bytes of a .safetensors file: a checkpoint, or a weights-only one (without train, step, rng). */
 export function saveCheckpoint(ckpt: ModelCheckpoint): Uint8Array {
@@ -222,7 +196,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   const fail = (p: string | undefined) => p && corrupt(p);
   fail(modelProblem(model));
   fail(vocabProblem(vocab, model));
-  const train = parse('train') as Checkpoint['train'] | undefined;
+  const train = withTrainDefaults(parse('train')) as Checkpoint['train'] | undefined; // a key it lacks: the setting's default
   if (train !== undefined) fail(trainProblem(train));
   let step: number | undefined;
   if (m.step !== undefined) {
@@ -233,7 +207,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   const rng = parse('rng') as RandomState | undefined;
   if (rng !== undefined) fail(rngProblem(rng));
   if (m.dtype !== undefined) fail(dtypeProblem(m.dtype));
-  if (m.engine !== undefined && !ENGINES.includes(m.engine as EngineName))
+  if (m.engine !== undefined && !isOneOf(ENGINES, m.engine))
     corrupt(`engine must be one of ${ENGINES.join(', ')}, got ${JSON.stringify(m.engine)}`);
 
   const n = numParams(model);
@@ -287,7 +261,7 @@ function readCheckpoint(bytes: Uint8Array, where: string): ModelCheckpoint {
   if (step !== undefined) c.step = step;
   if (rng !== undefined) c.rng = rng;
   if (m.data_hash !== undefined) c.dataHash = m.data_hash;
-  if (m.engine !== undefined) c.engine = m.engine as EngineName;
+  if (m.engine !== undefined && isOneOf(ENGINES, m.engine)) c.engine = m.engine;
   return c;
 }
 

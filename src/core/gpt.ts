@@ -10,12 +10,12 @@ import { Random } from './random.ts';
 import { checkSettings, SETTINGS } from './settings.ts';
 import { probabilities, sampleTokens } from './sample.ts';
 import { Tokenizer } from './tokenizer.ts';
-import { createEngine } from '../engines/create.ts';
-import type { DType, Engine, EngineName } from '../engines/engine.ts';
+import { checkHelpers, makeEngine } from '../engines/create.ts';
+import { DTYPES, ENGINES, isOneOf, orList, type DType, type Engine, type EngineName } from '../engines/engine.ts';
 import type { ThreadHelpers } from '../engines/wasm/threads.ts';
 
 export interface EngineChoice {
-  /** 'fast', 'scalar' or 'wasm' (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
+  /** One of ENGINES: fast, scalar or wasm (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
   engine?: EngineName;
   /** 'float64' (default) or 'float32' (fast engine only; the wasm engine is float32). */
   dtype?: DType;
@@ -71,8 +71,8 @@ export class GPT {
       refuse('GPT.init(tokenizer, shape, rng)', `shape must be an object of nLayer, nEmbd, nHead and blockSize, got ${shown(shape)}`);
     if (!(rng instanceof Random)) refuse('GPT.init(tokenizer, shape, rng)', `rng must be a Random, got ${shown(rng)}`);
     checkEngineChoice(choice, 'GPT.init(tokenizer, shape, rng, choice)', 'choice');
-    const config = validateModelConfig({ ...shape, vocabSize: tokenizer.vocabSize });
-    return new GPT(config, tokenizer, createEngine(choice.engine ?? 'fast', config, initialWeights(config, rng), choice), rng);
+    validateModelConfig({ ...shape, vocabSize: tokenizer.vocabSize });
+    return initModel(tokenizer, shape, rng, choice);
   }
 
   /**
@@ -82,13 +82,7 @@ export class GPT {
   static fromCheckpoint(ckpt: ModelCheckpoint, choice: EngineChoice = {}): GPT {
     checkCheckpoint(ckpt, 'GPT.fromCheckpoint(checkpoint)', false);
     checkEngineChoice(choice, 'GPT.fromCheckpoint(checkpoint, choice)', 'choice');
-    const name = choice.engine ?? 'fast';
-    const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
-    const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype, helpers: choice.helpers });
-    if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
-    const rng = new Random(SETTINGS.seed.default);
-    if (ckpt.rng) rng.setstate(ckpt.rng);
-    return new GPT(ckpt.model, new Tokenizer(ckpt.vocab), engine, rng);
+    return modelFromCheckpoint(ckpt, choice);
   }
 
   get numParams(): number {
@@ -182,12 +176,30 @@ export class GPT {
   }
 }
 
-/** An EngineChoice's types: engine fast or scalar, dtype float64 or float32 (undefined picks the default). */
+/** GPT.init() for a caller whose arguments are checked already (createRun, with its RunConfig): trusts them. */
+export function initModel(tokenizer: Tokenizer, shape: Omit<ModelConfig, 'vocabSize'>, rng: Random, choice: EngineChoice): GPT {
+  const config: ModelConfig = { ...shape, vocabSize: tokenizer.vocabSize };
+  return new GPT(config, tokenizer, makeEngine(choice.engine ?? 'fast', config, initialWeights(config, rng), choice), rng);
+}
+
+/** GPT.fromCheckpoint() for a caller whose checkpoint and choice are checked already: trusts them. */
+export function modelFromCheckpoint(ckpt: ModelCheckpoint, choice: EngineChoice): GPT {
+  const name = choice.engine ?? 'fast';
+  const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
+  const engine = makeEngine(name, ckpt.model, ckpt.weights, { dtype, helpers: choice.helpers });
+  if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
+  const rng = new Random(SETTINGS.seed.default);
+  if (ckpt.rng) rng.setstate(ckpt.rng);
+  return new GPT(ckpt.model, new Tokenizer(ckpt.vocab), engine, rng);
+}
+
+/** An EngineChoice's types: engine one of ENGINES, dtype one of DTYPES (undefined picks the default). */
 export function checkEngineChoice(choice: EngineChoice, where: string, name: string): void {
   if (!isObject(choice)) refuse(where, `${name} must be an object with engine and dtype, got ${shown(choice)}`);
   const { engine, dtype } = choice;
-  if (engine !== undefined && engine !== 'fast' && engine !== 'scalar' && engine !== 'wasm')
-    throw new RangeError(`${where}: ${name}.engine must be fast, scalar or wasm, got ${shown(engine)}`);
-  if (dtype !== undefined && dtype !== 'float64' && dtype !== 'float32')
-    throw new RangeError(`${where}: ${name}.dtype must be float64 or float32, got ${shown(dtype)}`);
+  if (engine !== undefined && !isOneOf(ENGINES, engine))
+    throw new RangeError(`${where}: ${name}.engine must be ${orList(ENGINES)}, got ${shown(engine)}`);
+  if (dtype !== undefined && !isOneOf(DTYPES, dtype))
+    throw new RangeError(`${where}: ${name}.dtype must be ${orList(DTYPES)}, got ${shown(dtype)}`);
+  checkHelpers(choice.helpers);
 }

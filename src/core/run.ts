@@ -1,29 +1,22 @@
 /**
- * A training run one step at a time: startRun() prepares the data and the
- * model; each takeStep() or traceStep() trains one step. train() is a loop
- * over it; the playground's Step button calls traceStep().
+ * A training run one step at a time: startRun() checks its options once
+ * (resolveTrainConfig, run-config.ts), then createRun() prepares the data and
+ * the model; each takeStep() or traceStep() trains one step. train() is a
+ * loop over it; the playground's Step button calls traceStep().
  */
-import { hashDocs, type Checkpoint } from './checkpoint.ts';
+import { hashDocs } from './checkpoint.ts';
+import type { Checkpoint, CheckpointTrain } from './checkpoint-types.ts';
 import { checkGroup, checkOptions, checkString, isObject, refuse, shown } from './arguments.ts';
-import { checkCheckpoint } from './checkpoint-check.ts';
-import {
-  ConfigError,
-  DEFAULT_MODEL,
-  DEFAULT_TRAIN,
-  validateTrainConfig,
-  validateValidation,
-  type ModelConfig,
-  type TrainConfig,
-} from './config.ts';
+import { ConfigError, type ModelConfig, type TrainConfig } from './config.ts';
 import { DataError, prepareDataset, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
-import { stepLine } from './format.ts';
 import { chooseEngine } from './engine-choice.ts';
-import { checkEngineChoice, GPT, type EngineChoice } from './gpt.ts';
+import { checkEngineChoice, initModel, modelFromCheckpoint, type EngineChoice, type GPT } from './gpt.ts';
 import { Random } from './random.ts';
+import { resolveTrainConfig, type RunConfig } from './run-config.ts';
 import { checkSetting, keysIn } from './settings.ts';
 import { Tokenizer } from './tokenizer.ts';
-import { matrixNorms, paramIndex, tracePositions, type ParamRef, type StepTrace } from './trace.ts';
+import { traceStep, type ParamRef, type StepEvent, type StepTrace } from './trace.ts';
 import { Trainer } from './trainer.ts';
 
 /** What a run trains on and how: the part of train()'s options that startRun() reads. */
@@ -40,26 +33,13 @@ export interface RunOptions extends EngineChoice {
   resume?: Checkpoint;
 }
 
-export interface StepEvent {
-  /** Steps done, 1-based. */
-  step: number;
-  numSteps: number;
-  loss: number;
-  /** The learning rate this step used. */
-  lr: number;
-  /** Tokens predicted in this step. */
-  tokens: number;
-  /** Milliseconds the step took. */
-  ms: number;
-  /** Mean validation loss per token, on steps where it was measured. */
-  valLoss?: number;
-}
+export type { StepEvent } from './trace.ts';
 
 /** A run in progress. Every step checks its loss and gradients before the update: a DivergedError leaves the weights as they were. */
 export interface TrainRun {
   readonly gpt: GPT;
   readonly dataset: Dataset;
-  /** The run's settings; learningRate is the current one (see setLearningRate). */
+  /** The run's settings, a copy; learningRate is the current one (see setLearningRate). */
   readonly train: TrainConfig & { valFraction: number };
   /** Steps done so far. */
   readonly step: number;
@@ -89,49 +69,41 @@ export function startRun(options: RunOptions): TrainRun {
 /** startRun() for a caller whose options have more keys (train()); where names the caller in messages. */
 export function openRun(options: RunOptions, where: string, moreKeys: readonly string[]): TrainRun {
   checkRunOptions(options, where, moreKeys);
-  const ckpt = options.resume;
-  if (ckpt !== undefined) checkCheckpoint(ckpt, `${where}: options.resume`, true);
-  const trainConfig = validateTrainConfig({ ...DEFAULT_TRAIN, ...ckpt?.train, ...options.train });
-  const trainValFraction = (options.train as { valFraction?: number } | undefined)?.valFraction;
-  if (options.valFraction !== undefined && trainValFraction !== undefined && options.valFraction !== trainValFraction) {
-    throw new ConfigError(`options.valFraction (${options.valFraction}) and options.train.valFraction (${trainValFraction}) differ`);
+  const run = createRun(resolveTrainConfig(options, { face: 'library', where }), options.text, options);
+  const vocabSize = (options.model as Partial<ModelConfig> | undefined)?.vocabSize;
+  if (vocabSize !== undefined && vocabSize !== run.gpt.config.vocabSize) {
+    const from = options.resume ? 'checkpoint' : 'data';
+    throw new ConfigError(
+      `options.model.vocabSize ${vocabSize} differs from the ${from}'s ${run.gpt.config.vocabSize} (the vocabulary comes from the ${from})`,
+    );
   }
-  const valFraction = options.valFraction ?? trainValFraction ?? ckpt?.train.valFraction ?? 0;
-  const evalEvery = options.evalEvery ?? 0;
-  validateValidation(valFraction, evalEvery);
-  const rng = new Random(trainConfig.seed);
+  return run;
+}
+
+/**
+ * A run of a configuration resolveTrainConfig() checked, on text: prepares the
+ * data and builds (or resumes) the model. What is left to check is how the
+ * configuration meets the data: the checkpoint's data, the held-out share.
+ */
+export function createRun(config: RunConfig, text: string, choice: EngineChoice = {}): TrainRun {
+  const { model, train, valFraction, evalEvery, resume: ckpt } = config;
+  const rng = new Random(train.seed);
   // the model reads blockSize + 1 tokens of a document at most: longer ones are cut when they are encoded
-  const blockSize = ckpt?.model.blockSize ?? options.model?.blockSize ?? DEFAULT_MODEL.blockSize;
-  const maxTokens = Number.isSafeInteger(blockSize) && blockSize > 0 ? blockSize + 1 : Infinity; // (checked below)
-  const dataset = prepareDataset(options.text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined, maxTokens);
+  const dataset = prepareDataset(text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined, model.blockSize + 1);
   const dataHash = lazy(() => hashDocs(dataset.docs));
-  for (const key of MODEL_KEYS) if (options.model?.[key] !== undefined) checkSetting(key, options.model[key]); // before the engine is chosen by size
   // the engine asked for, else the one the checkpoint was trained on, else the faster for this size
-  const shape = { ...DEFAULT_MODEL, ...(ckpt?.model ?? options.model) };
-  const choice: EngineChoice = { ...options, engine: chooseEngine(options.engine, shape, trainConfig.batchSize, ckpt) };
+  const engineChoice: EngineChoice = { ...choice, engine: chooseEngine(choice.engine, model, train.batchSize, ckpt) };
   let gpt: GPT;
   if (ckpt) {
-    for (const key of MODEL_KEYS) {
-      const v = options.model?.[key];
-      if (v !== undefined && v !== ckpt.model[key])
-        throw new ConfigError(`must be the checkpoint's ${ckpt.model[key]} when resuming, got ${v}`, key);
-    }
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);
-    if (ckpt.step > trainConfig.numSteps)
-      throw new ConfigError(`must be at least the checkpoint's ${ckpt.step} steps done, got ${trainConfig.numSteps}`, 'numSteps');
-    gpt = GPT.fromCheckpoint(ckpt, choice);
+    gpt = modelFromCheckpoint(ckpt, engineChoice);
   } else {
-    gpt = GPT.init(dataset.tokenizer, { ...DEFAULT_MODEL, ...options.model }, rng, choice);
-  }
-  const vocabSize = (options.model as Partial<ModelConfig> | undefined)?.vocabSize;
-  if (vocabSize !== undefined && vocabSize !== gpt.config.vocabSize) {
-    throw new ConfigError(
-      `options.model.vocabSize ${vocabSize} differs from the ${ckpt ? "checkpoint's" : "data's"} ${gpt.config.vocabSize} (the vocabulary comes from ${ckpt ? 'the checkpoint' : 'the data'})`,
-    );
+    if (dataset.tokenizer.vocabSize < 2) throw new ConfigError('the vocabulary needs at least one character besides BOS');
+    gpt = initModel(dataset.tokenizer, model, rng, engineChoice);
   }
   if (evalEvery > 0 && dataset.val.length === 0)
     throw new ConfigError('needs held-out documents, and the validation share holds none of these few', 'evalEvery');
-  return new Run(gpt, dataset, { ...trainConfig, valFraction }, evalEvery, dataHash, ckpt?.step ?? 0);
+  return new Run(gpt, dataset, config, dataHash, ckpt?.step ?? 0);
 }
 
 /** The options' types and keys; their numbers are checked by the settings table as they are used. */
@@ -152,17 +124,22 @@ function checkRunOptions(options: RunOptions, where: string, moreKeys: readonly 
 class Run implements TrainRun {
   private readonly trainer: Trainer;
   private readonly valSeqs: number[][];
+  private readonly evalEvery: number;
 
   constructor(
     readonly gpt: GPT,
     readonly dataset: Dataset,
-    readonly train: TrainConfig & { valFraction: number },
-    private readonly evalEvery: number,
+    private readonly config: RunConfig,
     private readonly hash: () => string,
     startStep: number,
   ) {
-    this.trainer = new Trainer(gpt.engine, dataset.train, train, startStep); // reads train.learningRate at every step
-    this.valSeqs = evalEvery > 0 ? dataset.val.slice() : [];
+    this.trainer = new Trainer(gpt.engine, dataset.train, config.train, startStep);
+    this.evalEvery = config.evalEvery;
+    this.valSeqs = this.evalEvery > 0 ? dataset.val.slice() : [];
+  }
+
+  get train(): CheckpointTrain {
+    return { ...this.config.train, learningRate: this.trainer.learningRate, valFraction: this.config.valFraction };
   }
 
   get step(): number {
@@ -170,7 +147,7 @@ class Run implements TrainRun {
   }
 
   get done(): boolean {
-    return this.trainer.stepsDone >= this.train.numSteps;
+    return this.trainer.stepsDone >= this.config.train.numSteps;
   }
 
   get dataHash(): string {
@@ -178,11 +155,11 @@ class Run implements TrainRun {
   }
 
   checkpoint(weightsOnly = false): Checkpoint {
-    return this.gpt.toCheckpoint({ ...this.train }, this.trainer.stepsDone, this.hash(), weightsOnly);
+    return this.gpt.toCheckpoint(this.train, this.trainer.stepsDone, this.hash(), weightsOnly);
   }
 
   setLearningRate(lr: number): void {
-    this.train.learningRate = checkSetting('learningRate', lr);
+    this.trainer.setLearningRate(checkSetting('learningRate', lr)); // a new value from outside: checked as it comes in
   }
 
   takeStep(): StepEvent {
@@ -196,53 +173,28 @@ class Run implements TrainRun {
     if (param != null && !(isObject(param) && typeof param.name === 'string'))
       refuse('traceStep(param)', `param must be { name, row, col } naming a weight, got ${shown(param)}`);
     this.checkNotDone();
-    const { trainer, gpt } = this;
-    const engine = gpt.engine;
-    const docs = Array.from({ length: this.train.batchSize }, (_, b) => {
-      const i = trainer.docIndex(trainer.stepsDone, b);
-      return { text: this.dataset.trainDocs[i], tokens: this.dataset.train.at(i).slice() };
-    });
-    const ref = param ?? { name: 'wte', row: docs[0].tokens[1], col: 0 };
-    const index = paramIndex(gpt.config, ref);
-    const positions = tracePositions(engine, docs); // with the weights before the update
-    const t0 = performance.now();
-    const loss = this.lossAndGrad();
-    const ms = performance.now() - t0;
-    const grads = engine.gradients();
-    const before = engine.weights()[index];
-    const t1 = performance.now();
-    trainer.update();
-    const event = this.finishStep(loss, ms + performance.now() - t1);
-    const { lr, beta1, beta2, eps } = trainer.adamStep;
-    const { m, v } = engine.optimizerState();
-    const after = engine.weights()[index];
-    return {
-      step: event.step,
-      numSteps: event.numSteps,
-      docs,
-      positions,
-      n: positions.length,
-      loss,
-      gradNorms: matrixNorms(gpt.config, grads),
-      lr,
-      beta1,
-      beta2,
-      eps,
-      param: {
-        ...ref,
-        index,
-        before,
-        grad: grads[index],
-        m: m[index],
-        v: v[index],
-        mHat: m[index] / (1 - beta1 ** event.step),
-        vHat: v[index] / (1 - beta2 ** event.step),
-        update: before - after,
-        after,
+    const { trainer, gpt, dataset } = this;
+    return traceStep(
+      {
+        engine: gpt.engine,
+        config: gpt.config,
+        nextDocs: () =>
+          Array.from({ length: this.config.train.batchSize }, (_, b) => {
+            const i = trainer.docIndex(trainer.stepsDone, b);
+            return { text: dataset.trainDocs[i], tokens: dataset.train.at(i).slice() };
+          }),
+        lossAndGrad: () => this.lossAndGrad(),
+        update: (loss, ms) => {
+          const t1 = performance.now();
+          trainer.update();
+          return this.finishStep(loss, ms + performance.now() - t1);
+        },
+        get adamStep() {
+          return trainer.adamStep;
+        },
       },
-      line: stepLine(event.step, event.numSteps, loss),
-      event,
-    };
+      param,
+    );
   }
 
   /** The next step's loss and gradients, checked: a DivergedError before anything is updated. */
@@ -256,13 +208,14 @@ class Run implements TrainRun {
   }
 
   private checkNotDone(): void {
-    if (this.done) throw new RangeError(`the run is done: ${this.train.numSteps} of ${this.train.numSteps} steps`);
+    const { numSteps } = this.config.train;
+    if (this.done) throw new RangeError(`the run is done: ${numSteps} of ${numSteps} steps`);
   }
 
   /** The event of the step just taken, with the validation loss on eval steps. */
   private finishStep(loss: number, ms: number): StepEvent {
     const { trainer, evalEvery } = this;
-    const { numSteps } = this.train;
+    const { numSteps } = this.config.train;
     const event: StepEvent = { step: trainer.stepsDone, numSteps, loss, lr: trainer.adamStep.lr, tokens: trainer.lastTokens, ms };
     if (evalEvery > 0 && (trainer.stepsDone % evalEvery === 0 || trainer.stepsDone === numSteps)) {
       const r = this.gpt.engine.totalLoss(this.valSeqs);

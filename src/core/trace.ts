@@ -3,10 +3,26 @@
  * Step button): the batch, each position's target probability and loss, the
  * gradient norm of every matrix, and one parameter's Adam update.
  */
+import { stepLine } from './format.ts';
 import { probabilities } from './sample.ts';
 import { stateDictShapes, type ModelConfig } from '../engines/shape.ts';
-import type { Engine } from '../engines/engine.ts';
-import type { StepEvent } from './run.ts';
+import type { AdamStep, Engine } from '../engines/engine.ts';
+
+/** One training step as train()'s onStep reports it. */
+export interface StepEvent {
+  /** Steps done, 1-based. */
+  step: number;
+  numSteps: number;
+  loss: number;
+  /** The learning rate this step used. */
+  lr: number;
+  /** Tokens predicted in this step. */
+  tokens: number;
+  /** Milliseconds the step took. */
+  ms: number;
+  /** Mean validation loss per token, on steps where it was measured. */
+  valLoss?: number;
+}
 
 /** One weight: state-dict matrix name ('wte', 'layer0.attn_wq', ...), row and column. */
 export interface ParamRef {
@@ -72,6 +88,65 @@ export interface StepTrace {
   line: string;
   /** The step as train()'s onStep reports it (with valLoss on eval steps). */
   event: StepEvent;
+}
+
+/** What traceStep() needs of a run: its model, the next step's documents, and the step in its two halves. */
+export interface TraceableRun {
+  readonly engine: Engine;
+  readonly config: ModelConfig;
+  /** The next step's documents, text and tokens (BOS on both ends). */
+  nextDocs(): { text: string; tokens: number[] }[];
+  /** The next step's loss, with its gradients left in the engine (checked, as takeStep's are). */
+  lossAndGrad(): number;
+  /** Adam's update with those gradients; the step's event (ms: the forward and backward's time, the update's added). */
+  update(loss: number, ms: number): StepEvent;
+  /** Adam's settings of the step just taken. */
+  readonly adamStep: Readonly<AdamStep>;
+}
+
+/** One training step, taken on run, and what it computed; param picks the weight to follow (default: wte, the first document's first character, column 0). */
+export function traceStep(run: TraceableRun, param?: ParamRef): StepTrace {
+  const { engine, config } = run;
+  const docs = run.nextDocs();
+  const ref = param ?? { name: 'wte', row: docs[0].tokens[1], col: 0 };
+  const index = paramIndex(config, ref);
+  const positions = tracePositions(engine, docs); // with the weights before the update
+  const t0 = performance.now();
+  const loss = run.lossAndGrad();
+  const ms = performance.now() - t0;
+  const grads = engine.gradients();
+  const before = engine.weights()[index];
+  const event = run.update(loss, ms);
+  const { lr, beta1, beta2, eps } = run.adamStep;
+  const { m, v } = engine.optimizerState();
+  const after = engine.weights()[index];
+  return {
+    step: event.step,
+    numSteps: event.numSteps,
+    docs,
+    positions,
+    n: positions.length,
+    loss,
+    gradNorms: matrixNorms(config, grads),
+    lr,
+    beta1,
+    beta2,
+    eps,
+    param: {
+      ...ref,
+      index,
+      before,
+      grad: grads[index],
+      m: m[index],
+      v: v[index],
+      mHat: m[index] / (1 - beta1 ** event.step),
+      vHat: v[index] / (1 - beta2 ** event.step),
+      update: before - after,
+      after,
+    },
+    line: stepLine(event.step, event.numSteps, loss),
+    event,
+  };
 }
 
 /** Each document's positions through forwardToken with the current weights; leaves the engine's cache empty. */

@@ -35,20 +35,28 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const run = openRun(options, WHERE, TRAIN_KEYS);
   checkTrainOptions(options, run);
   options.onStart?.(run);
+  return trainSteps(run, options);
+}
+
+/** How trainSteps() runs: train()'s options after onStart, checked by the caller. */
+export type StepLoop = Pick<TrainOptions, 'until' | 'signal' | 'onStep' | 'checkpointEvery' | 'onCheckpoint' | 'yieldEveryMs'>;
+
+/** train()'s loop over a run that is ready (startRun(), or createRun() of a checked configuration); trusts loop. */
+export async function trainSteps(run: TrainRun, loop: StepLoop): Promise<TrainResult> {
   const { numSteps } = run.train;
-  const until = options.until ?? numSteps;
-  const yieldEveryMs = options.yieldEveryMs ?? 50;
+  const until = loop.until ?? numSteps;
+  const yieldEveryMs = loop.yieldEveryMs ?? 50;
   let lastYield = performance.now();
   let stopped: TrainResult['stopped'] = 'done';
   while (run.step < until) {
-    if (options.signal?.aborted) {
+    if (loop.signal?.aborted) {
       stopped = 'aborted';
       break;
     }
     const event = run.takeStep();
-    options.onStep?.(event);
-    if (options.checkpointEvery && options.onCheckpoint && run.step % options.checkpointEvery === 0 && run.step < until) {
-      await options.onCheckpoint(run.checkpoint());
+    loop.onStep?.(event);
+    if (loop.checkpointEvery && loop.onCheckpoint && run.step % loop.checkpointEvery === 0 && run.step < until) {
+      await loop.onCheckpoint(run.checkpoint());
     }
     const now = performance.now();
     if (now - lastYield >= yieldEveryMs) {

@@ -14,6 +14,10 @@ import type { AdamStep, Engine } from '../engines/engine.ts';
 export class Trainer {
   /** Steps done so far, which is also the next step's 0-based index. */
   stepsDone: number;
+  /** The base learning rate the schedule decays from (setLearningRate changes it). */
+  private lr: number;
+  private readonly numSteps: number;
+  private readonly batchSize: number;
   /** Tokens the last step predicted (real ones, no padding). */
   lastTokens = 0;
   // reused every step, so that a step allocates nothing
@@ -26,23 +30,36 @@ export class Trainer {
     readonly engine: Engine,
     /** Training documents as token ids with BOS on both ends, in shuffled order. */
     readonly docs: Pick<TokenizedDocs, 'at' | 'length'>,
-    /** Read at every step: a learningRate changed here applies from the next step on. */
-    readonly config: TrainConfig,
+    /** Checked by the caller (resolveTrainConfig): trusted here, and copied, so that the trainer alone changes its learning rate. */
+    config: Readonly<TrainConfig>,
     startStep = 0,
   ) {
     if (docs.length === 0) throw new RangeError('no training documents');
     this.stepsDone = startStep;
+    this.lr = config.learningRate;
+    this.numSteps = config.numSteps;
+    this.batchSize = config.batchSize;
     this.adam = { lr: 0, beta1: config.beta1, beta2: config.beta2, eps: config.eps, step: 0 };
+  }
+
+  /** The base learning rate the schedule decays from. */
+  get learningRate(): number {
+    return this.lr;
+  }
+
+  /** A new base learning rate (checked by the caller) from the next step on; the schedule keeps decaying. */
+  setLearningRate(lr: number): void {
+    this.lr = lr;
   }
 
   /** Index into docs of document b of step s's batch: (s * B + b) % len(docs) (B = 1 is the original's order). */
   docIndex(step: number, b: number): number {
-    return (step * this.config.batchSize + b) % this.docs.length;
+    return (step * this.batchSize + b) % this.docs.length;
   }
 
   /** Documents of step s. */
   private batchAt(step: number): readonly (readonly number[])[] {
-    const B = this.config.batchSize;
+    const B = this.batchSize;
     const batch = this.batch;
     batch.length = B;
     for (let b = 0; b < B; b++) batch[b] = this.docs.at(this.docIndex(step, b));
@@ -51,7 +68,7 @@ export class Trainer {
 
   /** lr_t = learning_rate * (1 - step / num_steps): linear decay to 0. */
   learningRateAt(step: number): number {
-    return this.config.learningRate * (1 - step / this.config.numSteps);
+    return this.lr * (1 - step / this.numSteps);
   }
 
   /** Adam's settings for the step in flight (after lossAndGrad) or the last one taken. */

@@ -1,5 +1,5 @@
 import { numParams, type ModelConfig } from './shape.ts';
-import type { DType, Engine, EngineName } from './engine.ts';
+import { DTYPES, ENGINES, isOneOf, orList, type DType, type Engine, type EngineName } from './engine.ts';
 import { FastEngine } from './fast/engine.ts';
 import { ScalarEngine } from './scalar/engine.ts';
 import { WasmEngine } from './wasm/engine.ts';
@@ -12,12 +12,18 @@ export interface EngineOptions {
   helpers?: ThreadHelpers;
 }
 
-/** An engine of the given kind with the given initial weights (flat, state-dict order). */
+/** An engine of the given kind with the given initial weights (flat, state-dict order); every argument checked. */
 export function createEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
   const { dtype = 'float64' } = options ?? {};
   checkArguments(name, config, weights, dtype);
   checkHelpers(options?.helpers);
-  if (name === 'wasm') return new WasmEngine(config, weights, { helpers: options?.helpers });
+  return makeEngine(name, config, weights, { dtype, helpers: options?.helpers });
+}
+
+/** createEngine() for a caller whose arguments are checked already (a run's RunConfig, a loaded checkpoint): trusts them. */
+export function makeEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
+  const { dtype = 'float64', helpers } = options;
+  if (name === 'wasm') return new WasmEngine(config, weights, { helpers });
   if (name === 'fast') return new FastEngine(config, weights, dtype);
   if (dtype !== 'float64') throw new RangeError('--dtype float32 needs --engine fast: the scalar engine computes in float64');
   return new ScalarEngine(config, weights);
@@ -33,7 +39,7 @@ const show = (v: unknown) =>
         : String(v);
 
 /** helpers, when given, are what spawnHelpers() resolves to (a count, a shared memory, a module and close()). */
-function checkHelpers(h: unknown): void {
+export function checkHelpers(h: unknown): void {
   if (h == null) return;
   const o = h as Partial<Record<keyof ThreadHelpers, unknown>>;
   const ok =
@@ -48,9 +54,8 @@ function checkHelpers(h: unknown): void {
 /** createEngine's arguments, each named when wrong (the engines trust them after this). */
 function checkArguments(name: unknown, config: ModelConfig, weights: ArrayLike<number>, dtype: unknown): void {
   const where = 'createEngine';
-  if (name !== 'fast' && name !== 'scalar' && name !== 'wasm')
-    throw new RangeError(`${where}: engine must be fast, scalar or wasm, got ${show(name)}`);
-  if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${where}: dtype must be float64 or float32, got ${show(dtype)}`);
+  if (!isOneOf(ENGINES, name)) throw new RangeError(`${where}: engine must be ${orList(ENGINES)}, got ${show(name)}`);
+  if (!isOneOf(DTYPES, dtype)) throw new RangeError(`${where}: dtype must be ${orList(DTYPES)}, got ${show(dtype)}`);
   if (typeof config !== 'object' || config === null)
     throw new TypeError(
       `${where}: config must be a model configuration ({ vocabSize, nLayer, nEmbd, nHead, blockSize }), got ${show(config)}`,

@@ -4,8 +4,18 @@
  */
 import type { ModelConfig } from './shape.ts';
 
-export type EngineName = 'fast' | 'scalar' | 'wasm';
-export type DType = 'float64' | 'float32';
+/** The engines, in the order messages and --help list them. */
+export const ENGINES = ['fast', 'scalar', 'wasm'] as const;
+export type EngineName = (typeof ENGINES)[number];
+/** The storage an engine computes in. */
+export const DTYPES = ['float64', 'float32'] as const;
+export type DType = (typeof DTYPES)[number];
+
+/** A list as a message words it: 'fast, scalar or wasm'. */
+export const orList = (words: readonly string[]): string =>
+  words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : (words[0] ?? '');
+/** value is one of names (an engine's or a dtype's): a check that narrows. */
+export const isOneOf = <T extends string>(names: readonly T[], value: unknown): value is T => (names as readonly unknown[]).includes(value);
 
 /** Adam's settings for one step; lr is the decayed learning rate of that step. */
 export interface AdamStep {

@@ -43,6 +43,25 @@ test('each command has --help', () => {
   expectUsageError(runCli(['fly']), /unknown command 'fly'/);
 });
 
+test("each command's --help names every flag it accepts and no other, within 80 columns; --engine lists every engine", async () => {
+  const commands = {
+    train: await import('../../src/cli/train-command.ts'),
+    sample: await import('../../src/cli/sample-command.ts'),
+    eval: await import('../../src/cli/eval-command.ts'),
+    plot: await import('../../src/cli/plot-command.ts'),
+  };
+  const { ENGINES } = await import('../../src/engines/engine.ts');
+  for (const [name, { OPTIONS }] of Object.entries(commands)) {
+    const help = runCli([name, '--help']).stdout;
+    const named = new Set([...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]));
+    const accepted = new Set(Object.keys(OPTIONS));
+    if (name === 'train') accepted.add('version'); // main.ts's, shown with train's help
+    assert.deepEqual([...named].sort(), [...accepted].sort(), `microgpt ${name} --help`);
+    for (const line of help.split('\n')) assert.ok(line.length <= 80, `microgpt ${name} --help: ${JSON.stringify(line)}`);
+    if (accepted.has('engine')) for (const e of ENGINES) assert.match(help, new RegExp(`--engine NAME[^]*\\b${e}\\b`), `${name}: ${e}`);
+  }
+});
+
 test('validation: held-out documents, and their loss every --eval-every steps', { skip: noNames }, () => {
   const { stdout } = model();
   assert.match(stdout, /^num docs: 32033\nval docs: 3203\nvocab size: 27\n/);

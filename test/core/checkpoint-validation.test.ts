@@ -168,6 +168,16 @@ const BAD: [what: string, make: (good: Buffer) => Buffer, message: RegExp][] = [
     /corrupt metadata: train: learningRate must be a number greater than 0/,
   ],
   ['a dtype that is neither', setMeta('dtype', 'float16'), /corrupt metadata: dtype must be float64 or float32, got "float16"/],
+  [
+    'a training setting of the wrong type',
+    meta((m) => (m.train = JSON.stringify({ ...JSON.parse(m.train as string), eps: '1e-8' }))),
+    /corrupt metadata: train: eps must be a number greater than 0 and at most 1, got "1e-8"/,
+  ],
+  [
+    'a training setting that is null',
+    meta((m) => (m.train = JSON.stringify({ ...JSON.parse(m.train as string), beta2: null }))),
+    /corrupt metadata: train: beta2 must be a number at least 0 and less than 1, got null/,
+  ],
 ];
 
 for (const [what, make, message] of BAD) {
@@ -197,6 +207,37 @@ test('through the CLI each bad checkpoint is one line naming the file and the pr
   });
   assert.equal(statSync(out).mtimeMs, before);
   assert.deepEqual(readFileSync(out), GOOD);
+});
+
+/** GOOD as a file written before eps, beta2 and valFraction were settings: its train metadata lacks them. */
+const OLDER = meta((m) => {
+  const { eps, beta2, valFraction, ...rest } = JSON.parse(m.train as string);
+  assert.deepEqual([eps, beta2, valFraction], [1e-8, 0.99, 0], 'the run used the defaults');
+  m.train = JSON.stringify(rest);
+})(GOOD);
+
+test("a checkpoint without some training keys (an older file) loads with the settings table's defaults for them", () => {
+  const good = loadCheckpoint(GOOD);
+  const older = loadCheckpoint(OLDER);
+  assert.equal('eps' in JSON.parse(headerOf(OLDER).header.__metadata__.train), false);
+  assert.deepEqual(older.train, good.train);
+  assert.deepEqual(older, good);
+  assert.deepEqual(loadModelCheckpoint(OLDER).train, good.train);
+});
+
+test('through the CLI a checkpoint without some training keys resumes with the same printed losses and names as the unedited one', () => {
+  const dir = tempDir();
+  const data = join(dir, 'data.txt');
+  writeFileSync(data, TEXT);
+  const outputs = [GOOD, OLDER].map((bytes, i) => {
+    const file = join(dir, `ck${i}.safetensors`);
+    writeFileSync(file, bytes);
+    const r = runCli(['--data', data, '--resume', file, '--num-samples', '3']);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  });
+  assert.match(outputs[0], /step {4}4 \/ {4}5 \| loss \d\.\d{4}\n[^]*step {4}5 \/ {4}5 \| loss/);
+  assert.equal(outputs[1], outputs[0]);
 });
 
 test('the good file itself loads, and an edit that changes nothing still loads (the tests above fail for their edit alone)', () => {

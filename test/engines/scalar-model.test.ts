@@ -1,13 +1,13 @@
-// The faithful GPT: its whole gradient against finite differences, and the
-// tape's accumulation order against the original's depth-first order, bit for bit.
+// The faithful GPT: its whole gradient against finite differences, and the engine's tape against the
+// lesson's Value (microgpt.py's recursive build_topo and reversed(topo)) on a whole step, bit for bit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialWeights, type ModelConfig } from '../../src/core/config.ts';
 import { Random } from '../../src/core/random.ts';
 import { ScalarEngine } from '../../src/engines/scalar/engine.ts';
-import { emptyCache, gpt, softmax } from '../../src/engines/scalar/model.ts';
-import { freeGraph, sum, type Value } from '../../src/engines/scalar/value.ts';
-import { referenceBackward } from './value.test.ts';
+import { Value as LessonValue } from '../../src/engines/scalar/lesson-value.ts';
+import { emptyCache, flattenParams, gpt, makeStateDict, softmax } from '../../src/engines/scalar/model.ts';
+import { sum } from '../../src/engines/scalar/value.ts';
 
 const small: ModelConfig = { vocabSize: 5, nLayer: 2, nEmbd: 8, nHead: 2, blockSize: 6 };
 const docs = [
@@ -45,28 +45,35 @@ test('the whole model gradient matches central finite differences', () => {
   );
 });
 
-test("tape backward accumulates in the original's depth-first order, bit for bit", () => {
+test("the engine's tape and the lesson's Value give the same loss and gradients, bit for bit, on a whole model step", () => {
   const config: ModelConfig = { vocabSize: 27, nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 };
-  const engine = new ScalarEngine(config, initialWeights(config, new Random(42)));
-  const doc = [26, 4, 12, 12, 0, 26];
-  const buildLoss = (): Value => {
-    const keys = emptyCache(config);
-    const values = emptyCache(config);
-    const losses: Value[] = [];
-    for (let pos = 0; pos < doc.length - 1; pos++) {
-      const probs = softmax(gpt(config, engine.state_dict, doc[pos], pos, keys, values));
-      losses.push(probs[doc[pos + 1]].log().neg());
-    }
-    return sum(losses).rmul(1 / losses.length);
-  };
-  buildLoss().backward();
+  const weights = initialWeights(config, new Random(42));
+  const batch = [
+    [26, 4, 12, 12, 0, 26],
+    [26, 0, 13, 13, 0, 26],
+    [26, 14, 11, 8, 21, 8, 0, 26],
+  ];
+  const engine = new ScalarEngine(config, weights);
+  const engineLoss = engine.lossAndGrad(batch);
   const tapeGrads = engine.gradients();
-  for (const p of engine.params) p.grad = 0;
-  const loss = buildLoss();
-  referenceBackward(loss);
-  freeGraph();
-  const dfsGrads = engine.gradients();
+  // the engine's forwardLoss, on the lesson's Values: microgpt.py's training step with a batch
+  const state_dict = makeStateDict(config, weights, (x) => new LessonValue(x));
+  const losses: LessonValue[] = [];
+  for (const tokens of batch) {
+    const keys = emptyCache<LessonValue>(config);
+    const values = emptyCache<LessonValue>(config);
+    for (let pos = 0; pos < Math.min(config.blockSize, tokens.length - 1); pos++) {
+      const probs = softmax(gpt(config, state_dict, tokens[pos], pos, keys, values));
+      losses.push(probs[tokens[pos + 1]].log().neg());
+    }
+  }
+  const loss = sum(losses).rmul(1 / losses.length);
+  loss.backward();
+  assert.ok(Object.is(loss.data, engineLoss), `loss ${loss.data} vs ${engineLoss}`);
+  const lessonGrads = flattenParams(state_dict).map((p) => p.grad);
+  assert.equal(lessonGrads.length, tapeGrads.length);
   let differing = 0;
-  for (let i = 0; i < tapeGrads.length; i++) if (!Object.is(tapeGrads[i], dfsGrads[i])) differing++;
+  for (let i = 0; i < tapeGrads.length; i++) if (!Object.is(tapeGrads[i], lessonGrads[i])) differing++;
   assert.equal(differing, 0, `${differing} of ${tapeGrads.length} gradients differ`);
+  assert.ok(tapeGrads.some((g) => g !== 0));
 });

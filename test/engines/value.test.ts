@@ -1,7 +1,9 @@
-// The autograd engine: every op against central finite differences, and the
-// tape's backward order against the original's recursive topological sort.
+// The autograd engine: every op against central finite differences, on the engine's Value (the typed-array
+// tape) and on the lesson's (microgpt.py's, line for line), which compute the same numbers bit for bit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Value as LessonValue } from '../../src/engines/scalar/lesson-value.ts';
+import type { Scalar } from '../../src/engines/scalar/model.ts';
 import { Value, freeGraph, sum } from '../../src/engines/scalar/value.ts';
 
 /** d f / d x_i by central differences on plain numbers. */
@@ -15,10 +17,14 @@ function numericGrad(f: (xs: number[]) => number, xs: number[], h = 1e-6): numbe
   });
 }
 
-function checkOp(name: string, build: (v: Value[]) => Value, inputs: number[]): void {
-  test(`gradient of ${name} matches finite differences`, () => {
+/** The ops both Values have. */
+type Ops<V> = Scalar<V> & { radd(other: number): V; rsub(other: number): V; rdiv(other: number): V };
+
+function checkOp(name: string, build: <V extends Ops<V>>(v: V[]) => V, inputs: number[]): void {
+  test(`gradient of ${name} matches finite differences, and the lesson's Value computes the same numbers bit for bit`, () => {
     const leaves = inputs.map((x) => new Value(x));
     const out = build(leaves);
+    const data = out.data; // (read now: the tape recycles its nodes)
     out.backward();
     const analytic = leaves.map((l) => l.grad);
     const numeric = numericGrad((xs) => {
@@ -28,6 +34,14 @@ function checkOp(name: string, build: (v: Value[]) => Value, inputs: number[]): 
     }, inputs);
     analytic.forEach((g, i) =>
       assert.ok(Math.abs(g - numeric[i]) <= 1e-6 * Math.max(1, Math.abs(numeric[i])), `${name} d/dx${i}: ${g} vs ${numeric[i]}`),
+    );
+    const lessonLeaves = inputs.map((x) => new LessonValue(x));
+    const lessonOut = build(lessonLeaves);
+    lessonOut.backward();
+    assert.equal(lessonOut.data, data);
+    assert.deepEqual(
+      lessonLeaves.map((l) => l.grad),
+      analytic,
     );
   });
 }
@@ -78,12 +92,29 @@ test('ops compute the same numbers as Python', () => {
   freeGraph();
 });
 
-test('backward() handles a 200,000-node chain without recursion', () => {
+test("backward() handles a 200,000-node chain without recursion; the lesson's recursive build_topo overflows the stack on it", () => {
   const x = new Value(1);
   let y = x.mul(1);
   for (let i = 0; i < 200_000; i++) y = y.add(x);
   y.backward();
   assert.equal(x.grad, 200_001);
+  const lx = new LessonValue(1);
+  let ly = lx.mul(1);
+  for (let i = 0; i < 200_000; i++) ly = ly.add(lx);
+  assert.throws(() => ly.backward(), RangeError, 'why the engine uses the tape');
+});
+
+test("the lesson's Value is microgpt.py's: numbers become leaf children, sum's nodes keep their children and local gradients", () => {
+  const a = new LessonValue(3);
+  const b = a.mul(2);
+  assert.equal(b._children.length, 2);
+  assert.equal(b._children[0], a);
+  assert.equal(b._children[1].data, 2);
+  assert.deepEqual(b._local_grads, [2, 3]);
+  const c = b.add(a).relu().log();
+  c.backward();
+  assert.equal(c.grad, 1);
+  assert.equal(a.grad, 3 / 9);
 });
 
 test('backward() leaves nodes the loss does not depend on alone, and accumulates into leaves', () => {
@@ -99,36 +130,3 @@ test('backward() leaves nodes the loss does not depend on alone, and accumulates
   again.backward();
   assert.equal(a.grad, 7, 'leaf gradients accumulate until reset, as in Python');
 });
-
-/**
- * microgpt.py's backward: a depth-first topological sort from the loss, then
- * child.grad += local_grad * v.grad over it in reverse. Written iteratively here.
- */
-export function referenceBackward(root: Value): void {
-  const topo: Value[] = [];
-  const visited = new Set<Value>();
-  const stack: [Value, number][] = [[root, 0]];
-  visited.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [v, next] = top;
-    const children = v._children;
-    if (next < children.length) {
-      top[1]++;
-      const child = children[next];
-      if (!visited.has(child)) {
-        visited.add(child);
-        stack.push([child, 0]);
-      }
-    } else {
-      stack.pop();
-      topo.push(v);
-    }
-  }
-  root.grad = 1;
-  for (let i = topo.length - 1; i >= 0; i--) {
-    const v = topo[i];
-    const grads = v._local_grads;
-    v._children.forEach((child, k) => (child.grad += grads[k] * v.grad));
-  }
-}

@@ -29,7 +29,7 @@ import {
   type KVCache,
   type StateDict,
 } from './model.ts';
-import { freeGraph, sum, type Value } from './value.ts';
+import { freeGraph, sum, Value } from './value.ts';
 
 export class ScalarEngine implements Engine {
   readonly name = 'scalar' as const;
@@ -50,7 +50,7 @@ export class ScalarEngine implements Engine {
   constructor(config: ModelConfig, weights: ArrayLike<number>) {
     this.config = config;
     this.numParams = numParams(config);
-    this.state_dict = makeStateDict(config, weights);
+    this.state_dict = makeStateDict(config, weights, (x) => new Value(x));
     this.params = flattenParams(this.state_dict);
     this.m = new Float64Array(this.numParams);
     this.v = new Float64Array(this.numParams);

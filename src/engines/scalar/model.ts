@@ -6,38 +6,56 @@ import type { ModelConfig } from '../shape.ts';
 import { stateDictShapes } from '../shape.ts';
 import { Value, sum } from './value.ts';
 
-export type Matrix = Value[][];
-export type StateDict = Record<string, Matrix>;
-/** Per-layer KV cache: keys[li][t] is the key vector at position t. */
-export type KVCache = Value[][][];
+/**
+ * What the model needs of a scalar: microgpt.py's Value ops. The engine runs
+ * it on value.ts's Value; lesson-value.ts's (the original's, line for line) runs it too.
+ */
+export interface Scalar<V> {
+  readonly data: number;
+  add(other: V | number): V;
+  mul(other: V | number): V;
+  sub(other: V | number): V;
+  div(other: V | number): V;
+  pow(other: number): V;
+  log(): V;
+  exp(): V;
+  relu(): V;
+  neg(): V;
+  rmul(other: number): V;
+}
 
-/** The state dict from flat initial weights (drawn in state-dict order, as matrix() does). */
-export function makeStateDict(config: ModelConfig, weights: ArrayLike<number>): StateDict {
-  const state_dict: StateDict = {};
+export type Matrix<V = Value> = V[][];
+export type StateDict<V = Value> = Record<string, Matrix<V>>;
+/** Per-layer KV cache: keys[li][t] is the key vector at position t. */
+export type KVCache<V = Value> = V[][][];
+
+/** The state dict from flat initial weights (drawn in state-dict order, as matrix() does); leaf makes each parameter. */
+export function makeStateDict<V>(config: ModelConfig, weights: ArrayLike<number>, leaf: (x: number) => V): StateDict<V> {
+  const state_dict: StateDict<V> = {};
   let k = 0;
   for (const [name, nout, nin] of stateDictShapes(config)) {
-    state_dict[name] = Array.from({ length: nout }, () => Array.from({ length: nin }, () => new Value(weights[k++])));
+    state_dict[name] = Array.from({ length: nout }, () => Array.from({ length: nin }, () => leaf(weights[k++])));
   }
   return state_dict;
 }
 
 /** params = [p for mat in state_dict.values() for row in mat for p in row] */
-export function flattenParams(state_dict: StateDict): Value[] {
+export function flattenParams<V>(state_dict: StateDict<V>): V[] {
   return Object.values(state_dict).flatMap((mat) => mat.flat());
 }
 
-export function linear(x: Value[], w: Matrix): Value[] {
+export function linear<V extends Scalar<V>>(x: V[], w: Matrix<V>): V[] {
   return w.map((wo) => dot(wo, x));
 }
 
 /** sum(wi * xi for wi, xi in zip(w, x)): the fold of linear, written out for speed. */
-function dot(w: Value[], x: Value[]): Value {
+function dot<V extends Scalar<V>>(w: V[], x: V[]): V {
   let total = w[0].mul(x[0]);
   for (let i = 1; i < w.length; i++) total = total.add(w[i].mul(x[i]));
   return total;
 }
 
-export function softmax(logits: Value[]): Value[] {
+export function softmax<V extends Scalar<V>>(logits: V[]): V[] {
   let max_val = -Infinity;
   for (const val of logits) max_val = Math.max(max_val, val.data);
   const exps = logits.map((val) => val.sub(max_val).exp());
@@ -45,13 +63,13 @@ export function softmax(logits: Value[]): Value[] {
   return exps.map((e) => e.div(total));
 }
 
-export function rmsnorm(x: Value[]): Value[] {
+export function rmsnorm<V extends Scalar<V>>(x: V[]): V[] {
   const ms = sum(x, (xi) => xi.mul(xi)).div(x.length);
   const scale = ms.add(1e-5).pow(-0.5);
   return x.map((xi) => xi.mul(scale));
 }
 
-export function emptyCache(config: ModelConfig): KVCache {
+export function emptyCache<V = Value>(config: ModelConfig): KVCache<V> {
   return Array.from({ length: config.nLayer }, () => []);
 }
 
@@ -76,15 +94,15 @@ export function emptySeen(config: ModelConfig): AttentionSeen {
   };
 }
 
-export function gpt(
+export function gpt<V extends Scalar<V>>(
   config: ModelConfig,
-  state_dict: StateDict,
+  state_dict: StateDict<V>,
   token_id: number,
   pos_id: number,
-  keys: KVCache,
-  values: KVCache,
+  keys: KVCache<V>,
+  values: KVCache<V>,
   seen?: AttentionSeen,
-): Value[] {
+): V[] {
   const { nLayer: n_layer, nHead: n_head } = config; // the model's shape travels in config
   const head_dim = config.nEmbd / n_head;
   const tok_emb = state_dict['wte'][token_id]; // token embedding
@@ -102,7 +120,7 @@ export function gpt(
     keys[li].push(k);
     values[li].push(v);
     seen?.q[li].push(q.map((qi) => qi.data));
-    const x_attn: Value[] = [];
+    const x_attn: V[] = [];
     for (let h = 0; h < n_head; h++) {
       const hs = h * head_dim;
       const q_h = q.slice(hs, hs + head_dim);

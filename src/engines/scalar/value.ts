@@ -1,5 +1,7 @@
 /**
- * microgpt.py's `Value`: autograd on scalars. Each op returns a node that
+ * microgpt.py's `Value` as the scalar engine runs it (lesson-value.ts has the
+ * original's, line for line, and says why the engine uses this one): autograd
+ * on scalars. Each op returns a node that
  * knows its data, its children and the local gradient toward each child;
  * backward() sorts the graph depth-first from the loss and chains the
  * gradients back in reverse, in exactly the original's order.
@@ -107,15 +109,15 @@ function node(data: number, child0: number, localGrad0: number, child1 = NO_CHIL
 }
 
 /**
- * Python's sum() over Values, a left fold. sum(xs, term) is sum(term(x, i) for
+ * Python's sum() over Values (either Value), a left fold. sum(xs, term) is sum(term(x, i) for
  * i, x in enumerate(xs)): each term is made just before it is added, as with
  * a generator, and no array is built. Python starts from 0; x + 0 is x, so the
  * 0 is left out.
  */
-export function sum<T>(xs: readonly T[], term: (x: T, i: number) => Value): Value;
-export function sum(xs: readonly Value[]): Value;
-export function sum<T>(xs: readonly T[], term?: (x: T, i: number) => Value): Value {
-  const f = term ?? ((x: T) => x as unknown as Value);
+export function sum<T, V extends { add(other: V): V }>(xs: readonly T[], term: (x: T, i: number) => V): V;
+export function sum<V extends { add(other: V): V }>(xs: readonly V[]): V;
+export function sum<T, V extends { add(other: V): V }>(xs: readonly T[], term?: (x: T, i: number) => V): V {
+  const f = term ?? ((x: T) => x as unknown as V);
   let total = f(xs[0], 0);
   for (let i = 1; i < xs.length; i++) total = total.add(f(xs[i], i));
   return total;
