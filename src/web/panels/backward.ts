@@ -6,7 +6,6 @@
  * the local gradient), a walk through it in reversed(topo) order, dL/dlogits,
  * and the position's groups, each opened on demand.
  */
-import './backward.css';
 import type { StepTrace } from '../../core/trace.ts';
 import type { FromWorker, PanelRequest } from '../protocol.ts';
 import type { BackwardView, ChainRow, ShownNode } from './backward-types.ts';

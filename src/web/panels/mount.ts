@@ -6,6 +6,7 @@ import './panels.css';
 import './charts.css';
 import './training-loop.css';
 import './heatmap.css';
+import './backward.css';
 import { ConfigError, keysIn, pickSettings } from '../../core/settings.ts';
 import { validateModelConfig } from '../../core/config.ts';
 import { parseDocs } from '../../core/parse-docs.ts';
