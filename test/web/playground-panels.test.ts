@@ -276,7 +276,7 @@ test('the panels: Step on names.txt from a link, the model, generation, attentio
     watchErrors(bad, expectedErrors);
     for (const [file, message] of [
       ['missing.txt', 'could not load missing.txt: the server answered 404 (not found)'],
-      ['photo.png', 'photo.png is not a text file'],
+      ['photo.png', 'data file photo.png is not text (it contains NUL bytes)'],
     ]) {
       await bad.goto(`${url}?data=${file}`);
       await bad.waitForFunction((m) => document.getElementById('note-field-dataset')?.textContent === m, message);
