@@ -30,7 +30,8 @@ export function mountDataBox(send: (m: ToWorker) => void): DataBox {
   const namesReady = loadNames().then((n) => {
     names = n;
     $('dataset-source').textContent = n.note;
-    select.dispatchEvent(new Event('change', { bubbles: true })); // the panels' model takes its vocabulary
+    // the panels' model takes its vocabulary (they hear changes in the setup; the address is not rewritten)
+    $('dataset-source').dispatchEvent(new Event('change', { bubbles: true }));
     return n;
   });
   /** The large text the worker holds, shown as its summary. */
