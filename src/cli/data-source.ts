@@ -12,12 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { errnoText, FileError, readRegularFile, readTextFile, writeFileAtomic } from '../io/files.ts';
 import { UsageError } from './errors.ts';
 
-export const NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/988aa59/names.txt';
-export const NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d';
+import { NAMES_BYTES, NAMES_DOWNLOAD_LIMIT as DOWNLOAD_LIMIT, NAMES_SHA256, NAMES_URL } from '../core/names-source.ts';
+
+export { NAMES_BYTES, NAMES_SHA256, NAMES_URL } from '../core/names-source.ts';
 const DOWNLOAD_TIMEOUT_MS = 10_000;
-/** names.txt's size, and the most a download may be: an answer that goes on is cut here. */
-export const NAMES_BYTES = 228_145;
-const DOWNLOAD_LIMIT = 256 * 1024;
 
 export interface TextSource {
   text: string;

@@ -19,6 +19,9 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { decodeText, mib, sizeProblem, TEXT_LIMIT } from '../core/text-file.ts';
+
+export { TEXT_LIMIT } from '../core/text-file.ts';
 
 /** A failed read or write, worded for a person: 'cannot write out.st: permission denied'. */
 export class FileError extends Error {
@@ -26,8 +29,6 @@ export class FileError extends Error {
 }
 
 const MiB = 2 ** 20;
-/** The largest text (data, logs) read: 256 MiB, over a thousand times names.txt. */
-export const TEXT_LIMIT = 256 * MiB;
 /** The largest checkpoint read: 2 GiB (about 89 million parameters with Adam's moments in float64). */
 export const CHECKPOINT_LIMIT = 2048 * MiB;
 
@@ -61,8 +62,6 @@ export function kindOf(s: Stats): string {
   return s.isFile() ? 'a regular file' : 'not a file';
 }
 
-const mib = (bytes: number) => `${Math.ceil(bytes / MiB)} MiB`;
-
 /**
  * A regular file's bytes, at most limit of them. what names the file in
  * messages ('data file', 'checkpoint'). Opened without blocking (a FIFO with
@@ -81,7 +80,7 @@ export function readRegularFile(path: string, what: string, limit: number): Uint
     if (s.isDirectory()) throw new FileError(`${what} ${path} is a directory`);
     if (!s.isFile()) throw new FileError(`${what} ${path} is not a regular file (${kindOf(s)})`);
     const kind = what === 'checkpoint' ? 'checkpoints' : 'text';
-    const tooBig = (size: number) => new FileError(`${what} ${path} is ${mib(size)}; the limit for ${kind} is ${mib(limit)}`);
+    const tooBig = (size: number) => new FileError(`${what} ${path} ${sizeProblem(size, limit, kind) ?? `is ${mib(size)}`}`);
     if (s.size > limit) throw tooBig(s.size);
     // the size may be stale (a file being written, /proc): read to the end, one byte past the limit at most
     let buf = Buffer.allocUnsafe(Math.min(limit + 1, Math.max(s.size + 1, 65536)));
@@ -111,14 +110,9 @@ export function readRegularFile(path: string, what: string, limit: number): Uint
  * byte-order mark stays a character (U+FEFF), as Python's open() reads it.
  */
 export function readTextFile(path: string, what = 'data file'): string {
-  const bytes = readRegularFile(path, what, TEXT_LIMIT);
-  if (bytes.length === 0) throw new FileError(`${what} ${path} is empty`);
-  if (bytes.includes(0)) throw new FileError(`${what} ${path} is not text (it contains NUL bytes)`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new FileError(`${what} ${path} is not valid UTF-8 text`);
-  }
+  const decoded = decodeText(readRegularFile(path, what, TEXT_LIMIT));
+  if ('problem' in decoded) throw new FileError(`${what} ${path} ${decoded.problem}`);
+  return decoded.text;
 }
 
 /** A checkpoint file's bytes: regular, at most CHECKPOINT_LIMIT. */

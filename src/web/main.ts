@@ -1,7 +1,8 @@
 /** The playground page: settings, the worker, and what it shows. */
-import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, parseDocs, SETTINGS, validateModelConfig, validateTrainConfig } from '../index.ts';
+import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, SETTINGS, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
-import { BUILTIN_NAMES } from './datasets.ts';
+import { mountDataBox } from './data-box.ts';
+import { memoryProblem } from './memory-check.ts';
 import {
   buildFields,
   fillSettings,
@@ -17,8 +18,18 @@ import {
   VAL_SHARE,
 } from './form.ts';
 import { anchorFor, announce, clearNotes, notify } from './notices.ts';
-import { REPLACES_RUN, type Envelope, type FromWorker, type RunState, type Settings, type ToWorker, VAL_DOCS } from './protocol.ts';
-import { readTextUpload, saveBytes } from './files.ts';
+import {
+  NO_RUN,
+  REPLACES_RUN,
+  type Envelope,
+  type FromWorker,
+  type RunState,
+  type Settings,
+  type TextRef,
+  type ToWorker,
+  VAL_DOCS,
+} from './protocol.ts';
+import { saveBytes } from './files.ts';
 import { mountSampling, showNames } from './sampling.ts';
 import { seconds, showTimes } from './views.ts';
 import { keepFocusClearOf } from './sticky-bar.ts';
@@ -47,7 +58,7 @@ const listeners: ((message: FromWorker) => void)[] = [];
 const onMessage = (listener: (message: FromWorker) => void) => listeners.push(listener);
 /** The one place every worker message arrives. */
 worker.onmessage = (event: MessageEvent<Envelope>) => {
-  if (event.data.run !== runId) return;
+  if (event.data.run !== runId && event.data.run !== NO_RUN) return;
   for (const listener of listeners) listener(event.data.message);
 };
 worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${e.message}`);
@@ -55,6 +66,8 @@ worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${
 const chart = new LossChart($<HTMLCanvasElement>('chart'));
 // a panel mounts with the two hooks: it sends through send() and hears every answer of the run on screen
 mountSampling({ send, onMessage });
+const data = mountDataBox(send);
+onMessage((m) => data.hear(m));
 
 // --- the run on screen
 let state: RunState = 'idle';
@@ -176,6 +189,7 @@ onMessage((m) => {
       traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
       return;
     case 'error':
+      if (m.request === 'data-load') return; // the data box says it beside the file's control
       // a Train or a load that failed has replaced the run all the same: the worker holds none
       if (m.request === 'start' || m.request === 'load') {
         clearRun();
@@ -246,19 +260,12 @@ function showState(m: Extract<FromWorker, { type: 'state' }>): void {
 }
 
 // --- controls
-function trainingText(): string | undefined {
-  if ($<HTMLSelectElement>('dataset').value === 'names') return BUILTIN_NAMES;
-  const text = $<HTMLTextAreaElement>('custom-text').value;
-  if (parseDocs(text).length === 0) {
-    notify($('field-custom-text'), 'Your text has no non-empty line: paste or upload one document per line.');
-    return undefined;
-  }
-  return text;
-}
+const trainingText = () => data.trainingText();
 
-/** The settings in the fields, checked; undefined after saying what is wrong beside the field. */
-function checkedSettings(text: string): Settings | undefined {
-  const settings = readSettings(parseDocs(text).length < MIN_VAL_DOCS ? 0 : VAL_SHARE);
+/** The settings in the fields, checked (the model's memory too); undefined after saying what is wrong beside the field. */
+function checkedSettings(): Settings | undefined {
+  const shape = data.shape() ?? { docs: 0, vocabSize: 2 };
+  const settings = readSettings(shape.docs < MIN_VAL_DOCS ? 0 : VAL_SHARE);
   try {
     validateModelConfig({ ...settings, vocabSize: 2 });
     validateTrainConfig({ ...DEFAULT_TRAIN, ...settings });
@@ -270,32 +277,37 @@ function checkedSettings(text: string): Settings | undefined {
     );
     return undefined;
   }
+  const tooBig = memoryProblem(settings, shape.vocabSize);
+  if (tooBig) {
+    notify($(`field-${tooBig.key}`), tooBig.message);
+    return undefined;
+  }
   return settings;
 }
 
-button('start').onclick = () => {
+button('start').onclick = async () => {
   clearNotes();
-  const text = trainingText();
-  const settings = text === undefined ? undefined : checkedSettings(text);
+  const text = await trainingText();
+  const settings = text === undefined ? undefined : checkedSettings();
   if (!settings || text === undefined) return;
   send({ type: 'start', settings, text });
 };
 button('pause').onclick = () => send({ type: 'pause' });
-button('resume').onclick = () => {
+button('resume').onclick = async () => {
   clearNotes();
   if (!loadedWaiting) return send({ type: 'resume' });
   const last = atLastStep(step, readSettings(0).numSteps);
   if (last) return void notify($('run-buttons'), last);
-  const text = trainingText();
+  const text = await trainingText();
   if (text !== undefined) send({ type: 'resume', text, numSteps: readSettings(0).numSteps });
 };
-button('step').onclick = () => {
+button('step').onclick = async () => {
   clearNotes();
   const param = panels.param(); // the weight the Training loop panel follows
   if (run && !loadedWaiting) return send({ type: 'step', settings: run.settings, text: '', param });
-  const text = trainingText();
+  const text: TextRef | undefined = await trainingText();
   const settings =
-    text === undefined ? undefined : loadedWaiting && run ? { ...run.settings, numSteps: readSettings(0).numSteps } : checkedSettings(text);
+    text === undefined ? undefined : loadedWaiting && run ? { ...run.settings, numSteps: readSettings(0).numSteps } : checkedSettings();
   if (settings && text !== undefined) send({ type: 'step', settings, text, param });
 };
 button('reset').onclick = () => {
@@ -348,23 +360,6 @@ function changeRate(): void {
   );
 }
 
-field('upload-text').onchange = async () => {
-  const file = field('upload-text').files?.[0];
-  if (!file) return;
-  clearNotes();
-  try {
-    const text = await readTextUpload(file);
-    const docs = parseDocs(text).length;
-    if (docs === 0) throw new Error(`${file.name} has no non-empty line`);
-    $<HTMLTextAreaElement>('custom-text').value = text;
-    notify($('field-upload-text'), `Loaded ${file.name}: ${docs} documents.`, 'info');
-  } catch (e) {
-    notify($('field-upload-text'), (e as Error).message);
-  } finally {
-    field('upload-text').value = '';
-  }
-};
-
 // a checkpoint is checked here first: a bad file leaves the run on screen alone
 field('load').onchange = async () => {
   const file = field('load').files?.[0];
@@ -393,6 +388,5 @@ const panels = mountPanels($('panels'), {
   onMessage,
   step: () => button('step').click(),
   settings: () => readSettings(0),
-  text: () => ($<HTMLSelectElement>('dataset').value === 'names' ? BUILTIN_NAMES : $<HTMLTextAreaElement>('custom-text').value),
-  say: (text, kind) => notify($('field-dataset'), text, kind),
+  text: () => data.panelText(),
 });

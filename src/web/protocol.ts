@@ -56,22 +56,49 @@ export interface ProgressBatch {
 
 export type RunState = 'training' | 'paused' | 'done' | 'idle' | 'diverged';
 
+/** A training text: the text itself (small), or the large text the worker read and holds (its id, from 'data-loaded'). */
+export type TextRef = string | { loaded: number };
+
+/** A text file the worker read: what the page shows instead of the text itself. */
+export interface TextSummary {
+  id: number;
+  name: string;
+  bytes: number;
+  docs: number;
+  /** The vocabulary's characters, sorted (BOS not included). */
+  vocab: string[];
+  /** The first documents, to show. */
+  head: string[];
+  /** The whole text when it is small enough to edit in the page's box. */
+  small?: string;
+}
+
+/** The envelope's run for answers that belong to no run (a text file read): the page takes them whatever run it shows. */
+export const NO_RUN = -1;
+
 /** What replaces the run: answers to earlier requests are dropped (see the top of this file). */
 export const REPLACES_RUN: readonly ToWorker['type'][] = ['start', 'reset', 'load'];
 
 export type ToWorker =
-  | { type: 'start'; settings: Settings; text: string }
+  | { type: 'start'; settings: Settings; text: TextRef }
   | { type: 'pause' }
   /** Continues a paused run; a loaded checkpoint continues on text up to numSteps (as the CLI's --resume with --num-steps). */
-  | { type: 'resume'; text?: string; numSteps?: number }
+  | { type: 'resume'; text?: TextRef; numSteps?: number }
   | { type: 'reset' }
   /** The learning rate from the next step on (the schedule keeps decaying). */
   | { type: 'learning-rate'; learningRate: number }
+  /** Names streamed in chunks ('samples', done on the last); a new request or 'sample-stop' ends the one before. */
   | { type: 'sample'; request: SampleSettings }
+  | { type: 'sample-stop' }
+  /**
+   * A text file to read, check and hold here, answered by 'data-loaded' or an error: an upload, or (a string) the
+   * page's address whose ?data= names a file beside it, fetched here so that not even its bytes pass through the page.
+   */
+  | { type: 'data-load'; source: Blob | string; name: string }
   | { type: 'save' }
   | { type: 'load'; bytes: ArrayBuffer }
   /** Exactly one training step, traced: pauses a running run first; with no run, starts one from settings and text. */
-  | { type: 'step'; settings: Settings; text: string; param?: ParamRef }
+  | { type: 'step'; settings: Settings; text: TextRef; param?: ParamRef }
   | PanelRequest;
 
 export type FromWorker =
@@ -92,8 +119,10 @@ export type FromWorker =
       /** With state 'diverged': the step whose loss (or gradient norm) was not finite. */
       diverged?: { step: number; loss: number; gradNorm?: number };
     }
-  /** Names the user asked for, with the request and the step of the model that wrote them. */
-  | { type: 'samples'; names: string[]; request: SampleSettings; step: number }
+  /** Names the user asked for, a chunk at a time (first: the request's first chunk; done: its last), with the request and the step of the model that wrote them. */
+  | { type: 'samples'; names: string[]; request: SampleSettings; step: number; first: boolean; done: boolean }
+  /** A text file read and checked (posted with NO_RUN). */
+  | { type: 'data-loaded'; summary: TextSummary }
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   /** request: what failed; key: the setting at fault, where one is. */
   | { type: 'error'; message: string; request?: ToWorker['type']; key?: string }
@@ -121,8 +150,12 @@ export type PanelRequest =
 
 export interface MatrixView {
   name: string;
+  /** The rows and columns sent: the whole matrix, or its top-left part when it is larger than MATRIX_SIDE either way. */
   rows: number;
   cols: number;
+  /** The whole matrix's shape. */
+  fullRows: number;
+  fullCols: number;
   /** Row-major, rows × cols. */
   weights: number[];
   grads: number[];
@@ -166,6 +199,9 @@ export interface AttentionView {
   /** The characters, 'BOS' last. */
   vocab: string[];
 }
+
+/** The most rows, and columns, of a matrix the architecture view shows (a 4096 × 1024 one would be four million cells). */
+export const MATRIX_SIDE = 64;
 
 export type PanelAnswer =
   /** view null: no model yet. */

@@ -1,34 +1,53 @@
 /**
  * The Samples panel: names drawn at the fields' temperature, top-k and
  * prompt, with a note saying exactly how (one token at a time, with its
- * numbers, is the Generation panel's). Cleared when the model on screen changes.
+ * numbers, is the Generation panel's). The worker streams them in chunks
+ * (sample-stream.ts): they are counted as they come, the first SHOWN_MAX are
+ * listed, all of them can be downloaded, and Stop ends the drawing.
+ * Cleared when the model on screen changes.
  */
 import { ConfigError } from '../index.ts';
+import { saveBytes } from './files.ts';
 import { field, readSample } from './form.ts';
 import { clearNotes, notify } from './notices.ts';
 import type { FromWorker, SampleSettings, ToWorker } from './protocol.ts';
 import { showToken } from './panels/dom.ts';
 
-const $ = (id: string) => document.getElementById(id)!;
+/** Names listed on the page at most; the rest are counted and downloadable. */
+export const SHOWN_MAX = 200;
 
-/** The names, one an item, their spaces kept (white-space: pre-wrap) and each run of them marked, so a reader sees them. */
-export function showNames(list: HTMLElement, names: string[]): void {
-  list.replaceChildren(
-    ...names.map((n) => {
-      const li = document.createElement('li');
-      if (!n) li.textContent = '(empty)';
-      for (const part of n.split(/( +)/)) {
-        if (!part.startsWith(' ')) li.append(part);
-        else li.append(Object.assign(document.createElement('span'), { className: 'space', textContent: part }));
-      }
-      return li;
-    }),
-  );
+const $ = (id: string) => document.getElementById(id)!;
+const fmt = (n: number) => n.toLocaleString('en');
+
+/** A name as a list item, its spaces kept (white-space: pre-wrap) and each run of them marked, so a reader sees them. */
+function item(n: string): HTMLLIElement {
+  const li = document.createElement('li');
+  if (!n) li.textContent = '(empty)';
+  for (const part of n.split(/( +)/)) {
+    if (!part.startsWith(' ')) li.append(part);
+    else li.append(Object.assign(document.createElement('span'), { className: 'space', textContent: part }));
+  }
+  return li;
+}
+
+/** Shows names as the list's items (appended when append is true), a fragment at a time: no argument list as long as the names. */
+export function showNames(list: HTMLElement, names: readonly string[], append = false): void {
+  const fragment = document.createDocumentFragment();
+  for (const n of names) fragment.append(item(n));
+  if (append) list.append(fragment);
+  else list.replaceChildren(fragment);
 }
 
 export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void; onMessage: (f: (m: FromWorker) => void) => void }): void {
+  /** Every name of the request on screen, for the download. */
+  let all: string[] = [];
+  let asked = 0;
+  const stop = $('sample-stop');
+  const download = $('sample-download');
   const clear = (haveModel: boolean) => {
+    all = [];
     $('samples').replaceChildren();
+    stop.hidden = download.hidden = true;
     $('samples-note').textContent = haveModel
       ? 'Press Sample to draw names from the model as it is now, at the settings above.'
       : 'Train a model, then press Sample.';
@@ -59,6 +78,17 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
     const r = request();
     if (r) send({ type: 'sample', request: r });
   };
+  stop.onclick = () => send({ type: 'sample-stop' });
+  download.onclick = () => saveBytes(`${all.join('\n')}\n`, `microgpt-${all.length}-names.txt`, 'text/plain');
+
+  const describe = (r: SampleSettings, step: number, done: boolean) => {
+    const { temperature, topK, prompt } = r;
+    const how = `at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${[...prompt].map(showToken).join('')}”` : ''}, from the model at step ${step}`;
+    const shown = all.length > SHOWN_MAX ? ` The first ${SHOWN_MAX} are listed; Download all names saves every one.` : '';
+    if (!done) return `Drawing names ${how}: ${fmt(all.length)} of ${fmt(asked)} so far.${shown}`;
+    const stopped = all.length < asked ? ` (stopped: ${fmt(asked)} were asked for)` : '';
+    return `${all.length > SHOWN_MAX ? fmt(all.length) : all.length} names drawn ${how}${stopped}.${shown}`;
+  };
   onMessage((m) => {
     switch (m.type) {
       case 'ready':
@@ -67,10 +97,18 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
         if (m.state === 'idle') clear(false);
         return;
       case 'samples': {
-        const { temperature, topK, prompt } = m.request;
-        showNames($('samples'), m.names);
-        $('samples-note').textContent =
-          `${m.names.length} names drawn at temperature ${temperature}${topK > 0 ? `, top-k ${topK}` : ''}${prompt ? `, starting with “${[...prompt].map(showToken).join('')}”` : ''}, from the model at step ${m.step}.`;
+        if (m.first) {
+          all = [];
+          asked = m.request.numSamples;
+          $('samples').replaceChildren();
+        }
+        const room = Math.max(0, SHOWN_MAX - all.length);
+        showNames($('samples'), m.names.slice(0, room), true);
+        for (const n of m.names) all.push(n);
+        stop.hidden = m.done;
+        download.hidden = all.length <= SHOWN_MAX;
+        $('samples-note').textContent = describe(m.request, m.step, m.done);
+        if (m.done && document.activeElement === stop) $('sample').focus();
         return;
       }
     }

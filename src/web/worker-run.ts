@@ -16,6 +16,8 @@ import {
   type TrainRun,
 } from '../index.ts';
 import { chooseEngine } from '../core/engine-choice.ts';
+import { vocabBound } from '../core/memory.ts';
+import { memoryProblem } from './memory-check.ts';
 import { pageHelpers } from './wasm-threads.ts';
 import type { ModelInfo, RunState, Settings } from './protocol.ts';
 import { VAL_DOCS } from './protocol.ts';
@@ -78,6 +80,9 @@ export async function engineFor(s: Settings, ckpt?: Checkpoint): Promise<EngineC
 /** A run from the page's settings and text. */
 export async function newRun(settings: Settings, text: string): Promise<Current> {
   const s = settings;
+  // refused before anything is allocated, so that nothing is left half-built
+  const tooBig = memoryProblem(s, vocabBound(text));
+  if (tooBig) throw Object.assign(new Error(tooBig.message), { key: tooBig.key });
   const choice = await engineFor(s);
   const run = startRun({
     text,

@@ -7,8 +7,10 @@
  */
 import { DivergedError, GPT, keysIn, loadCheckpoint, pickSettings, saveCheckpoint, SETTINGS, type StepEvent } from '../index.ts';
 import type { Envelope, FromWorker, Settings, ToWorker } from './protocol.ts';
-import { isPanelRequest, REPLACES_RUN } from './protocol.ts';
+import { isPanelRequest, NO_RUN, REPLACES_RUN } from './protocol.ts';
 import { fresh, info, newRun, numStepsOf, runFromCheckpoint, stepOf, userStream, type Current } from './worker-run.ts';
+import { SampleStream } from './sample-stream.ts';
+import { readLinkedFile, readTextFile, textOf } from './text-reader.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
 import { weightsBeforeStep } from './panels/backward-answer.ts';
 
@@ -21,10 +23,11 @@ const PREVIEW_SAMPLES = 8;
 let runId = 0;
 let cur: Current | undefined;
 
-function post(message: FromWorker, transfer: Transferable[] = []): void {
-  const envelope: Envelope = { run: runId, message };
+function post(message: FromWorker, transfer: Transferable[] = [], run = runId): void {
+  const envelope: Envelope = { run, message };
   (self as unknown as Worker).postMessage(envelope, transfer);
 }
+const samples = new SampleStream((m) => post(m));
 
 function preview(c: Current): string[] {
   c.lastPreview = performance.now();
@@ -148,10 +151,20 @@ async function handle(message: ToWorker): Promise<void> {
   if (REPLACES_RUN.includes(message.type)) {
     runId++;
     cur = undefined;
+    samples.drop();
   }
   switch (message.type) {
+    case 'data-load':
+      return post(
+        {
+          type: 'data-loaded',
+          summary: await (typeof message.source === 'string' ? readLinkedFile(message.source) : readTextFile(message.source, message.name)),
+        },
+        [],
+        NO_RUN,
+      );
     case 'start': {
-      const c = await newRun(message.settings, message.text);
+      const c = await newRun(message.settings, textOf(message.text));
       cur = c;
       post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false, fromCheckpoint: false });
       begin(c);
@@ -167,7 +180,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'resume': {
       const c = cur;
       if (c?.state !== 'paused') return;
-      await runFromCheckpoint(c, message.text, message.numSteps);
+      await runFromCheckpoint(c, textOf(message.text), message.numSteps);
       if (c !== cur) return; // reset or replaced meanwhile
       begin(c);
       return;
@@ -184,10 +197,11 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case 'sample': {
       const c = requireModel();
-      const names = c.gpt.sample({ ...message.request, rng: userStream(c) });
-      post({ type: 'samples', names, request: message.request, step: stepOf(c) });
+      samples.start(c.gpt, userStream(c), message.request, stepOf(c));
       return;
     }
+    case 'sample-stop':
+      return samples.stop();
     case 'save': {
       const ckpt = cur?.run?.checkpoint() ?? cur?.ckpt;
       if (!ckpt) throw new Error('nothing to save yet: train or load a model first');
@@ -217,11 +231,11 @@ async function handle(message: ToWorker): Promise<void> {
 async function step(message: Extract<ToWorker, { type: 'step' }>): Promise<void> {
   let c = cur;
   if (!c) {
-    c = cur = await newRun(message.settings, message.text);
+    c = cur = await newRun(message.settings, textOf(message.text));
     post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false, fromCheckpoint: false });
   }
   if (c.state === 'diverged') throw new Error(`the run diverged at step ${c.diverged?.step}: press Train to start a new one`);
-  const run = await runFromCheckpoint(c, message.text, message.settings.numSteps);
+  const run = await runFromCheckpoint(c, textOf(message.text), message.settings.numSteps);
   if (run.done) throw new Error(`the run is done (${run.step} of ${run.train.numSteps} steps): press Train to start a new one`);
   if (c.state === 'training') flush(c, false);
   c.state = 'paused';
@@ -256,7 +270,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
 };
 
 function postError(e: Error & { key?: string }, request: ToWorker['type']): void {
-  post({ type: 'error', message: describe(e), request, key: e.key });
+  // a text file's problem belongs to no run: the page shows it whatever run is on screen
+  post({ type: 'error', message: describe(e), request, key: e.key }, [], request === 'data-load' ? NO_RUN : runId);
 }
 
 /** One line for the page: a setting's problem names the setting by its label. */

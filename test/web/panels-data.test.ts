@@ -161,14 +161,16 @@ test('?data=: a text file beside the page, and a message for everything else', a
   const fake = (status: number, type: string, body: Uint8Array | string) =>
     (async () => new Response(body as BodyInit, { status, headers: { 'content-type': type } })) as unknown as typeof fetch;
   assert.equal(await loadLinkedData('http://127.0.0.1:5173/'), undefined);
-  assert.deepEqual(await loadLinkedData(page, fake(200, 'text/plain', 'emma\nava\n')), { name: 'names.txt', text: 'emma\nava\n', docs: 2 });
+  // the body goes to the training worker as it is: empty, binary or not UTF-8, it says so there (text-reader.ts, the CLI's words)
+  const linked = (await loadLinkedData(page, fake(200, 'text/plain', 'emma\nava\n'))) as { name: string; body: Blob };
+  assert.equal(linked.name, 'names.txt');
+  assert.equal(await linked.body.text(), 'emma\nava\n');
   const error = async (f: typeof fetch, url = page) => ((await loadLinkedData(url, f)) as { error: string }).error;
   assert.match(await error(fake(404, 'text/plain', '')), /could not load names.txt: the server answered 404 \(not found\)/);
   assert.match(await error(fake(200, 'text/html', '<!doctype html>')), /names.txt is not a text file \(the server sent text\/html\)/);
-  assert.match(await error(fake(200, 'application/octet-stream', new Uint8Array([0x89, 0x50, 0, 1]))), /names.txt is not a text file$/);
-  assert.match(await error(fake(200, 'text/plain', new Uint8Array([0xff, 0xfe, 0x41]))), /not UTF-8 text/);
-  assert.match(await error(fake(200, 'text/plain', '')), /names.txt is empty/);
-  assert.match(await error(fake(200, 'text/plain', '\n\n')), /no non-empty line/);
+  const huge = (async () =>
+    new Response('x', { headers: { 'content-type': 'text/plain', 'content-length': String(300 * 2 ** 20) } })) as unknown as typeof fetch;
+  assert.equal(await error(huge), 'data file names.txt is 300 MiB; the limit for text is 256 MiB');
   assert.match(
     await error(fake(200, 'text/plain', 'x'), 'http://127.0.0.1:5173/?data=https://example.com/names.txt'),
     /only files beside this page/,

@@ -101,7 +101,9 @@ test('the playground trains, samples, inspects, saves and loads, in Chromium', {
     writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
     await page.setInputFiles('#upload-text', binary);
     await page.waitForFunction(() =>
-      /photo.txt is not a text file/.test(document.getElementById('note-field-upload-text')?.textContent ?? ''),
+      /^data file photo.txt is not text \(it contains NUL bytes\)$/.test(
+        document.getElementById('note-field-upload-text')?.textContent ?? '',
+      ),
     );
     const empty = join(tempDir(), 'empty.txt');
     writeFileSync(empty, '');

@@ -5,7 +5,7 @@
  */
 import { paramIndex } from '../../core/trace.ts';
 import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
-import type { FromWorker, MatrixView, PanelAnswer, PanelRequest } from '../protocol.ts';
+import { MATRIX_SIDE, type FromWorker, type MatrixView, type PanelAnswer, type PanelRequest } from '../protocol.ts';
 import { el } from './dom.ts';
 import { heatmap, numbersTable } from './heatmap.ts';
 import { architecture, blockLabel } from './model-data.ts';
@@ -104,11 +104,19 @@ export class ArchitecturePanel {
       this.detail.replaceChildren(el('p', { class: 'hint' }, `Press Step or Train to build the model; then ${name}’s weights show here.`));
       return;
     }
+    const part = view.rows < view.fullRows || view.cols < view.fullCols;
     const hasGrad = view.step > 0 && view.grads.some((g) => g !== 0);
     const weights = `${view.name} weights`;
     const gradient = `${view.name} gradient of step ${view.step}`;
     this.detail.replaceChildren(
-      el('h3', {}, `${view.name}: ${view.rows} × ${view.cols} after step ${view.step}`),
+      el('h3', {}, `${view.name}: ${view.fullRows} × ${view.fullCols} after step ${view.step}`),
+      part
+        ? el(
+            'p',
+            { class: 'hint matrix-part' },
+            `Too large to show whole: this is a part of it, rows 0–${view.rows - 1} and columns 0–${view.cols - 1}.`,
+          )
+        : '',
       el(
         'div',
         { class: 'heatmaps' },
@@ -130,13 +138,26 @@ function answer(request: Extract<PanelRequest, { type: 'panel-matrix' }>, { gpt,
   if (!gpt) return { type: 'panel-matrix', name: request.name, view: null };
   const shape = stateDictShapes(gpt.config).find(([n]) => n === request.name);
   if (!shape) throw new RangeError(`no matrix named ${JSON.stringify(request.name)}`);
-  const [name, rows, cols] = shape;
+  const [name, fullRows, fullCols] = shape;
   const at = paramIndex(gpt.config, { name, row: 0, col: 0 });
-  const part = (all: Float64Array) => Array.from(all.subarray(at, at + rows * cols));
+  // a large matrix: its top-left part only
+  const rows = Math.min(fullRows, MATRIX_SIDE);
+  const cols = Math.min(fullCols, MATRIX_SIDE);
+  const part = (all: Float64Array) => Array.from({ length: rows * cols }, (_, i) => all[at + Math.floor(i / cols) * fullCols + (i % cols)]);
   return {
     type: 'panel-matrix',
     name,
-    view: { name, rows, cols, weights: part(gpt.engine.weights()), grads: part(gpt.engine.gradients()), step, vocab: vocabOf(gpt) },
+    view: {
+      name,
+      rows,
+      cols,
+      fullRows,
+      fullCols,
+      weights: part(gpt.engine.weights()),
+      grads: part(gpt.engine.gradients()),
+      step,
+      vocab: vocabOf(gpt),
+    },
   };
 }
 

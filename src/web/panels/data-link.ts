@@ -2,11 +2,15 @@
  * ?data=<relative URL>: a text file served beside the page (same origin), so
  * that a teacher can put names.txt next to the page and share a link.
  */
-import { parseDocs } from '../../core/parse-docs.ts';
+import { sizeProblem } from '../../core/text-file.ts';
 
-export type LinkedData = { name: string; text: string; docs: number } | { error: string };
+export type LinkedData = { name: string; body: Blob } | { error: string };
 
-/** The file ?data= names, checked; undefined when the address has no ?data=. */
+/**
+ * The file ?data= names, as a Blob for the training worker to read and check
+ * (text-reader.ts: a large file is never decoded on the page); undefined when
+ * the address has no ?data=.
+ */
 export async function loadLinkedData(pageUrl: string, fetcher: typeof fetch = fetch): Promise<LinkedData | undefined> {
   const page = new URL(pageUrl);
   const name = page.searchParams.get('data');
@@ -29,16 +33,10 @@ export async function loadLinkedData(pageUrl: string, fetcher: typeof fetch = fe
   const type = response.headers.get('content-type') ?? '';
   if (/^(text\/html|image\/|audio\/|video\/|application\/(pdf|zip|json|javascript))/i.test(type))
     return { error: `${name} is not a text file (the server sent ${type.split(';')[0]})` };
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length === 0) return { error: `${name} is empty` };
-  if (bytes.includes(0)) return { error: `${name} is not a text file` };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { error: `${name} is not UTF-8 text` };
+  const tooBig = sizeProblem(Number(response.headers.get('content-length') ?? 0));
+  if (tooBig) {
+    await response.body?.cancel();
+    return { error: `data file ${name} ${tooBig}` };
   }
-  const docs = parseDocs(text).length;
-  if (docs === 0) return { error: `${name} has no non-empty line` };
-  return { name, text, docs };
+  return { name, body: await response.blob() };
 }

@@ -14,7 +14,6 @@ import { Tokenizer } from '../../core/tokenizer.ts';
 import type { ParamRef } from '../../core/trace.ts';
 import type { ModelConfig } from '../../engines/shape.ts';
 import type { FromWorker, Settings } from '../protocol.ts';
-import { loadLinkedData } from './data-link.ts';
 import type { PanelContext } from './panel.ts';
 import { PANELS } from './registry.ts';
 
@@ -25,8 +24,6 @@ export interface PanelHost extends PanelContext {
   settings(): Settings;
   /** The training text chosen on the page ('' when none yet). */
   text(): string;
-  /** Shows a line in the page's message area. */
-  say(text: string, kind: 'error' | 'info'): void;
 }
 
 export function mountPanels(container: HTMLElement, host: PanelHost): { param(): ParamRef | undefined } {
@@ -61,20 +58,6 @@ export function mountPanels(container: HTMLElement, host: PanelHost): { param():
   setup?.addEventListener('change', refreshModel);
   setup?.addEventListener('input', (e) => (e.target as HTMLElement).tagName !== 'TEXTAREA' && refreshModel());
   refreshModel();
-
-  // ?data=: a text file beside the page
-  void loadLinkedData(location.href).then((data) => {
-    if (!data) return;
-    if ('error' in data) return host.say(data.error, 'error');
-    const dataset = document.getElementById('dataset') as HTMLSelectElement | null;
-    const custom = document.getElementById('custom-text') as HTMLTextAreaElement | null;
-    if (!dataset || !custom) return;
-    custom.value = data.text;
-    dataset.value = 'custom';
-    dataset.dispatchEvent(new Event('change', { bubbles: true }));
-    host.say(`Loaded ${data.name} from the link: ${data.docs} documents.`, 'info');
-    document.body.dataset.linkedData = data.name;
-  });
 
   /** A panel's line for what went wrong, under its controls; cleared by the panel's next answer. */
   const note = (panel: HTMLElement, text: string) => {
