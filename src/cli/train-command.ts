@@ -64,7 +64,7 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', "fast (typed arrays, float64: microgpt.py's numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original's size, n-layer * n-embd^2 * batch-size <= 256; else wasm]")}${helpLine('--dtype NAME', 'float64 or float32 (fast engine only) [float64]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', "fast (typed arrays, float64: microgpt.py's numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original's size, n-layer * n-embd^2 * batch-size <= 256; else wasm]")}${helpLine('--dtype NAME', 'float64 or float32 (fast or wasm engine) [float64; wasm: float32]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
 ${settingHelp(keysIn('validation'))}Checkpoints (safetensors):
 ${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
@@ -122,12 +122,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
     flags,
     'dtype',
     ['float64', 'float32'],
-    engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : (ckpt?.dtype ?? 'float64'),
+    engine === 'scalar' ? 'float64' : engine === 'wasm' ? (ckpt?.engine === 'wasm' ? ckpt.dtype : 'float32') : (ckpt?.dtype ?? 'float64'),
   );
   if (engine === 'scalar' && dtype !== 'float64')
     throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
-  if (engine === 'wasm' && dtype !== 'float32')
-    throw new UsageError('--dtype float64 needs --engine fast (the wasm engine computes in float32)');
   const threadsFlag = settingFlag(flags, 'threads');
   if (threadsFlag !== undefined && threadsFlag > 1 && engine !== 'wasm')
     throw new UsageError(`--threads ${threadsFlag} needs --engine wasm (the ${engine} engine runs on one thread)`);
@@ -162,7 +160,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   memory(vocabBound(text));
   // the wasm engine's Node side loads only when it runs: the default run starts faster
   if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd();
-  const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1) : undefined;
+  const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1, dtype) : undefined;
 
   const out = new LineWriter(process.stdout);
   const progress = new Progress(out, process.stdout.isTTY === true, engine === 'wasm' ? `wasm x${threads}` : engine);

@@ -6,7 +6,7 @@ import { WasmEngine } from './wasm/engine.ts';
 import type { ThreadHelpers } from './wasm/threads.ts';
 
 export interface EngineOptions {
-  /** The fast engine's storage; the wasm engine is float32 always, the scalar float64. */
+  /** The fast and wasm engines' floats (default float64 for fast, float32 for wasm); the scalar engine is float64. */
   dtype?: DType;
   /** The wasm engine's helper threads (threads = count + 1). */
   helpers?: ThreadHelpers;
@@ -14,10 +14,10 @@ export interface EngineOptions {
 
 /** An engine of the given kind with the given initial weights (flat, state-dict order). */
 export function createEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
-  const { dtype = 'float64' } = options ?? {};
+  const { dtype = name === 'wasm' ? 'float32' : 'float64' } = options ?? {};
   checkArguments(name, config, weights, dtype);
   checkHelpers(options?.helpers);
-  if (name === 'wasm') return new WasmEngine(config, weights, { helpers: options?.helpers });
+  if (name === 'wasm') return new WasmEngine(config, weights, { helpers: options?.helpers, dtype });
   if (name === 'fast') return new FastEngine(config, weights, dtype);
   if (dtype !== 'float64') throw new RangeError('--dtype float32 needs --engine fast: the scalar engine computes in float64');
   return new ScalarEngine(config, weights);
