@@ -64,7 +64,7 @@ once into the user cache; offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', "fast (typed arrays, float64: microgpt.py's numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, float32, threads) [fast up to the original's size, n-layer * n-embd^2 * batch-size <= 256; else wasm]")}${helpLine('--dtype NAME', 'float64 or float32 (fast or wasm engine) [float64; wasm: float32]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
+${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${helpLine('--engine NAME', "fast (typed arrays, float64: microgpt.py's numbers), scalar (the readable autograd engine; same numbers) or wasm (WebAssembly SIMD, threads; float32, or with --dtype float64 the fast engine's numbers) [fast up to the original's size, n-layer * n-embd^2 * batch-size <= 256; else wasm]")}${helpLine('--dtype NAME', 'float64 or float32 (fast or wasm engine) [float64; wasm: float32]')}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
 ${settingHelp(keysIn('validation'))}Checkpoints (safetensors):
 ${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
@@ -152,7 +152,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   );
   checkOutputs(inputs, outputs, [['--out', 'the checkpoint being resumed (--resume)']]);
   const memory = (vocabSize: number) =>
-    checkModelMemory(flags, { ...shape, vocabSize }, { batchSize: trainConfig.batchSize, dtype, engine });
+    checkModelMemory(flags, { ...shape, vocabSize }, { batchSize: trainConfig.batchSize, dtype, engine, threads });
   memory(2); // before reading the data: the vocabulary is not known yet, 2 is its least
 
   const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);

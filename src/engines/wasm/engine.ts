@@ -12,7 +12,7 @@
  */
 import { numParams, type ModelConfig } from '../shape.ts';
 import type { AdamStep, DType, Engine } from '../engine.ts';
-import { instantiate, kernelModule, relaxedSimdSupported, type Kernels } from './kernels.ts';
+import { instantiate, kernelModule, MAX_PAGES, relaxedSimdSupported, type Kernels } from './kernels.ts';
 import { layout, LAYOUT_BASE, pagesFor, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import {
@@ -45,6 +45,15 @@ export interface WasmOptions {
   helpers?: ThreadHelpers;
   /** float32 (the default) or float64 (the fast engine's numbers); helpers must have been spawned for the same. */
   dtype?: DType;
+}
+
+/** The layout, if one WebAssembly memory (4 GiB) holds it. */
+function fits(lay: Layout): Layout {
+  if (lay.bytes > MAX_PAGES * 65536)
+    throw new RangeError(
+      `the wasm engine would need ${(lay.bytes / 2 ** 30).toFixed(1)} GiB, more than a WebAssembly memory holds (4 GiB): use the fast engine`,
+    );
+  return lay;
 }
 
 export class WasmEngine implements Engine {
@@ -88,7 +97,7 @@ export class WasmEngine implements Engine {
         `these helper threads run ${helpers.dtype ?? 'float32'} kernels; a ${this.dtype} engine needs helpers spawned for ${this.dtype}`,
       );
     if (helpers) used.add(helpers);
-    const first = layout(config, this.threads, 1, this.fb);
+    const first = fits(layout(config, this.threads, 1, this.fb));
     const initial = pagesFor(first.bytes);
     const { module, relaxed } = helpers
       ? { module: helpers.module, relaxed: helpers.relaxed }
@@ -119,7 +128,7 @@ export class WasmEngine implements Engine {
   /** Room for `seqs` sequences per thread; grows the memory on the first batch that needs more, as the fast engine does. */
   private reserve(seqs: number): void {
     if (seqs <= this.lay.seqs) return;
-    const lay = layout(this.config, this.threads, seqs, this.fb);
+    const lay = fits(layout(this.config, this.threads, seqs, this.fb));
     const pages = pagesFor(lay.bytes) - this.memory.buffer.byteLength / 65536;
     if (pages > 0) this.memory.grow(pages);
     this.use(lay);
@@ -199,14 +208,14 @@ export class WasmEngine implements Engine {
         const seq = batch[b];
         const n = Math.min(T, seq.length - 1);
         if (!(n >= 1)) throw new RangeError('a sequence needs at least two tokens');
-        i32[(t.starts >> 2) + b - b0] = row;
+        i32[t.starts / 4 + b - b0] = row;
         for (let p = 0; p < n; p++, row++) {
-          i32[(t.tokens >> 2) + row] = seq[p];
-          i32[(t.positions >> 2) + row] = p;
-          i32[(t.targets >> 2) + row] = seq[p + 1];
+          i32[t.tokens / 4 + row] = seq[p];
+          i32[t.positions / 4 + row] = p;
+          i32[t.targets / 4 + row] = seq[p + 1];
         }
       }
-      i32[(t.starts >> 2) + b1 - b0] = row;
+      i32[t.starts / 4 + b1 - b0] = row;
       setShare(i32, w, b1 - b0);
       total += row;
     }
@@ -236,10 +245,10 @@ export class WasmEngine implements Engine {
       throw new RangeError(`forwardToken: position ${posId}, but the cache holds ${this.cached} of at most ${T}`);
     const t = this.lay.thread[0];
     const i32 = this.v.i32;
-    i32[(t.tokens >> 2) + posId] = tokenId;
-    i32[(t.positions >> 2) + posId] = posId;
-    i32[t.starts >> 2] = 0;
-    i32[(t.starts >> 2) + 1] = posId + 1;
+    i32[t.tokens / 4 + posId] = tokenId;
+    i32[t.positions / 4 + posId] = posId;
+    i32[t.starts / 4] = 0;
+    i32[t.starts / 4 + 1] = posId + 1;
     this.model.forward(posId, posId + 1, 1, posId);
     this.cached = posId + 1;
     const at = t.logits / this.fb + posId * V;

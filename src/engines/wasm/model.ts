@@ -24,7 +24,7 @@ export class ThreadModel {
 
   /** Sequence starts of the share: rows starts[b] .. starts[b + 1] - 1 hold sequence b. */
   start(b: number): number {
-    return this.i32[(this.t.starts >> 2) + b];
+    return this.i32[this.t.starts / 4 + b];
   }
 
   /**

@@ -91,7 +91,7 @@ export interface Views {
 
 export function views(memory: WasmMemory): Views {
   const b = memory.buffer;
-  return { f32: new Float32Array(b), i32: new Int32Array(b), f64: new Float64Array(b, 0, b.byteLength >> 3) };
+  return { f32: new Float32Array(b), i32: new Int32Array(b), f64: new Float64Array(b, 0, Math.floor(b.byteLength / 8)) };
 }
 
 /** f64 index of a float64 control slot. */
