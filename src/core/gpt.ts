@@ -15,9 +15,9 @@ import type { DType, Engine, EngineName } from '../engines/engine.ts';
 import type { ThreadHelpers } from '../engines/wasm/threads.ts';
 
 export interface EngineChoice {
-  /** 'fast', 'scalar' or 'wasm' (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
+  /** 'fast', 'scalar' or 'wasm' (SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
   engine?: EngineName;
-  /** 'float64' (default) or 'float32' (fast engine only; the wasm engine is float32). */
+  /** 'float64' or 'float32' (fast and wasm engines; the default is float64, float32 for wasm; wasm in float64 prints the fast engine's numbers). */
   dtype?: DType;
   /** The wasm engine's helper threads, started (spawnHelpers() under Node): threads = count + 1. */
   helpers?: ThreadHelpers;
@@ -83,7 +83,9 @@ export class GPT {
     checkCheckpoint(ckpt, 'GPT.fromCheckpoint(checkpoint)', false);
     checkEngineChoice(choice, 'GPT.fromCheckpoint(checkpoint, choice)', 'choice');
     const name = choice.engine ?? 'fast';
-    const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
+    // the wasm engine: float64 for its own float64 checkpoints (unless helper threads say otherwise), else its default
+    const wasmDtype = ckpt.engine === 'wasm' && !choice.helpers ? ckpt.dtype : undefined;
+    const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : name === 'wasm' ? wasmDtype : ckpt.dtype);
     const engine = createEngine(name, ckpt.model, ckpt.weights, { dtype, helpers: choice.helpers });
     if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
     const rng = new Random(SETTINGS.seed.default);

@@ -6,7 +6,7 @@ import { WasmEngine } from './wasm/engine.ts';
 import type { ThreadHelpers } from './wasm/threads.ts';
 
 export interface EngineOptions {
-  /** The fast and wasm engines' floats (default float64 for fast, float32 for wasm); the scalar engine is float64. */
+  /** The fast and wasm engines' floats (default float64 for fast; for wasm its helpers', else float32); the scalar engine is float64. */
   dtype?: DType;
   /** The wasm engine's helper threads (threads = count + 1). */
   helpers?: ThreadHelpers;
@@ -14,7 +14,8 @@ export interface EngineOptions {
 
 /** An engine of the given kind with the given initial weights (flat, state-dict order). */
 export function createEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
-  const { dtype = name === 'wasm' ? 'float32' : 'float64' } = options ?? {};
+  // the wasm engine's default: its helper threads' kernels, else float32
+  const { dtype = name === 'wasm' ? (options?.helpers?.dtype ?? 'float32') : 'float64' } = options ?? {};
   checkArguments(name, config, weights, dtype);
   checkHelpers(options?.helpers);
   if (name === 'wasm') return new WasmEngine(config, weights, { helpers: options?.helpers, dtype });

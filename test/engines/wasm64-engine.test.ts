@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { GPT } from '../../src/core/gpt.ts';
 import { Random } from '../../src/core/random.ts';
 import { createEngine } from '../../src/engines/create.ts';
 import type { Engine } from '../../src/engines/engine.ts';
@@ -162,6 +163,21 @@ test('createEngine("wasm") is float32 unless float64 is asked for', () => {
   assert.equal(createEngine('wasm', config, w).dtype, 'float32');
   assert.equal(createEngine('wasm', config, w, { dtype: 'float32' }).dtype, 'float32');
   assert.equal(createEngine('wasm', config, w, { dtype: 'float64' }).dtype, 'float64');
+});
+
+test("GPT.fromCheckpoint on wasm: a float64 wasm checkpoint runs in float64, others in float32 (or as asked, or as the helpers' kernels)", async () => {
+  const model = fixed[2];
+  const base = { model, vocab: ['a', 'b'], weights: initialWeights(model, new Random(1)) };
+  const dtypeOf = (ckpt: object, choice: object = {}) =>
+    GPT.fromCheckpoint({ ...base, ...ckpt } as Parameters<typeof GPT.fromCheckpoint>[0], { engine: 'wasm', ...choice }).engine.dtype;
+  assert.equal(dtypeOf({ dtype: 'float64', engine: 'wasm' }), 'float64');
+  assert.equal(dtypeOf({ dtype: 'float32', engine: 'wasm' }), 'float32');
+  assert.equal(dtypeOf({ dtype: 'float64', engine: 'fast' }), 'float32');
+  assert.equal(dtypeOf({ dtype: 'float64' }), 'float32');
+  assert.equal(dtypeOf({ dtype: 'float32', engine: 'fast' }, { dtype: 'float64' }), 'float64');
+  const helpers = await spawnHelpers(1);
+  assert.equal(dtypeOf({ dtype: 'float64', engine: 'wasm' }, { helpers }), 'float32');
+  helpers.close();
 });
 
 // "Nothing in a step allocates", as for the other engines (test/helpers/alloc.ts explains the method): the
