@@ -13,7 +13,8 @@
  *
  * The tile: 4 rows of C by 4 columns (two f64x2 each) in 8 registers; each k
  * loads 4 doubles of B once and broadcasts 4 of A. Leftover rows and columns
- * go 1 row and 2 or 1 columns at a time, so any M, K, N works.
+ * go 1 row and 2 or 1 columns at a time, so any M, K, N works. In mode 2
+ * (dW, K = the batch's rows) K is done 64 at a time, all of C per pass.
  */
 
 // @ts-ignore: decorator
@@ -21,7 +22,21 @@
   return f64x2.add(acc, f64x2.mul(x, b));
 }
 
+/** Terms per pass in mode 2: a pass over all of C per 64 k's keeps that many rows of B in cache. */
+const KC = 64;
+
 export function gemm(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, sai: i32, sak: i32, mode: i32): void {
+  // mode 2 sums from C, so K may be cut into passes without changing a bit: each pass goes on from what the last stored
+  if (mode == 2 && K > KC) {
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      tiles(c, a + <usize>k0 * (<usize>sak << 3), b + <usize>k0 * (<usize>N << 3), M, min(KC, K - k0), N, sai, sak, 2);
+    }
+    return;
+  }
+  tiles(c, a, b, M, K, N, sai, sak, mode);
+}
+
+function tiles(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, sai: i32, sak: i32, mode: i32): void {
   if (K <= 0) {
     if (mode == 0) memory.fill(c, 0, <usize>M * <usize>N << 3);
     return;
