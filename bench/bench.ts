@@ -1,6 +1,7 @@
 /**
  * npm run bench: milliseconds per training step and training tokens per second
- * for each engine (the wasm engine on 1 and 2 threads), median of several
+ * for each engine (the wasm engine on 1 and 2 threads, in float32 and, on the
+ * scaled configuration, float64), median of several
  * timed runs after a warm-up, and PyTorch on the same configurations when
  * python3 can import torch (../shared/peers/torch_bench.py, one thread), with
  * ratios measured in this same run; the default run's whole-process time; and
@@ -59,7 +60,7 @@ async function measure(c: Case): Promise<Result> {
   const rng = new Random(42);
   const data = prepareDataset(text, rng);
   const model: ModelConfig = { ...c.shape, vocabSize: data.tokenizer.vocabSize };
-  const helpers = c.threads > 1 ? await spawnHelpers(c.threads - 1) : undefined;
+  const helpers = c.threads > 1 ? await spawnHelpers(c.threads - 1, c.dtype) : undefined;
   const engine = createEngine(c.engine as EngineName, model, initialWeights(model, rng), { dtype: c.dtype, helpers });
   const total = (c.runs + 1) * c.steps;
   const trainer = new Trainer(engine, data.train, { ...DEFAULT_TRAIN, batchSize: c.batchSize, numSteps: total });
@@ -141,6 +142,8 @@ const cases: Case[] = [
   c('scaled (batch 32)', 'fast', 'float64', 1, SCALED, 32, 20, 5),
   c('scaled (batch 32)', 'wasm', 'float32', 1, SCALED, 32, 100, 7),
   c('scaled (batch 32)', 'wasm', 'float32', 2, SCALED, 32, 100, 7),
+  c('scaled (batch 32)', 'wasm', 'float64', 1, SCALED, 32, 50, 7),
+  c('scaled (batch 32)', 'wasm', 'float64', 2, SCALED, 32, 50, 7),
   c('scaled (batch 32)', 'torch', 'float32', 1, SCALED, 32, 60, 3),
   c('scaled (batch 32)', 'torch', 'float64', 1, SCALED, 32, 40, 3),
 ];
@@ -151,8 +154,8 @@ if (caseArg >= 0) {
   const arg = process.argv[caseArg + 1];
   console.log(
     JSON.stringify(
-      arg === 'profile'
-        ? { kernels: await profileWasm(text, SCALED, 32, quick ? 10 : 40), ghz: clockGHz() }
+      arg.startsWith('profile')
+        ? { kernels: await profileWasm(text, SCALED, 32, quick ? 10 : 40, arg === 'profile64' ? 'float64' : 'float32'), ghz: clockGHz() }
         : await measure(cases[Number(arg)]),
     ),
   );
@@ -196,8 +199,12 @@ function defaultRunSeconds(): number {
 const defaultRun = defaultRunSeconds();
 console.log(`default run, whole process: ${defaultRun.toFixed(3)} s`);
 const { kernels: profile, ghz } = JSON.parse(child('profile')) as { kernels: KernelTime[]; ghz: number };
+const { kernels: profile64, ghz: ghz64 } = JSON.parse(child('profile64')) as { kernels: KernelTime[]; ghz: number };
 // 128-bit SIMD: 4 float32 lanes, 2 FLOP per fused multiply-add, 2 such instructions per cycle (Zen 4's two FMA pipes; most x86 cores)
 const peak = 16 * ghz;
+// float64: 2 lanes, so half that; the float64 kernels multiply and add separately (the fast engine's rounding), which
+// on cores whose two FMA pipes also do the adds reaches at most half again
+const peak64 = 8 * ghz64;
 
 const find = (label: string, engine: Engine, dtype: DType, threads = 1) =>
   results.find((r) => r.label.startsWith(label) && r.engine === engine && r.dtype === dtype && r.threads === threads);
@@ -216,6 +223,18 @@ for (const label of ['default', 'scaled']) {
       (t32
         ? `; against PyTorch float32 (1 thread): wasm 1 thread ${ratio(w1, t32)}, 2 threads ${ratio(w2, t32)}; fast float64 against PyTorch float64: ${ratio(f64, t64)}`
         : ' (no PyTorch: python3 cannot import torch)'),
+  );
+}
+{
+  const [d1, d2, f64, t64] = [
+    find('scaled', 'wasm', 'float64'),
+    find('scaled', 'wasm', 'float64', 2),
+    find('scaled', 'fast', 'float64'),
+    find('scaled', 'torch', 'float64'),
+  ];
+  ratios.push(
+    `scaled, float64 (the fast engine's numbers): wasm float64 1 thread is ${ratio(d1, f64)} fast float64, 2 threads ${ratio(d2, d1)} of 1 thread` +
+      (t64 ? `; against PyTorch float64 (1 thread): wasm float64 1 thread ${ratio(d1, t64)}, 2 threads ${ratio(d2, t64)}` : ''),
   );
 }
 ratios.push(`default run (1000 steps and 20 names, fast engine), whole process: ${defaultRun.toFixed(3)} s`);
@@ -251,6 +270,17 @@ const lines = [
   ),
   '',
 ];
+lines.push(
+  `The float64 wasm engine on the same configuration, one thread (the clock measured ${ghz64.toFixed(2)} GHz; the float64 peak counted is 8 FLOP per cycle = ${peak64.toFixed(0)} GFLOP/s, two 2-lane fused multiply-adds per cycle, which kernels that multiply and add separately reach at most half of on cores whose two FMA pipes also do the adds):`,
+  '',
+  '| kernel | ms / step | share | GFLOP/s | of the float64 peak |',
+  '|---|---:|---:|---:|---:|',
+  ...profile64.map(
+    (k) =>
+      `| ${k.name} | ${k.ms.toFixed(3)} | ${(k.share * 100).toFixed(1)}% | ${k.gflops ? k.gflops.toFixed(1) : ''} | ${k.gflops ? `${((100 * k.gflops) / peak64).toFixed(0)}%` : ''} |`,
+  ),
+  '',
+);
 const out = fileURLToPath(new URL('./results.md', import.meta.url));
 writeFileSync(`${out}.tmp`, lines.join('\n'));
 renameSync(`${out}.tmp`, out);

@@ -1,6 +1,6 @@
 /**
- * Where the wasm engine's step goes: every kernel call of thread 0 timed
- * (one thread, so thread 0 does all the work), with the matrix products'
+ * Where the wasm engine's step goes (float32 or float64): every kernel call
+ * of thread 0 timed (one thread, so thread 0 does all the work), with the matrix products'
  * GFLOP/s. Timing each call adds about a microsecond per call; the shares
  * are what matters.
  */
@@ -10,6 +10,7 @@ import { Random } from '../src/core/random.ts';
 import { Trainer } from '../src/core/trainer.ts';
 import { WasmEngine } from '../src/engines/wasm/engine.ts';
 import type { Kernels } from '../src/engines/wasm/kernels.ts';
+import type { DType } from '../src/engines/engine.ts';
 
 export interface KernelTime {
   name: string;
@@ -47,11 +48,12 @@ export async function profileWasm(
   shape: Omit<ModelConfig, 'vocabSize'>,
   batchSize: number,
   steps: number,
+  dtype: DType = 'float32',
 ): Promise<KernelTime[]> {
   const rng = new Random(42);
   const data = prepareDataset(text, rng);
   const config: ModelConfig = { ...shape, vocabSize: data.tokenizer.vocabSize };
-  const engine = new WasmEngine(config, initialWeights(config, rng));
+  const engine = new WasmEngine(config, initialWeights(config, rng), { dtype });
   const trainer = new Trainer(engine, data.train, { ...DEFAULT_TRAIN, batchSize, numSteps: steps + 10 });
   for (let i = 0; i < 10; i++) trainer.trainStep();
   // the engine's thread-0 model calls its kernels through `k`: time each call
@@ -67,7 +69,7 @@ export async function profileWasm(
       const dt = performance.now() - t0;
       let name = key;
       if (key === 'gemm') {
-        // gemm(c, a, b, M, K, N, sai, sak, accumulate): forward y = x W^T, dx = dy W, dW += dy^T x
+        // gemm(c, a, b, M, K, N, sai, sak, mode): forward y = x W^T (mode 0), dx = dy W, dW += dy^T x (A read transposed)
         name = a[8] === 0 ? 'gemm: forward' : a[6] === 1 ? 'gemm: dW' : 'gemm: dx';
         flops.set(name, (flops.get(name) ?? 0) + 2 * a[3] * a[4] * a[5]);
       }

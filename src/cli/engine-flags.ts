@@ -11,7 +11,7 @@ import { helpLine, oneOf, type Flags, type OptionSpec } from './args.ts';
 const WHAT: Record<EngineName, string> = {
   fast: "typed arrays, float64: microgpt.py's numbers",
   scalar: 'the readable autograd engine; same numbers',
-  wasm: 'WebAssembly SIMD, float32, threads',
+  wasm: "WebAssembly SIMD, threads; float32, or with --dtype float64 the fast engine's numbers",
 };
 
 export const ENGINE_OPTION: OptionSpec = { engine: { type: 'string' } };
@@ -24,7 +24,7 @@ export const TRAIN_ENGINE_HELP = helpLine(
 );
 /** sample's and eval's --engine: a saved model runs on the engine that trained it unless told. */
 export const MODEL_ENGINE_HELP = helpLine('--engine NAME', `${orList(ENGINES)} [the engine that trained the checkpoint, else fast]`);
-export const DTYPE_HELP = helpLine('--dtype NAME', `${orList(DTYPES)} (fast engine only) [float64]`);
+export const DTYPE_HELP = helpLine('--dtype NAME', `${orList(DTYPES)} (fast or wasm engine) [float64; wasm: float32]`);
 
 /** --engine, one of ENGINES; fallback when absent. */
 export const engineFlag = (flags: Flags, fallback: EngineName): EngineName => oneOf(flags, 'engine', ENGINES, fallback);

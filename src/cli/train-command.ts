@@ -83,7 +83,7 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   checkPlanMemory(plan, vocabBound(text));
   // the wasm engine's Node side loads only when it runs: the default run starts faster
   if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd();
-  const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1) : undefined;
+  const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1, plan.dtype) : undefined;
   const run = createRun(config, text, { engine, dtype: plan.dtype, helpers });
   const out = new LineWriter(process.stdout);
   out.write(`num docs: ${run.dataset.docs.length}\n`);

@@ -63,11 +63,12 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
     model.blockSize,
   );
   const engine = engineFlag(flags, chooseEngine(undefined, model, train.batchSize, ckpt));
-  const dtype = dtypeFlag(flags, engine === 'scalar' ? 'float64' : engine === 'wasm' ? 'float32' : (ckpt?.dtype ?? 'float64'));
+  const dtype = dtypeFlag(
+    flags,
+    engine === 'scalar' ? 'float64' : engine === 'wasm' ? (ckpt?.engine === 'wasm' ? ckpt.dtype : 'float32') : (ckpt?.dtype ?? 'float64'),
+  );
   if (engine === 'scalar' && dtype !== 'float64')
     throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
-  if (engine === 'wasm' && dtype !== 'float32')
-    throw new UsageError('--dtype float64 needs --engine fast (the wasm engine computes in float32)');
   const threadsFlag = settingFlag(flags, 'threads');
   if (threadsFlag !== undefined && threadsFlag > 1 && engine !== 'wasm')
     throw new UsageError(`--threads ${threadsFlag} needs --engine wasm (the ${engine} engine runs on one thread)`);
@@ -112,6 +113,6 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
 
 /** Refuses, in one line, a run whose model would need more memory than --max-memory allows. */
 export function checkPlanMemory(plan: TrainPlan, vocabSize: number): void {
-  const { config, engine, dtype } = plan;
-  checkModelMemory(plan.flags, { ...config.model, vocabSize }, { batchSize: config.train.batchSize, dtype, engine });
+  const { config, engine, dtype, threads } = plan;
+  checkModelMemory(plan.flags, { ...config.model, vocabSize }, { batchSize: config.train.batchSize, dtype, engine, threads });
 }

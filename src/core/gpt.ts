@@ -15,9 +15,9 @@ import { DTYPES, ENGINES, isOneOf, orList, type DType, type Engine, type EngineN
 import type { ThreadHelpers } from '../engines/wasm/threads.ts';
 
 export interface EngineChoice {
-  /** One of ENGINES: fast, scalar or wasm (float32, SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
+  /** One of ENGINES: fast, scalar or wasm (SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
   engine?: EngineName;
-  /** 'float64' (default) or 'float32' (fast engine only; the wasm engine is float32). */
+  /** 'float64' or 'float32' (fast and wasm engines; the default is float64, float32 for wasm; wasm in float64 prints the fast engine's numbers). */
   dtype?: DType;
   /** The wasm engine's helper threads, started (spawnHelpers() under Node): threads = count + 1. */
   helpers?: ThreadHelpers;
@@ -185,7 +185,9 @@ export function initModel(tokenizer: Tokenizer, shape: Omit<ModelConfig, 'vocabS
 /** GPT.fromCheckpoint() for a caller whose checkpoint and choice are checked already: trusts them. */
 export function modelFromCheckpoint(ckpt: ModelCheckpoint, choice: EngineChoice): GPT {
   const name = choice.engine ?? 'fast';
-  const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : ckpt.dtype);
+  // the wasm engine: float64 for its own float64 checkpoints (unless helper threads say otherwise), else its default
+  const wasmDtype = ckpt.engine === 'wasm' && !choice.helpers ? ckpt.dtype : undefined;
+  const dtype = choice.dtype ?? (name === 'scalar' ? 'float64' : name === 'wasm' ? wasmDtype : ckpt.dtype);
   const engine = makeEngine(name, ckpt.model, ckpt.weights, { dtype, helpers: choice.helpers });
   if (ckpt.adam) engine.setOptimizerState(ckpt.adam.m, ckpt.adam.v);
   const rng = new Random(SETTINGS.seed.default);

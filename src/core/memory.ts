@@ -14,12 +14,16 @@ const GiB = 2 ** 30;
 export const DEFAULT_MEMORY_LIMIT = 4 * GiB;
 /** The most elements a typed array holds in V8 (Node 20, Chromium). */
 export const MAX_ARRAY_LENGTH = 2 ** 32;
+/** The most a WebAssembly memory holds (32-bit addresses): the wasm engine's all. */
+export const WASM_MEMORY_BYTES = 4 * GiB;
 
 export interface MemoryOptions {
   /** Sequences per step (training), or per forward pass (evaluation, 64). */
   batchSize?: number;
   dtype?: DType;
   engine?: EngineName | string;
+  /** The wasm engine's threads (each holds a gradient buffer and its share's activations); 1 when absent. */
+  threads?: number;
 }
 
 export interface MemoryEstimate {
@@ -31,6 +35,8 @@ export interface MemoryEstimate {
   activationBytes: number;
   /** The most elements in any one array (a checkpoint's bytes count as elements). */
   largestArray: number;
+  /** The wasm engine's one WebAssembly memory, which holds at most WASM_MEMORY_BYTES (engine wasm only). */
+  wasmBytes?: number;
 }
 
 /**
@@ -63,6 +69,13 @@ export function estimateMemory(model: ModelConfig, options: MemoryOptions = {}):
     const perSequence = L * (18 * T * C + NH * T * T + 2 * T) + 12 * T * C + 3 * T * V + 2 * T;
     activationBytes = B * perSequence * w + 12 * B * T;
     largestArray = Math.max(P, B * NH * T * T, 4 * B * T * C, B * T * V, checkpointBytes);
+    if (options.engine === 'wasm') {
+      // weights, their transposes, Adam's moments; per thread its gradients and its share of the batch (src/engines/wasm/layout.ts)
+      const W = Math.max(1, options.threads ?? 1);
+      const share = Math.ceil(B / W);
+      const wasmBytes = 2 ** 17 + (4 + W) * P * w + W * share * (perSequence * w + 12 * T + 4);
+      return { bytes: parameterBytes + activationBytes, parameterBytes, activationBytes, largestArray, wasmBytes };
+    }
   }
   return { bytes: parameterBytes + activationBytes, parameterBytes, activationBytes, largestArray };
 }
@@ -103,9 +116,11 @@ export class MemoryError extends ConfigError {
     const shape = Object.entries(settings)
       .map(([k, v]) => `${name(SETTINGS[k as SettingKey])} ${v}`)
       .join(', ');
-    if (e.bytes <= limit)
+    if (e.bytes > limit)
+      return `the model (${shape}) needs about ${formatBytes(e.bytes)} for its weights, Adam's moments and activations, more than the limit of ${gib(limit)}`;
+    if (e.largestArray > MAX_ARRAY_LENGTH)
       return `the model (${shape}) would need an array of ${e.largestArray} elements; JavaScript's typed arrays hold at most ${MAX_ARRAY_LENGTH}`;
-    return `the model (${shape}) needs about ${formatBytes(e.bytes)} for its weights, Adam's moments and activations, more than the limit of ${gib(limit)}`;
+    return `the model (${shape}) needs about ${formatBytes(e.wasmBytes ?? 0)} in the wasm engine, more than a WebAssembly memory holds (4 GiB): use the fast engine (--engine fast)`;
   }
 
   /** Over the limit (which a larger limit would lift), rather than an array too large for JavaScript. */
@@ -131,7 +146,7 @@ export function checkMemory(
   nameBatch = true,
 ): MemoryEstimate {
   const e = estimateMemory(model, options);
-  if (e.bytes > limit || e.largestArray > MAX_ARRAY_LENGTH) {
+  if (e.bytes > limit || e.largestArray > MAX_ARRAY_LENGTH || (e.wasmBytes ?? 0) > WASM_MEMORY_BYTES) {
     const { nLayer, nEmbd, nHead, blockSize } = model;
     throw new MemoryError(e, limit, {
       nLayer,

@@ -6,7 +6,7 @@ import { WasmEngine } from './wasm/engine.ts';
 import type { ThreadHelpers } from './wasm/threads.ts';
 
 export interface EngineOptions {
-  /** The fast engine's storage; the wasm engine is float32 always, the scalar float64. */
+  /** The fast and wasm engines' floats (default float64 for fast; for wasm its helpers', else float32); the scalar engine is float64. */
   dtype?: DType;
   /** The wasm engine's helper threads (threads = count + 1). */
   helpers?: ThreadHelpers;
@@ -14,7 +14,8 @@ export interface EngineOptions {
 
 /** An engine of the given kind with the given initial weights (flat, state-dict order); every argument checked. */
 export function createEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
-  const { dtype = 'float64' } = options ?? {};
+  // the wasm engine's default: its helper threads' kernels, else float32
+  const { dtype = name === 'wasm' ? (options?.helpers?.dtype ?? 'float32') : 'float64' } = options ?? {};
   checkArguments(name, config, weights, dtype);
   checkHelpers(options?.helpers);
   return makeEngine(name, config, weights, { dtype, helpers: options?.helpers });
@@ -22,8 +23,9 @@ export function createEngine(name: EngineName, config: ModelConfig, weights: Arr
 
 /** createEngine() for a caller whose arguments are checked already (a run's RunConfig, a loaded checkpoint): trusts them. */
 export function makeEngine(name: EngineName, config: ModelConfig, weights: ArrayLike<number>, options: EngineOptions = {}): Engine {
-  const { dtype = 'float64', helpers } = options;
-  if (name === 'wasm') return new WasmEngine(config, weights, { helpers });
+  const { helpers } = options;
+  const dtype = options.dtype ?? (name === 'wasm' ? (helpers?.dtype ?? 'float32') : 'float64');
+  if (name === 'wasm') return new WasmEngine(config, weights, { helpers, dtype });
   if (name === 'fast') return new FastEngine(config, weights, dtype);
   if (dtype !== 'float64') throw new RangeError('--dtype float32 needs --engine fast: the scalar engine computes in float64');
   return new ScalarEngine(config, weights);

@@ -6,7 +6,8 @@
  * without closing them. Call enableRelaxedSimd() first for the fused kernels.
  */
 import { Worker } from 'node:worker_threads';
-import { kernelModule } from '../engines/wasm/kernels.ts';
+import type { DType } from '../engines/engine.ts';
+import { kernelModule, relaxedSimdSupported } from '../engines/wasm/kernels.ts';
 import { sharedMemory, type HelperInit, type ThreadHelpers } from '../engines/wasm/threads.ts';
 
 /**
@@ -21,10 +22,10 @@ function newHelper(): Worker {
   return new Worker(`import(${api}).then(({ register }) => { register(); return import(${helper}); })`, { eval: true });
 }
 
-/** Starts `count` helper threads for one wasm engine (threads = count + 1) and resolves once each holds its init. */
-export async function spawnHelpers(count: number): Promise<ThreadHelpers> {
+/** Starts `count` helper threads for one wasm engine of the given dtype (threads = count + 1) and resolves once each holds its init. */
+export async function spawnHelpers(count: number, dtype: DType = 'float32'): Promise<ThreadHelpers> {
   const memory = sharedMemory();
-  const { module, relaxed } = kernelModule(true);
+  const { module, relaxed } = kernelModule(true, relaxedSimdSupported(), dtype);
   const workers = Array.from({ length: count }, () => newHelper());
   try {
     await Promise.all(
@@ -51,6 +52,7 @@ export async function spawnHelpers(count: number): Promise<ThreadHelpers> {
     memory,
     module,
     relaxed,
+    dtype,
     close: () => {
       for (const w of workers) void w.terminate();
     },

@@ -1,5 +1,6 @@
 // The wasm engine through the CLI: --engine wasm and --threads, the default choice by size, the engine in
-// the log and the checkpoint, exact resume, the same output on repeated threaded runs, and bad combinations.
+// the log and the checkpoint, exact resume, the same output on repeated threaded runs, --dtype float64 (the
+// fast engine's output), and bad combinations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -128,12 +129,8 @@ test(
   },
 );
 
-test('--threads needs the wasm engine, the wasm engine needs float32, and --threads is range-checked', { skip: noNames }, () => {
+test('--threads needs the wasm engine, and --threads is range-checked', { skip: noNames }, () => {
   expectUsageError(runCli(['--data', NAMES, '--threads', '2', '--num-steps', '2']), /^microgpt: --threads 2 needs --engine wasm/);
-  expectUsageError(
-    runCli(['--data', NAMES, '--engine', 'wasm', '--dtype', 'float64', '--num-steps', '2']),
-    /^microgpt: --dtype float64 needs --engine fast/,
-  );
   expectUsageError(
     runCli(['--data', NAMES, '--engine', 'wasm', '--threads', '99', '--num-steps', '2']),
     /^microgpt: --threads must be an integer from 0 to 56, got 99/,
@@ -145,4 +142,56 @@ test('--threads needs the wasm engine, the wasm engine needs float32, and --thre
   const help = runCli(['--help']);
   assert.match(help.stdout, /--threads N/);
   assert.match(help.stdout, /wasm \(WebAssembly SIMD/);
+});
+
+test(
+  "--engine wasm --dtype float64 on 1 thread prints the fast engine's output; its checkpoint resumes exactly and samples on it",
+  { skip: noNames },
+  () => {
+    const dir = tempDir();
+    const ck = join(dir, 'f64.safetensors');
+    const common = ['--data', NAMES, ...SCALED, '--num-steps', '20', '--num-samples', '5'];
+    const fast = runCli([...common, '--engine', 'fast']);
+    const whole = runCli([...common, '--engine', 'wasm', '--dtype', 'float64', '--threads', '1']);
+    const first = runCli([...common, '--engine', 'wasm', '--dtype', 'float64', '--threads', '1', '--until', '8', '--out', ck]);
+    const c = loadCheckpoint(readFileSync(ck));
+    assert.equal(c.engine, 'wasm');
+    assert.equal(c.dtype, 'float64');
+    const second = runCli(['--data', NAMES, '--resume', ck, '--threads', '1', '--num-samples', '5', '--out', ck]); // the checkpoint's engine and dtype
+    for (const r of [fast, whole, first, second]) assert.equal(r.status, 0, r.stderr);
+    assert.equal(stepLines(whole.stdout).length, 20);
+    assert.deepEqual(stepLines(whole.stdout), stepLines(fast.stdout));
+    assert.deepEqual(sampleLines(whole.stdout), sampleLines(fast.stdout));
+    assert.deepEqual([...stepLines(first.stdout), ...stepLines(second.stdout)], stepLines(whole.stdout));
+    assert.deepEqual(sampleLines(second.stdout), sampleLines(whole.stdout));
+    const sampled = runCli(['sample', '--model', ck, '--num-samples', '5']);
+    assert.equal(sampled.status, 0, sampled.stderr);
+    assert.deepEqual(
+      sampled.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\s*\d+\s*/, '')),
+      sampleLines(whole.stdout).map((l) => l.replace(/^sample\s+\d+: /, '')),
+    );
+    const wasm = runCli(['eval', '--model', ck, '--data', NAMES]);
+    const onFast = runCli(['eval', '--model', ck, '--data', NAMES, '--engine', 'fast']);
+    for (const r of [wasm, onFast]) assert.equal(r.status, 0, r.stderr);
+    assert.equal(wasm.stdout, onFast.stdout);
+    // two threads: the same output on every run
+    const threaded = [...common, '--engine', 'wasm', '--dtype', 'float64', '--threads', '2'];
+    const a = runCli(threaded);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(runCli(threaded).stdout, a.stdout);
+  },
+);
+
+test('a model too large for a WebAssembly memory is refused in one line that suggests the fast engine', { skip: noNames }, () => {
+  const big = ['--n-layer', '8', '--n-embd', '1100', '--n-head', '4', '--num-steps', '1', '--max-memory', '100', '--threads', '1'];
+  for (const dtype of ['float32', 'float64']) {
+    const r = runCli(['--data', NAMES, '--engine', 'wasm', '--dtype', dtype, ...big, ...(dtype === 'float32' ? ['--n-embd', '1600'] : [])]);
+    expectUsageError(
+      r,
+      /^microgpt: the model \(.*\) needs about [\d.]+ GiB in the wasm engine, more than a WebAssembly memory holds \(4 GiB\): use the fast engine \(--engine fast\)$/,
+    );
+  }
 });

@@ -4,7 +4,7 @@
  * dx, dW) on shapes that are not multiples of the 4 x 8 tile, in both compiled
  * variants (relaxed and plain SIMD); each layer against the fast engine's
  * float64 layer; Adam and the gradient sum against their arithmetic. And the
- * committed kernels.wasm.ts is what assembly/ compiles to.
+ * committed kernels.wasm.ts and kernels64.wasm.ts are what assembly/ compiles to.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -282,7 +282,7 @@ test("adam and the threads' gradient sum follow their arithmetic on a range that
   assert.ok(Math.abs(m.f64(result) - sum.reduce((a, x) => a + x * x, 0)) < 1e-9);
 });
 
-test('the committed src/engines/wasm/kernels.wasm.ts is what assembly/ compiles to (npm run build:wasm)', () => {
+test('the committed src/engines/wasm/kernels.wasm.ts and kernels64.wasm.ts are what assembly/ compiles to (npm run build:wasm)', () => {
   const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../assembly/build.mjs', import.meta.url)), '--check'], {
     encoding: 'utf8',
   });

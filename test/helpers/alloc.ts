@@ -14,7 +14,13 @@ const probe = fileURLToPath(new URL('../probes/alloc-probe.mjs', import.meta.url
 /** The most a step may allocate: three boxed numbers and change, less than any array or object. */
 export const BOXED_ONLY = 50;
 
-export function bytesPerStep(batchSize: number, engine: 'fast' | 'wasm' = 'fast', threads = 1, leak = 0): number {
+export function bytesPerStep(
+  batchSize: number,
+  engine: 'fast' | 'wasm' = 'fast',
+  threads = 1,
+  leak = 0,
+  dtype?: 'float32' | 'float64',
+): number {
   const r = spawnSync(
     process.execPath,
     [
@@ -27,6 +33,7 @@ export function bytesPerStep(batchSize: number, engine: 'fast' | 'wasm' = 'fast'
       engine,
       String(threads),
       String(leak),
+      ...(dtype ? [dtype] : []),
     ],
     { encoding: 'utf8' },
   );

@@ -21,12 +21,12 @@ export function trainLosses(
   steps: number,
   shape: Shape = DEFAULT_SHAPE,
   train: Partial<TrainConfig> = {},
-  dtype: DType = 'float64',
+  dtype?: DType,
 ): number[] {
   const rng = new Random(train.seed ?? 42);
   const data = prepareDataset(text, rng);
   const model: ModelConfig = { ...shape, vocabSize: data.tokenizer.vocabSize };
-  const e = createEngine(engine, model, initialWeights(model, rng), { dtype });
+  const e = createEngine(engine, model, initialWeights(model, rng), dtype ? { dtype } : {});
   const trainer = new Trainer(e, data.train, { ...DEFAULT_TRAIN, numSteps: steps, ...train });
   return Array.from({ length: steps }, () => trainer.trainStep());
 }

@@ -1,6 +1,7 @@
 // Trains an engine and reports the heap bytes allocated per step, measured in short windows.
 // argv: names, batch, engine = fast, threads = 1, leak = 0 (a Float64Array of this length made on purpose
-// each step, to show that the measurement sees the smallest array a kernel could make).
+// each step, to show that the measurement sees the smallest array a kernel could make), dtype (the engine's
+// default when absent).
 // Run with a young generation large enough that a window never fills it (--min/max-semi-space-size=64) and
 // --expose-gc: the young generation is emptied before each window, and a window during which any collection
 // ran anyway (seen by a 'gc' PerformanceObserver) is dropped, since a collection hides what it freed.
@@ -19,12 +20,13 @@ const { createEngine } = await import(new URL('engines/create.js', dist));
 const { Trainer } = await import(new URL('core/trainer.js', dist));
 const [namesPath, batchSize] = [process.argv[2], Number(process.argv[3])];
 const [engineName, threads, leak] = [process.argv[4] ?? 'fast', Number(process.argv[5] ?? 1), Number(process.argv[6] ?? 0)];
+const dtype = process.argv[7] || undefined;
 if (engineName === 'wasm') (await import(new URL('io/wasm-node.js', dist))).enableRelaxedSimd();
-const helpers = threads > 1 ? await (await import(new URL('io/wasm-threads.js', dist))).spawnHelpers(threads - 1) : undefined;
+const helpers = threads > 1 ? await (await import(new URL('io/wasm-threads.js', dist))).spawnHelpers(threads - 1, dtype) : undefined;
 const rng = new Random(42);
 const data = prepareDataset(readFileSync(namesPath, 'utf8'), rng);
 const config = { vocabSize: data.tokenizer.vocabSize, nLayer: 2, nEmbd: 16, nHead: 4, blockSize: 16 };
-const engine = createEngine(engineName, config, initialWeights(config, rng), { helpers });
+const engine = createEngine(engineName, config, initialWeights(config, rng), { helpers, dtype });
 // a small document set, tokenized up front, so that only the steps run inside a window
 const docs = data.train.slice(0, 64);
 const steps = WARM_STEPS + 3 * WINDOWS * WINDOW_STEPS;

@@ -1,6 +1,8 @@
 /**
- * The wasm engine: the whole training step in WebAssembly (assembly/), in
- * float32 with SIMD matrix kernels, on one memory laid out by layout.ts.
+ * The wasm engine: the whole training step in WebAssembly, in float32 with
+ * SIMD matrix kernels (assembly/), or in float64 with the fast engine's sums
+ * in the fast engine's order (assembly/f64/: one thread computes the fast
+ * engine's numbers bit for bit), on one memory laid out by layout.ts.
  * With helper threads (threads.ts) the batch's documents are split between
  * threads, each computes forward and backward into its own gradient buffer,
  * the buffers are summed in thread order and each thread applies Adam to its
@@ -9,8 +11,8 @@
  * and answers the Engine interface. Nothing in a training step allocates.
  */
 import { numParams, type ModelConfig } from '../shape.ts';
-import type { AdamStep, Engine } from '../engine.ts';
-import { instantiate, kernelModule, type Kernels } from './kernels.ts';
+import type { AdamStep, DType, Engine } from '../engine.ts';
+import { instantiate, kernelModule, MAX_PAGES, relaxedSimdSupported, type Kernels } from './kernels.ts';
 import { layout, LAYOUT_BASE, pagesFor, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import {
@@ -41,11 +43,22 @@ const EVAL_CHUNK = 64;
 export interface WasmOptions {
   /** Helper threads, started (src/io/wasm-threads.ts in Node, src/web/wasm-threads.ts in a page): threads = count + 1. */
   helpers?: ThreadHelpers;
+  /** float32 (the default) or float64 (the fast engine's numbers); helpers must have been spawned for the same. */
+  dtype?: DType;
+}
+
+/** The layout, if one WebAssembly memory (4 GiB) holds it. */
+function fits(lay: Layout): Layout {
+  if (lay.bytes > MAX_PAGES * 65536)
+    throw new RangeError(
+      `the wasm engine would need ${(lay.bytes / 2 ** 30).toFixed(1)} GiB, more than a WebAssembly memory holds (4 GiB): use the fast engine`,
+    );
+  return lay;
 }
 
 export class WasmEngine implements Engine {
   readonly name = 'wasm' as const;
-  readonly dtype = 'float32' as const;
+  readonly dtype: DType;
   readonly numParams: number;
   /** Threads that share each step (1 + helpers). */
   readonly threads: number;
@@ -56,6 +69,10 @@ export class WasmEngine implements Engine {
   private readonly dispatcher: Dispatcher;
   private lay!: Layout;
   private v!: Views;
+  /** The memory as floats of the engine's dtype. */
+  private fv!: Float32Array | Float64Array;
+  /** Bytes per float. */
+  private readonly fb: number;
   private model!: ThreadModel;
   /** Positions in the KV cache of thread 0's sequence 0 while sampling. */
   private cached = 0;
@@ -73,10 +90,18 @@ export class WasmEngine implements Engine {
     if (this.threads > MAX_THREADS) throw new RangeError(`the wasm engine runs at most ${MAX_THREADS} threads, got ${this.threads}`);
     const helpers = options.helpers;
     if (helpers && used.has(helpers)) throw new Error('these helper threads already serve an engine: start new ones');
+    this.dtype = options.dtype ?? 'float32';
+    this.fb = this.dtype === 'float64' ? 8 : 4;
+    if (helpers && (helpers.dtype ?? 'float32') !== this.dtype)
+      throw new RangeError(
+        `these helper threads run ${helpers.dtype ?? 'float32'} kernels; a ${this.dtype} engine needs helpers spawned for ${this.dtype}`,
+      );
     if (helpers) used.add(helpers);
-    const first = layout(config, this.threads, 1);
+    const first = fits(layout(config, this.threads, 1, this.fb));
     const initial = pagesFor(first.bytes);
-    const { module, relaxed } = helpers ? { module: helpers.module, relaxed: helpers.relaxed } : kernelModule(false);
+    const { module, relaxed } = helpers
+      ? { module: helpers.module, relaxed: helpers.relaxed }
+      : kernelModule(false, relaxedSimdSupported(), this.dtype);
     this.relaxedSimd = relaxed;
     this.memory = helpers ? (helpers.memory as WebAssembly.Memory) : new WebAssembly.Memory({ initial });
     const grow = initial - this.memory.buffer.byteLength / 65536;
@@ -85,7 +110,7 @@ export class WasmEngine implements Engine {
     if (this.k.heapBase() > LAYOUT_BASE) throw new Error('wasm kernels: static data overlaps the layout');
     this.dispatcher = new Dispatcher(options.helpers, this.threads);
     this.use(first);
-    setConfig(this.v.i32, config, this.threads);
+    setConfig(this.v.i32, config, this.threads, this.fb);
     this.logits = new Float64Array(config.vocabSize);
     this.cuts = new Int32Array(this.threads + 1);
     this.setWeights(weights);
@@ -94,6 +119,7 @@ export class WasmEngine implements Engine {
   private use(lay: Layout): void {
     this.lay = lay;
     this.v = views(this.memory);
+    this.fv = this.fb === 8 ? this.v.f64 : this.v.f32;
     this.model = new ThreadModel(this.k, lay, 0, this.v.i32);
     setCapacity(this.v.i32, lay.seqs);
     this.cached = 0; // the KV cache moved
@@ -102,7 +128,7 @@ export class WasmEngine implements Engine {
   /** Room for `seqs` sequences per thread; grows the memory on the first batch that needs more, as the fast engine does. */
   private reserve(seqs: number): void {
     if (seqs <= this.lay.seqs) return;
-    const lay = layout(this.config, this.threads, seqs);
+    const lay = fits(layout(this.config, this.threads, seqs, this.fb));
     const pages = pagesFor(lay.bytes) - this.memory.buffer.byteLength / 65536;
     if (pages > 0) this.memory.grow(pages);
     this.use(lay);
@@ -182,14 +208,14 @@ export class WasmEngine implements Engine {
         const seq = batch[b];
         const n = Math.min(T, seq.length - 1);
         if (!(n >= 1)) throw new RangeError('a sequence needs at least two tokens');
-        i32[(t.starts >> 2) + b - b0] = row;
+        i32[t.starts / 4 + b - b0] = row;
         for (let p = 0; p < n; p++, row++) {
-          i32[(t.tokens >> 2) + row] = seq[p];
-          i32[(t.positions >> 2) + row] = p;
-          i32[(t.targets >> 2) + row] = seq[p + 1];
+          i32[t.tokens / 4 + row] = seq[p];
+          i32[t.positions / 4 + row] = p;
+          i32[t.targets / 4 + row] = seq[p + 1];
         }
       }
-      i32[(t.starts >> 2) + b1 - b0] = row;
+      i32[t.starts / 4 + b1 - b0] = row;
       setShare(i32, w, b1 - b0);
       total += row;
     }
@@ -219,22 +245,22 @@ export class WasmEngine implements Engine {
       throw new RangeError(`forwardToken: position ${posId}, but the cache holds ${this.cached} of at most ${T}`);
     const t = this.lay.thread[0];
     const i32 = this.v.i32;
-    i32[(t.tokens >> 2) + posId] = tokenId;
-    i32[(t.positions >> 2) + posId] = posId;
-    i32[t.starts >> 2] = 0;
-    i32[(t.starts >> 2) + 1] = posId + 1;
+    i32[t.tokens / 4 + posId] = tokenId;
+    i32[t.positions / 4 + posId] = posId;
+    i32[t.starts / 4] = 0;
+    i32[t.starts / 4 + 1] = posId + 1;
     this.model.forward(posId, posId + 1, 1, posId);
     this.cached = posId + 1;
-    const at = (t.logits >> 2) + posId * V;
-    for (let i = 0; i < V; i++) this.logits[i] = this.v.f32[at + i];
+    const at = t.logits / this.fb + posId * V;
+    for (let i = 0; i < V; i++) this.logits[i] = this.fv[at + i];
     return this.logits;
   }
 
   attentionRow(layer: number, head: number, t: number): Float64Array {
     const T = this.config.blockSize;
     if (t >= this.cached) throw new RangeError(`no attention for position ${t}: the cache holds ${this.cached}`);
-    const a = (this.lay.thread[0].layers[layer].att >> 2) + (head * T + t) * T; // sequence 0's block
-    return Float64Array.from(this.v.f32.subarray(a, a + t + 1));
+    const a = this.lay.thread[0].layers[layer].att / this.fb + (head * T + t) * T; // sequence 0's block
+    return Float64Array.from(this.fv.subarray(a, a + t + 1));
   }
 
   attentionInputs(layer: number, head: number, t: number): { q: Float64Array; k: Float64Array[]; v: Float64Array[]; out: Float64Array } {
@@ -251,7 +277,7 @@ export class WasmEngine implements Engine {
   }
 
   private copy(at: number): Float64Array {
-    return Float64Array.from(this.v.f32.subarray(at >> 2, (at >> 2) + this.numParams));
+    return Float64Array.from(this.fv.subarray(at / this.fb, at / this.fb + this.numParams));
   }
 
   weights(): Float64Array {
@@ -268,13 +294,13 @@ export class WasmEngine implements Engine {
 
   setWeights(w: ArrayLike<number>): void {
     if (w.length !== this.numParams) throw new RangeError('parameter array of the wrong size');
-    this.v.f32.set(w, this.lay.params >> 2);
+    this.fv.set(w, this.lay.params / this.fb);
     this.dispatcher.run(Command.Transpose, this.model, this.v);
   }
 
   setOptimizerState(m: ArrayLike<number>, v: ArrayLike<number>): void {
-    this.v.f32.set(m, this.lay.m >> 2);
-    this.v.f32.set(v, this.lay.v >> 2);
+    this.fv.set(m, this.lay.m / this.fb);
+    this.fv.set(v, this.lay.v / this.fb);
   }
 
   /** Lets the helper threads go; the engine is unusable after. */

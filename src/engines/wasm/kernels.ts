@@ -1,15 +1,22 @@
 /**
- * The compiled kernels (assembly/, committed as base64 in kernels.wasm.ts):
- * which variant this runtime runs, and its exports' types. Relaxed SIMD
+ * The compiled kernels (assembly/, committed as base64 in kernels.wasm.ts;
+ * the float64 ones, assembly/f64/, in kernels64.wasm.ts): which variant this
+ * runtime runs, and its exports' types (the same for both dtypes). Relaxed SIMD
  * (a fused multiply-add) is used where the runtime validates it (Chromium; Node
  * 20 after the Node entry sets --experimental-wasm-relaxed-simd), else plain
- * SIMD. A shared-memory variant serves threads. Every pointer is a byte offset.
+ * SIMD; float64 never fuses (it keeps the fast engine's numbers). A
+ * shared-memory variant serves threads. Every pointer is a byte offset.
  */
-import * as modules from './kernels.wasm.ts';
+import type { DType } from '../engine.ts';
+import * as modules32 from './kernels.wasm.ts';
+import * as modules64 from './kernels64.wasm.ts';
+
+const modules = { ...modules32, ...modules64 };
 import type { WasmMemory, WasmModule } from './wasm-types.ts';
 
 export interface Kernels {
-  gemm(c: number, a: number, b: number, M: number, K: number, N: number, sai: number, sak: number, accumulate: number): void;
+  /** mode: float32, 0 (C =) or 1 (C +=); float64, 0 (C = the sum), 1 (C += the sum) or 2 (the sum starts from C), see assembly/f64/matmul.ts. */
+  gemm(c: number, a: number, b: number, M: number, K: number, N: number, sai: number, sak: number, mode: number): void;
   gemmReference(c: number, a: number, b: number, M: number, K: number, N: number, sai: number, sak: number, accumulate: number): void;
   transpose(dst: number, src: number, rows: number, cols: number): void;
   transposeRows(dst: number, src: number, rows: number, cols: number, r0: number, r1: number): void;
@@ -104,9 +111,28 @@ export function sharedMemorySupported(): boolean {
   }
 }
 
-/** The compiled module for shared memory (threads) or not, relaxed SIMD where supported (or as asked); compiled once per variant. */
-export function kernelModule(shared: boolean, relaxed = relaxedSimdSupported()): { module: WasmModule; relaxed: boolean } {
-  const name = relaxed ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
+/**
+ * The compiled module for shared memory (threads) or not, relaxed SIMD where
+ * supported (or as asked; float32 only); compiled once per variant.
+ */
+export function kernelModule(
+  shared: boolean,
+  relaxed = relaxedSimdSupported(),
+  dtype: DType = 'float32',
+): { module: WasmModule; relaxed: boolean } {
+  if (dtype === 'float64') relaxed = false;
+  const name =
+    dtype === 'float64'
+      ? shared
+        ? 'f64Shared'
+        : 'f64'
+      : relaxed
+        ? shared
+          ? 'relaxedShared'
+          : 'relaxed'
+        : shared
+          ? 'simdShared'
+          : 'simd';
   let module = compiled.get(name);
   if (!module) {
     module = new WebAssembly.Module(bytesOf(name));
@@ -118,8 +144,8 @@ export function kernelModule(shared: boolean, relaxed = relaxedSimdSupported()):
 /** Pages the shared memory may grow to: as compiled (assembly/build.mjs). */
 export const MAX_PAGES = 65536;
 
-/** An instance of the module on the given memory. */
+/** An instance of the module on the given memory (the float64 kernels call JavaScript's exp, log and pow, as the fast engine does). */
 export function instantiate(module: WasmModule, memory: WasmMemory): Kernels {
-  return new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } })
-    .exports as unknown as Kernels;
+  const env = { memory: memory as WebAssembly.Memory, exp: Math.exp, log: Math.log, pow: Math.pow };
+  return new WebAssembly.Instance(module as WebAssembly.Module, { env }).exports as unknown as Kernels;
 }

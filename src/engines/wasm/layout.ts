@@ -4,8 +4,9 @@
  * order, their transposes (the forward's right-hand sides), Adam's moments,
  * then per thread a gradient buffer and the activations of its share of a
  * batch: `seqs` sequences of up to T positions, packed as rows. Like
- * src/engines/fast/tensors.ts, as offsets instead of views. Every thread
- * computes the same layout from (config, threads, seqs).
+ * src/engines/fast/tensors.ts, as offsets instead of views. Floats are 4
+ * bytes (float32) or 8 (float64); the batch's int32 arrays 4. Every thread
+ * computes the same layout from (config, threads, seqs, float bytes).
  */
 import { numParams, stateDictShapes, type ModelConfig } from '../shape.ts';
 
@@ -92,6 +93,8 @@ export interface ThreadLayout {
 
 export interface Layout {
   config: ModelConfig;
+  /** Bytes per float: 4 (float32) or 8 (float64). */
+  fb: number;
   numParams: number;
   threads: number;
   /** Sequences each thread has room for. */
@@ -114,22 +117,24 @@ export interface Layout {
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
-export function layout(config: ModelConfig, threads: number, seqs: number): Layout {
+export function layout(config: ModelConfig, threads: number, seqs: number, fb = 4): Layout {
   const { blockSize: T, nEmbd: C, nHead: NH, vocabSize: V, nLayer: L } = config;
   const P = numParams(config);
   let at = LAYOUT_BASE;
-  const take = (floats: number) => {
+  const bytes = (n: number) => {
     const p = at;
-    at = alignUp(at + floats * 4);
+    at = alignUp(at + n);
     return p;
   };
+  const take = (floats: number) => bytes(floats * fb);
+  const ints = (n: number) => bytes(n * 4);
   const control = at;
   at += CONTROL_BYTES;
   const params = take(P);
   const paramsT = take(P);
   const m = take(P);
   const v = take(P);
-  const gradStride = alignUp(P * 4);
+  const gradStride = alignUp(P * fb);
   const grads0 = at;
   at += gradStride * threads;
   const R = seqs * T;
@@ -175,14 +180,15 @@ export function layout(config: ModelConfig, threads: number, seqs: number): Layo
       dFc: take(R * 4 * C),
       dLogits: take(R * V),
       dAttRow: take(T),
-      tokens: take(R),
-      positions: take(R),
-      targets: take(R),
-      starts: take(seqs + 1),
+      tokens: ints(R),
+      positions: ints(R),
+      targets: ints(R),
+      starts: ints(seqs + 1),
     });
   }
   return {
     config,
+    fb,
     numParams: P,
     threads,
     seqs,

@@ -24,7 +24,7 @@ export class ThreadModel {
 
   /** Sequence starts of the share: rows starts[b] .. starts[b + 1] - 1 hold sequence b. */
   start(b: number): number {
-    return this.i32[(this.t.starts >> 2) + b];
+    return this.i32[this.t.starts / 4 + b];
   }
 
   /**
@@ -38,8 +38,9 @@ export class ThreadModel {
     const P = this.lay.params;
     const mo = this.lay.matrices;
     const n = r1 - r0;
-    const rC = r0 * C * 4; // byte offset of row r0 in an (R, C) buffer
-    k.encoderForward(t.encoded, t.tokens, t.positions, P + mo.wte * 4, P + mo.wpe * 4, r0, r1, C); // (R, C) wte[token] + wpe[pos]
+    const fb = this.lay.fb;
+    const rC = r0 * C * fb; // byte offset of row r0 in an (R, C) buffer
+    k.encoderForward(t.encoded, t.tokens, t.positions, P + mo.wte * fb, P + mo.wpe * fb, r0, r1, C); // (R, C) wte[token] + wpe[pos]
     k.rmsnormForward(t.ln0, t.ln0Scale, t.encoded, r0, r1, C); // (R, C) the residual stream starts normalized
     let resid = t.ln0;
     for (let l = 0; l < this.lay.config.nLayer; l++) {
@@ -69,13 +70,18 @@ export class ThreadModel {
 
   /** Rows r0..r0+n-1: y (n, OC) = x (n, IC) W^T, with W^T (IC, OC) kept transposed; w is the matrix's float offset. */
   private linear(out: number, inp: number, w: number, IC: number, OC: number, r0: number, n: number): void {
-    this.k.gemm(out + r0 * OC * 4, inp + r0 * IC * 4, this.lay.paramsT + w * 4, n, IC, OC, IC, 1, 0);
+    const fb = this.lay.fb;
+    this.k.gemm(out + r0 * OC * fb, inp + r0 * IC * fb, this.lay.paramsT + w * fb, n, IC, OC, IC, 1, 0);
   }
 
-  /** dx (N, IC) += dy (N, OC) W; dW (OC, IC) += dy^T x, into this thread's gradients. */
+  /**
+   * dx (N, IC) += dy (N, OC) W; dW (OC, IC) += dy^T x, into this thread's
+   * gradients (in float64 each dW sum starts from dW, as the fast engine's does: mode 2).
+   */
   private linearBackward(dinp: number, dout: number, inp: number, w: number, IC: number, OC: number, N: number): void {
-    this.k.gemm(dinp, dout, this.lay.params + w * 4, N, OC, IC, OC, 1, 1);
-    this.k.gemm(this.t.grads + w * 4, dout, inp, OC, N, IC, 1, OC, 1);
+    const fb = this.lay.fb;
+    this.k.gemm(dinp, dout, this.lay.params + w * fb, N, OC, IC, OC, 1, 1);
+    this.k.gemm(this.t.grads + w * fb, dout, inp, OC, N, IC, 1, OC, fb === 8 ? 2 : 1);
   }
 
   /** Forward over the share's N rows; the summed (not mean) cross-entropy to the f64 at byte `result`. */
@@ -142,7 +148,7 @@ export class ThreadModel {
     // the rmsnorm after the embedding
     k.zero(t.dLn, N * C);
     k.rmsnormBackward(t.dLn, t.dResid, t.encoded, t.ln0Scale, 0, N, C);
-    k.encoderBackward(g + mo.wte * 4, g + mo.wpe * 4, t.dLn, t.tokens, t.positions, 0, N, C);
+    k.encoderBackward(g + mo.wte * this.lay.fb, g + mo.wpe * this.lay.fb, t.dLn, t.tokens, t.positions, 0, N, C);
   }
 
   /** Thread 0's buffer += every other thread's, on this thread's slice, in thread order; the slice's squared norm to the f64 at byte `result`. */
@@ -182,6 +188,6 @@ export class ThreadModel {
     const hi = this.lay.cuts[this.index + 1];
     const r0 = Math.max(0, Math.ceil((lo - at) / cols));
     const r1 = Math.min(rows, Math.ceil((hi - at) / cols));
-    if (r0 < r1) this.k.transposeRows(this.lay.paramsT + at * 4, this.lay.params + at * 4, rows, cols, r0, r1);
+    if (r0 < r1) this.k.transposeRows(this.lay.paramsT + at * this.lay.fb, this.lay.params + at * this.lay.fb, rows, cols, r0, r1);
   }
 }

@@ -16,6 +16,7 @@ import { instantiate, MAX_PAGES } from './kernels.ts';
 import { layout, LAYOUT_BASE, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import type { ModelConfig } from '../shape.ts';
+import type { DType } from '../engine.ts';
 import type { WasmMemory, WasmModule } from './wasm-types.ts';
 
 /** The commands: each thread's part of them is execute()'s. */
@@ -40,7 +41,7 @@ const CMD = 1;
 const DONE = 2; // helpers done with the current command
 const SEQS_CAP = 3; // sequences per thread the layout has room for
 const FAILED = 4; // a helper's part threw: its message is lost, the engine says so
-const CONFIG = 8; // vocabSize, nLayer, nEmbd, nHead, blockSize, threads
+const CONFIG = 8; // vocabSize, nLayer, nEmbd, nHead, blockSize, threads, bytes per float
 const SEQS = 16; // + w: sequences in thread w's share
 const F64 = 512 / 8;
 export const DLOSS = F64;
@@ -67,6 +68,8 @@ export interface ThreadHelpers {
   readonly module: WasmModule;
   /** Whether the module is the relaxed-SIMD variant. */
   readonly relaxed: boolean;
+  /** The module's floats: float32 (the default, when absent) or float64 (assembly/f64/). */
+  readonly dtype?: DType;
   /** Ends the helper threads. */
   close(): void;
 }
@@ -88,7 +91,7 @@ export interface Views {
 
 export function views(memory: WasmMemory): Views {
   const b = memory.buffer;
-  return { f32: new Float32Array(b), i32: new Int32Array(b), f64: new Float64Array(b, 0, b.byteLength >> 3) };
+  return { f32: new Float32Array(b), i32: new Int32Array(b), f64: new Float64Array(b, 0, Math.floor(b.byteLength / 8)) };
 }
 
 /** f64 index of a float64 control slot. */
@@ -102,14 +105,14 @@ export function setCapacity(i32: Int32Array, seqs: number): void {
   i32[ctrl(SEQS_CAP)] = seqs;
 }
 
-/** The engine's shape and thread count, for the helpers to lay out the memory as the engine does. */
-export function setConfig(i32: Int32Array, c: ModelConfig, threads: number): void {
-  [c.vocabSize, c.nLayer, c.nEmbd, c.nHead, c.blockSize, threads].forEach((x, i) => (i32[ctrl(CONFIG + i)] = x));
+/** The engine's shape, thread count and float width, for the helpers to lay out the memory as the engine does. */
+export function setConfig(i32: Int32Array, c: ModelConfig, threads: number, fb: number): void {
+  [c.vocabSize, c.nLayer, c.nEmbd, c.nHead, c.blockSize, threads, fb].forEach((x, i) => (i32[ctrl(CONFIG + i)] = x));
 }
 
-function readConfig(i32: Int32Array): { config: ModelConfig; threads: number } {
-  const [vocabSize, nLayer, nEmbd, nHead, blockSize, threads] = Array.from({ length: 6 }, (_, i) => i32[ctrl(CONFIG + i)]);
-  return { config: { vocabSize, nLayer, nEmbd, nHead, blockSize }, threads };
+function readConfig(i32: Int32Array): { config: ModelConfig; threads: number; fb: number } {
+  const [vocabSize, nLayer, nEmbd, nHead, blockSize, threads, fb] = Array.from({ length: 7 }, (_, i) => i32[ctrl(CONFIG + i)]);
+  return { config: { vocabSize, nLayer, nEmbd, nHead, blockSize }, threads, fb };
 }
 
 /** One thread's part of a command. */
@@ -197,8 +200,8 @@ export function runHelper(init: HelperInit): void {
     if (!lay || lay.seqs !== cap || v.i32.buffer.byteLength !== init.memory.buffer.byteLength) {
       // the first command, or the engine grew the memory for larger shares: the layout and fresh views
       v = views(init.memory);
-      const { config, threads } = readConfig(v.i32);
-      lay = layout(config, threads, cap);
+      const { config, threads, fb } = readConfig(v.i32);
+      lay = layout(config, threads, cap, fb);
       model = new ThreadModel(k, lay, init.index, v.i32);
     }
     try {
