@@ -46,13 +46,18 @@ export async function spawnHelpers(count: number): Promise<ThreadHelpers> {
     w.removeAllListeners();
     w.unref();
   }
+  let closed = false;
   return {
     count,
     memory,
     module,
     relaxed,
     close: () => {
+      closed = true;
       for (const w of workers) void w.terminate();
+    },
+    get closed() {
+      return closed;
     },
   };
 }
