@@ -13,7 +13,7 @@ import { DTYPE_HELP, DTYPE_OPTION, ENGINE_OPTION, TRAIN_ENGINE_HELP } from './en
 import { writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
 import { MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
-import { LineWriter, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
+import { LineWriter, shownOn, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
 import { Progress } from './progress.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
 import { checkPlanMemory, resolveTrainPlan, type TrainPlan } from './train-plan.ts';
@@ -170,7 +170,7 @@ function report(plan: TrainPlan, outcome: Outcome): void {
   out.write('\n--- inference (new, hallucinated names) ---\n');
   const names = result.gpt.sample(plan.sampling);
   const marks = plan.flags['mark-samples'] ? names.map((name) => markSample(name, result.dataset)) : undefined;
-  names.forEach((name, i) => out.write(`sample ${padInt(i + 1, 2)}: ${name}${marks ? ` (${marks[i]})` : ''}\n`));
+  names.forEach((name, i) => out.write(`sample ${padInt(i + 1, 2)}: ${shownOn(process.stdout, name)}${marks ? ` (${marks[i]})` : ''}\n`));
   if (marks) out.write(`${summarizeMarks(marks)}\n`);
   out.flush();
 }
