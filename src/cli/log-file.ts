@@ -28,6 +28,7 @@ export class StepLog {
   private pending = '';
   private lastFlush = performance.now();
   private fd: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   /** before is what path held (undefined: nothing), put back by discard(). */
   private constructor(
@@ -58,10 +59,14 @@ export class StepLog {
     if (e.valLoss !== undefined) record.val_loss = e.valLoss;
     this.pending += `${JSON.stringify(record)}\n`;
     if (performance.now() - this.lastFlush >= FLUSH_MS) this.flush();
+    // a slow step after quick ones: the lines before it are written once the event loop gets its turn
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
 
   /** Writes the lines gathered so far to the file. */
   flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.fd === undefined) return;
     const bytes = Buffer.from(this.pending, 'utf8');
     this.pending = '';
@@ -92,6 +97,7 @@ export class StepLog {
 
   /** The run diverged: nothing of it is kept, the file holds what it held before the run (or is gone, if it was not there). */
   discard(): void {
+    clearTimeout(this.timer);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.pending = '';
