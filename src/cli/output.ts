@@ -71,3 +71,16 @@ export class LineWriter {
     this.pending = '';
   }
 }
+
+/** C0 controls but tab and newline, DEL, and C1 controls: what a terminal would act on rather than show. */
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text from the training data (sampled names) as a stream shows it: on a terminal, each control character
+ * other than newline and tab as \xHH (ESC as the four characters \x1b), so a name cannot retitle the window
+ * or move the cursor; to a pipe or a file, the text as it is, byte for byte.
+ */
+export function shownOn(stream: NodeJS.WriteStream, text: string): string {
+  if (!stream.isTTY) return text;
+  return text.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

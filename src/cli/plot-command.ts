@@ -4,6 +4,7 @@ import { helpLine, parseCommandLine, str, type OptionSpec } from './args.ts';
 import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { writeFileAtomic } from './files.ts';
+import { parseLogRecords } from './log-read.ts';
 import { checkOutputs } from './paths.ts';
 
 export const OPTIONS: OptionSpec = {
@@ -35,40 +36,12 @@ export async function plotCommand(argv: string[]): Promise<void> {
   process.stderr.write(`microgpt: wrote ${outPath}\n`);
 }
 
-/** The run header's vocabulary size and a point per step; any record that is not one of those, or a value that is not a finite number, is refused. */
+/** The run header's vocabulary size and a point per step (parseLogRecords refuses anything else). */
 function parseLog(text: string, logPath: string): { vocabSize: number; points: LossPoint[] } {
+  const records = parseLogRecords(text, logPath);
   let vocabSize = 0;
-  const points: LossPoint[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const where = `${logPath}: line ${i + 1}`;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      throw new UsageError(`${where} is not JSON (is this a microgpt --log file?)`);
-    }
-    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-    if (!isObject(record) || !(isObject(record.run) || 'step' in record))
-      throw new UsageError(`${where} is not a record of a microgpt --log file`);
-    const finite = (o: Record<string, unknown>, key: string): number => {
-      const v = o[key];
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        throw new UsageError(`${where}: ${key} is not a finite number (${typeof v === 'number' ? v : (JSON.stringify(v) ?? 'missing')})`);
-      return v;
-    };
-    if (isObject(record.run)) {
-      vocabSize = finite(record.run, 'vocab_size');
-      if (!Number.isInteger(vocabSize) || vocabSize < 2)
-        throw new UsageError(`${where}: vocab_size is not an integer of at least 2 (${vocabSize})`);
-      return;
-    }
-    points.push({
-      step: finite(record, 'step'),
-      loss: finite(record, 'loss'),
-      ...('val_loss' in record ? { val_loss: finite(record, 'val_loss') } : {}),
-    });
-  });
+  for (const r of records) if (r.kind === 'run') vocabSize = r.vocabSize;
+  const points = records.flatMap((r) => (r.kind === 'step' ? [r.point] : []));
   if (!vocabSize) throw new UsageError(`${logPath}: no run header (is this a microgpt --log file?)`);
   if (points.length === 0) throw new UsageError(`${logPath}: no steps to plot`);
   return { vocabSize, points };

@@ -10,6 +10,7 @@ import { readTextFile } from './data-source.ts';
 import { UsageError } from './errors.ts';
 import { MODEL_FILE_HELP, readModelFlag } from './files.ts';
 import { checkModelMemory, MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
+import { shownOn } from './output.ts';
 import { markSample, summarizeMarks, type Mark } from './sample-marks.ts';
 
 /** The sampling settings (temperature, num-samples, max-length, top-k) and the seed: flags and help from the settings table. */
@@ -80,10 +81,10 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   for (let done = 0; done < options.numSamples; done += CHUNK) {
     const names = gpt.sample({ ...options, numSamples: Math.min(CHUNK, options.numSamples - done), prompt });
     const lines = names.map((n) => {
-      if (!data) return n;
+      if (!data) return shownOn(process.stdout, n);
       const mark = markSample(n, data);
       marks.push(mark);
-      return `${n}\t(${mark})`;
+      return `${shownOn(process.stdout, n)}\t(${mark})`;
     });
     process.stdout.write(lines.join('\n') + '\n');
     await new Promise((resolve) => setImmediate(resolve)); // a closed stdout's error arrives here (output.ts exits)

@@ -13,7 +13,7 @@ import { DTYPE_HELP, DTYPE_OPTION, ENGINE_OPTION, TRAIN_ENGINE_HELP } from './en
 import { writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
 import { MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
-import { LineWriter, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
+import { LineWriter, shownOn, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
 import { Progress } from './progress.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
 import { checkPlanMemory, resolveTrainPlan, type TrainPlan } from './train-plan.ts';
@@ -91,18 +91,10 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   out.write(`vocab size: ${run.gpt.config.vocabSize}\n`);
   out.write(`num params: ${run.gpt.numParams}\n`);
   if (resume) note(`resuming from ${resume.path} at step ${resume.ckpt.step}`);
-  const log = plan.log
-    ? new StepLog(plan.log, {
-        vocab_size: run.gpt.config.vocabSize,
-        model: run.gpt.config,
-        train: run.train,
-        engine,
-        dtype: plan.dtype,
-        threads,
-      })
-    : undefined;
+  const header = { vocab_size: run.gpt.config.vocabSize, model: run.gpt.config, train: run.train, engine, dtype: plan.dtype, threads };
+  const log = plan.log ? StepLog.open(plan.log, header, plan.logKept, resume?.ckpt.step) : undefined;
   const progress = new Progress(out, process.stdout.isTTY === true, engine === 'wasm' ? `wasm x${threads}` : engine);
-  const points: LossPoint[] = [];
+  const points: LossPoint[] = plan.plot && plan.logKept ? [...plan.logKept.points] : []; // a resume draws the steps before it too
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | 'stdout' | undefined;
   const stop = (why: NodeJS.Signals | 'stdout') => {
@@ -125,17 +117,24 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
         if (plan.plot) points.push({ step: e.step, loss: e.loss, ...(e.valLoss !== undefined ? { val_loss: e.valLoss } : {}) });
       },
       checkpointEvery: plan.saveEvery,
-      onCheckpoint: plan.out ? (c) => writeCheckpointFile(plan.out!, c) : undefined,
+      // the log first: a run killed between the two has its log at least as far as its checkpoint
+      onCheckpoint: plan.out ? (c) => (log?.save(), writeCheckpointFile(plan.out!, c)) : undefined,
     });
+    log?.close();
     // the checkpoint is taken before sampling, so a resumed run samples as one run would
     if (plan.out) writeCheckpointFile(plan.out, result.checkpoint());
-    log?.save();
     if (plan.plot && points.length > 0) writeFileAtomic(plan.plot, lossCurveSvg(points, result.gpt.config.vocabSize));
     return { result, stoppedBy };
   } catch (e) {
     if (!(e instanceof DivergedError)) throw e;
+    log?.discard();
     return { diverged: e }; // nothing is saved: --out, --log and --plot keep what they held
   } finally {
+    try {
+      log?.close(); // after another error, the steps done stay in the log
+    } catch {
+      // the error that ended the run is the one to report
+    }
     for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
     stdoutClosed.removeEventListener('abort', onClosed);
     out.flush();
@@ -171,7 +170,7 @@ function report(plan: TrainPlan, outcome: Outcome): void {
   out.write('\n--- inference (new, hallucinated names) ---\n');
   const names = result.gpt.sample(plan.sampling);
   const marks = plan.flags['mark-samples'] ? names.map((name) => markSample(name, result.dataset)) : undefined;
-  names.forEach((name, i) => out.write(`sample ${padInt(i + 1, 2)}: ${name}${marks ? ` (${marks[i]})` : ''}\n`));
+  names.forEach((name, i) => out.write(`sample ${padInt(i + 1, 2)}: ${shownOn(process.stdout, name)}${marks ? ` (${marks[i]})` : ''}\n`));
   if (marks) out.write(`${summarizeMarks(marks)}\n`);
   out.flush();
 }

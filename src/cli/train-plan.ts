@@ -17,6 +17,7 @@ import { int, settingFlag, settingValues, str, type Flags } from './args.ts';
 import { dtypeFlag, engineFlag } from './engine-flags.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile } from './files.ts';
+import { keptLog, type KeptLog } from './log-read.ts';
 import { checkModelMemory } from './memory-flag.ts';
 import { checkOutputs, type NamedPath } from './paths.ts';
 
@@ -36,6 +37,8 @@ export interface TrainPlan {
   readonly saveEvery?: number;
   readonly until?: number;
   readonly log?: string;
+  /** What a resume keeps of the --log it continues (undefined: the log starts afresh). */
+  readonly logKept?: KeptLog;
   readonly plot?: string;
 }
 
@@ -92,6 +95,9 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
     typeof flags[f] === 'string' ? [{ path: flags[f] as string, name: `--${f}` }] : [],
   );
   checkOutputs(inputs, outputs, [['--out', 'the checkpoint being resumed (--resume)']]);
+  const log = str(flags, 'log');
+  // a resume continues its log: one of another run is refused here, before any work
+  const logKept = log && ckpt ? keptLog(log, ckpt.model, ckpt.step) : undefined;
   const plan: TrainPlan = {
     flags,
     config,
@@ -104,7 +110,8 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
     out,
     saveEvery,
     until,
-    log: str(flags, 'log'),
+    log,
+    logKept,
     plot: str(flags, 'plot'),
   };
   checkPlanMemory(plan, 2); // before reading the data: the vocabulary is not known yet, 2 is its least

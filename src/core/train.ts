@@ -17,7 +17,8 @@ export interface TrainOptions extends RunOptions {
   signal?: AbortSignal;
   /** Called once the data and model are ready, before the first step. */
   onStart?: (run: TrainRun) => void;
-  onStep?: (event: StepEvent) => void;
+  /** Called after each step. A returned promise is awaited before the next step; its rejection stops the run and train() rejects with it. */
+  onStep?: ((event: StepEvent) => void) | ((event: StepEvent) => Promise<void>);
   /** Called every checkpointEvery steps with a checkpoint of that moment. */
   checkpointEvery?: number;
   onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>;
@@ -54,7 +55,8 @@ export async function trainSteps(run: TrainRun, loop: StepLoop): Promise<TrainRe
       break;
     }
     const event = run.takeStep();
-    loop.onStep?.(event);
+    const pending = loop.onStep?.(event);
+    if (isThenable(pending)) await pending; // a sync callback's steps run on without a turn of the event loop
     if (loop.checkpointEvery && loop.onCheckpoint && run.step % loop.checkpointEvery === 0 && run.step < until) {
       await loop.onCheckpoint(run.checkpoint());
     }
@@ -66,6 +68,11 @@ export async function trainSteps(run: TrainRun, loop: StepLoop): Promise<TrainRe
   }
   if (stopped === 'done' && run.step < numSteps) stopped = 'until';
   return Object.assign(run, { stopped });
+}
+
+/** Whether a callback returned a promise (or another thenable) to wait for. */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
 const WHERE = 'train(options)';

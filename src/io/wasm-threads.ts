@@ -47,6 +47,7 @@ export async function spawnHelpers(count: number, dtype: DType = 'float32'): Pro
     w.removeAllListeners();
     w.unref();
   }
+  let closed = false;
   return {
     count,
     memory,
@@ -54,7 +55,11 @@ export async function spawnHelpers(count: number, dtype: DType = 'float32'): Pro
     relaxed,
     dtype,
     close: () => {
+      closed = true;
       for (const w of workers) void w.terminate();
+    },
+    get closed() {
+      return closed;
     },
   };
 }

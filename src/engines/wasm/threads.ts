@@ -72,6 +72,8 @@ export interface ThreadHelpers {
   readonly dtype?: DType;
   /** Ends the helper threads. */
   close(): void;
+  /** True once close() was called: an engine refuses to run a command on them (it would wait for them forever). */
+  readonly closed?: boolean;
 }
 
 /** A shared memory to grow and the shared-memory module, for a spawner to hand its helpers. */
@@ -149,6 +151,7 @@ export class Dispatcher {
 
   run(cmd: Command, model: ThreadModel, v: Views): void {
     const i32 = v.i32;
+    if (this.helpers?.closed) throw new Error('the wasm helper threads were closed (helpers.close()) while their engine was in use');
     if (this.helpers) {
       Atomics.store(i32, ctrl(DONE), 0);
       i32[ctrl(CMD)] = cmd;
