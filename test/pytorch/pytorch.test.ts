@@ -2,11 +2,12 @@
 // torchrun) and back, eval, and bad input. Needs python3 with torch; under CI a missing torch fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../../src/core/checkpoint.ts';
-import { expectUsageError, GOLDEN, NAMES, noNames, ROOT, runCli, tempDir, type Run } from '../helpers/cli.ts';
+import { expectUsageError, GOLDEN, NAMES, noNames, ROOT, runCli, runCliAsync, tempDir, type Run } from '../helpers/cli.ts';
 
 const SCRIPT = join(ROOT, 'pytorch', 'microgpt.py');
 
@@ -26,6 +27,27 @@ function python(args: string[], cwd = tempDir()): Run {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const torchMicrogpt = (args: string[]) => python([SCRIPT, ...args]);
+
+/** The port run without holding this process, so that several run at once (each python3 spends a second importing torch). */
+function torchMicrogptAsync(args: string[]): Promise<Run> {
+  assert.ok(PYTHON, 'no python3 that can import torch (Debian: apt-get install python3-torch)');
+  return new Promise((resolve) => {
+    const child = spawn(PYTHON, [SCRIPT, ...args], { cwd: tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Runs the tasks, as many at once as the machine has cores. */
+async function inParallel(tasks: (() => Promise<void>)[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: availableParallelism() }, worker));
+}
 /** torchrun as `python3 -m torch.distributed.run`; Debian's torch 1.13 under Python 3.11 needs the redirects/tee mapping (its "0" default does not parse). */
 const torchrun = (nproc: number, args: string[]) =>
   python([
@@ -197,7 +219,7 @@ const setMeta = (key: string, raw: string) => (h: Record<string, Record<string, 
   (h.__metadata__ as Record<string, string>)[key] = raw;
 };
 
-test('a corrupt checkpoint is one line and exit 2, by the CLI’s rules, in train and eval; nothing is written', { skip }, () => {
+test('a corrupt checkpoint is one line and exit 2, by the CLI’s rules, in train and eval; nothing is written', { skip }, async () => {
   const dir = tempDir();
   const ck = join(dir, 'ck.safetensors');
   ok(runCli(['--data', NAMES, '--num-steps', '6', '--until', '3', '--engine', 'fast', '--out', ck]));
@@ -231,23 +253,26 @@ test('a corrupt checkpoint is one line and exit 2, by the CLI’s rules, in trai
     }), /tensors adam_v\.layer0\.mlp_fc1 and adam_v\.layer0\.mlp_fc2 overlap in the data$/],
   ];
   const failed: string[] = [];
-  for (const [what, file, pattern] of cases) {
+  const tasks = cases.flatMap(([what, file, pattern]) => {
     const out = join(dir, `${what}.out.st`);
-    for (const args of [['train', '--data', NAMES, '--resume', file, '--out', out], ['eval', '--model', file, '--data', NAMES]]) {
+    return [
+      ['train', '--data', NAMES, '--resume', file, '--out', out],
+      ['eval', '--model', file, '--data', NAMES],
+    ].map((args) => async () => {
       try {
-        const r = torchMicrogpt(args);
+        const [r, cli] = await Promise.all([torchMicrogptAsync(args), runCliAsync(args[0] === 'train' ? args.slice(1) : args)]);
         expectUsageError(r, pattern);
         // the CLI's line, word for word (a header nested 100,000 deep the CLI reads, and refuses for what is inside)
-        const cli = runCli(args[0] === 'train' ? args.slice(1) : args);
         if (what === 'deep') assert.equal(cli.status, 2);
         else assert.equal(r.stderr, cli.stderr);
       } catch (e) {
         failed.push(`${what}, ${args[0]}: ${(e as Error).message.split('\n').slice(-2).join(' ')}`);
       }
-    }
-    if (existsSync(out)) failed.push(`${what}: ${out} was written`);
-  }
-  assert.deepEqual(failed, []);
+      if (args[0] === 'train' && existsSync(out)) failed.push(`${what}: ${out} was written`);
+    });
+  });
+  await inParallel(tasks);
+  assert.deepEqual(failed.sort(), []);
 });
 
 test('a flag with a digit that only Python reads (², ١) is refused as the CLI refuses it', { skip }, () => {
