@@ -25,6 +25,7 @@ import { keepFocusClearOf } from './sticky-bar.ts';
 import { atLastStep, confirmReplace } from './run-guards.ts';
 import { showToken } from './panels/dom.ts';
 import { mountPanels } from './panels/mount.ts';
+import { StepsTaken } from './train-after-steps.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const button = (id: string) => $<HTMLButtonElement>(id);
@@ -52,9 +53,11 @@ worker.onmessage = (event: MessageEvent<Envelope>) => {
 };
 worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${e.message}`);
 
-const chart = new LossChart($<HTMLCanvasElement>('chart'));
+const chart = new LossChart($<HTMLCanvasElement>('chart'), $('smooth-window'));
 // a panel mounts with the two hooks: it sends through send() and hears every answer of the run on screen
 mountSampling({ send, onMessage });
+const chosenText = () => ($<HTMLSelectElement>('dataset').value === 'names' ? BUILTIN_NAMES : $<HTMLTextAreaElement>('custom-text').value);
+const stepsTaken = new StepsTaken(onMessage, () => ({ dataset: $<HTMLSelectElement>('dataset').value, text: chosenText() }));
 
 // --- the run on screen
 let state: RunState = 'idle';
@@ -173,7 +176,7 @@ onMessage((m) => {
       saveBytes(m.bytes, `microgpt-step${m.step}.safetensors`);
       return;
     case 'trace':
-      traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
+      if (!m.live) traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
       return;
     case 'error':
       // a Train or a load that failed has replaced the run all the same: the worker holds none
@@ -278,16 +281,16 @@ button('start').onclick = () => {
   const text = trainingText();
   const settings = text === undefined ? undefined : checkedSettings(text);
   if (!settings || text === undefined) return;
-  send({ type: 'start', settings, text });
+  send(stepsTaken.request(state, settings, text, panels.param(), (why) => notify($('run-buttons'), why, 'info')));
 };
 button('pause').onclick = () => send({ type: 'pause' });
 button('resume').onclick = () => {
   clearNotes();
-  if (!loadedWaiting) return send({ type: 'resume' });
+  if (!loadedWaiting) return send({ type: 'resume', param: panels.param() });
   const last = atLastStep(step, readSettings(0).numSteps);
   if (last) return void notify($('run-buttons'), last);
   const text = trainingText();
-  if (text !== undefined) send({ type: 'resume', text, numSteps: readSettings(0).numSteps });
+  if (text !== undefined) send({ type: 'resume', text, numSteps: readSettings(0).numSteps, param: panels.param() });
 };
 button('step').onclick = () => {
   clearNotes();
@@ -298,15 +301,8 @@ button('step').onclick = () => {
     text === undefined ? undefined : loadedWaiting && run ? { ...run.settings, numSteps: readSettings(0).numSteps } : checkedSettings(text);
   if (settings && text !== undefined) send({ type: 'step', settings, text, param });
 };
-button('reset').onclick = () => {
-  clearNotes();
-  send({ type: 'reset' });
-};
-
-button('download').onclick = () => {
-  clearNotes();
-  send({ type: 'save' });
-};
+button('reset').onclick = () => (clearNotes(), send({ type: 'reset' }));
+button('download').onclick = () => (clearNotes(), send({ type: 'save' }));
 
 // edits: model and training settings wait for the next Train; the learning rate applies live
 for (const key of [...MODEL_KEYS, ...TRAIN_KEYS, 'engine', 'dataset']) {
@@ -393,6 +389,6 @@ const panels = mountPanels($('panels'), {
   onMessage,
   step: () => button('step').click(),
   settings: () => readSettings(0),
-  text: () => ($<HTMLSelectElement>('dataset').value === 'names' ? BUILTIN_NAMES : $<HTMLTextAreaElement>('custom-text').value),
+  text: chosenText,
   say: (text, kind) => notify($('field-dataset'), text, kind),
 });

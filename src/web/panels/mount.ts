@@ -23,7 +23,6 @@ export interface PanelHost extends PanelContext {
   onMessage(listener: (m: FromWorker) => void): void;
   /** The settings as the page's fields hold them. */
   settings(): Settings;
-  /** The training text chosen on the page ('' when none yet). */
   text(): string;
   /** Shows a line in the page's message area. */
   say(text: string, kind: 'error' | 'info'): void;
