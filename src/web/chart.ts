@@ -12,7 +12,7 @@ export interface ChartRange {
   log: boolean;
 }
 
-const COLORS = { train: '#1d4ed8', raw: 'rgba(29, 78, 216, 0.25)', val: '#c2410c', guess: '#475569', grid: '#e2e8f0', text: '#475569' };
+const COLORS = { train: '#1d4ed8', raw: 'rgba(29, 78, 216, 0.4)', val: '#c2410c', guess: '#475569', grid: '#e2e8f0', text: '#475569' };
 
 export class LossChart {
   private steps: number[] = [];
@@ -160,7 +160,7 @@ export class LossChart {
     g.strokeStyle = g.fillStyle = COLORS.raw;
     const raw = points(this.losses);
     line(g, raw);
-    if (raw.length <= 100) for (const [px, py] of raw) g.fillRect(px - 2, py - 2, 4, 4);
+    if (raw.length <= 100) for (const [px, py] of raw) g.fillRect(px - 2.5, py - 2.5, 5, 5);
     g.strokeStyle = COLORS.train;
     g.lineWidth = 2;
     line(g, points(this.smooth));

@@ -71,8 +71,15 @@ export class TrainingLoopPanel {
         i === 0
           ? el(
               'p',
+              { class: 'hint', id: 'shuffle-note' },
+              'random.shuffle(docs) puts the documents in a random order once, before the first step (seeded: every run with this seed gets the same order), so step 1 reads docs[0], seldom the text’s first line.',
+            )
+          : null,
+        i === 0
+          ? el(
+              'p',
               { class: 'hint', id: 'bos-note' },
-              `random.shuffle(docs) puts the documents in a random order once, before the first step (seeded, so every run with this seed gets the same order): step 1 reads docs[0], which is seldom the text’s first line. ${BOS_MARK} marks both the start and the end of a document: the model reads it first, and drawing it ends what the model writes.`,
+              `${BOS_MARK} marks both the start and the end of a document: the model reads it first, and drawing it ends what the model writes.`,
             )
           : null,
         this.values[i],
