@@ -12,7 +12,7 @@ export interface ChartRange {
   log: boolean;
 }
 
-const COLORS = { train: '#1d4ed8', raw: 'rgba(29, 78, 216, 0.4)', val: '#c2410c', guess: '#475569', grid: '#e2e8f0', text: '#475569' };
+const COLORS = { train: '#1d4ed8', raw: '#a9bdf0', val: '#c2410c', guess: '#475569', grid: '#e2e8f0', text: '#475569' };
 
 export class LossChart {
   private steps: number[] = [];
@@ -107,7 +107,8 @@ export class LossChart {
     const g = c.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);
-    if (this.windowLabel) this.windowLabel.textContent = this.span() === 1 ? 'each step' : `the last ${this.span()} steps`;
+    const smoothing = this.span() === 1 ? 'each step' : `the last ${this.span()} steps`;
+    if (this.windowLabel && this.windowLabel.textContent !== smoothing) this.windowLabel.textContent = smoothing; // unchanged: no layout
     if (this.numSteps <= 1 && this.steps.length === 0 && this.val.length === 0) {
       c.setAttribute('aria-label', 'Loss chart. No steps yet: press Train (or Step) and the loss of every step is drawn here.');
       return emptyChart(g, width, height);
@@ -148,7 +149,7 @@ export class LossChart {
     g.setLineDash([]);
     g.fillStyle = COLORS.guess;
     g.fillText('random guess', width - m.r - 80, y(this.guess) - 4);
-    // training loss: each step's, faint (a dot each while they are few), and its moving average, a thick solid line; at most two points per pixel
+    // training loss: each step's, faint (a line through dots while they are few, dots alone after), and its moving average, a thick solid line; at most two points per pixel
     const n = this.smooth.length;
     const stride = Math.max(1, Math.floor(n / (2 * (width - m.l - m.r))));
     const points = (ys: number[]) => {
@@ -159,8 +160,10 @@ export class LossChart {
     };
     g.strokeStyle = g.fillStyle = COLORS.raw;
     const raw = points(this.losses);
-    line(g, raw);
-    if (raw.length <= 100) for (const [px, py] of raw) g.fillRect(px - 2.5, py - 2.5, 5, 5);
+    if (raw.length <= 100) {
+      line(g, raw);
+      for (const [px, py] of raw) g.fillRect(px - 2.5, py - 2.5, 5, 5);
+    } else for (const [px, py] of raw) g.fillRect(px - 1, py - 1, 2, 2); // many: a dot each, cheaper to draw than a zigzag across the chart
     g.strokeStyle = COLORS.train;
     g.lineWidth = 2;
     line(g, points(this.smooth));

@@ -40,6 +40,7 @@ export class NumbersNote {
       el('summary', {}, 'What the numbers mean: vocabulary, the first loss, where the loss goes'),
       this.body,
     );
+    this.element.addEventListener('toggle', () => this.render());
     this.render();
   }
 
@@ -65,7 +66,7 @@ export class NumbersNote {
       this.recent.losses.push(losses[i]);
       if (this.recent.losses.length > 25) this.recent.losses.shift();
     });
-    this.render();
+    if (this.element.open) this.render(); // closed, it is drawn when opened
   }
 
   private render(): void {

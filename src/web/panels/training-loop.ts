@@ -16,6 +16,8 @@ import { adamValues } from './tl-adam.ts';
 import { NumbersNote } from './tl-numbers.ts';
 import { CODE, codeLines, STAGE_STEP, STAGES } from './tl-code.ts';
 
+/** Shortest time between two drawings of steps Train traced. */
+const LIVE_MS = 2000;
 const EMPTY = 'Press Step to take one training step and see its numbers here (Train shows a recent step now and then).';
 const ENDED = 'This run has ended, so Step is off: press Reset, then Step to trace a step of a new run.';
 
@@ -39,6 +41,10 @@ export class TrainingLoopPanel {
   private runStep = 0;
   /** The default weight once a step picked it: followed until the reader chooses another. */
   private pinned: ParamRef | undefined;
+  /** A step Train traced, not drawn yet: drawn when the panel is in view (at most every LIVE_MS) or the run stops. */
+  private pendingLive: StepTrace | undefined;
+  private lastLive = -Infinity;
+  private inView = false;
   /** What the run read, for where its documents sit in the text: computed at its first trace. */
   private run: { seed: number; valFraction: number; batchSize: number; text?: string; origins?: DocOrigins } | undefined;
 
@@ -114,6 +120,19 @@ export class TrainingLoopPanel {
       el('div', { class: 'tl-steps' }, ...this.steps),
     );
     this.setConfig(undefined);
+    new IntersectionObserver(([e]) => {
+      this.inView = e.isIntersecting;
+      if (this.inView) this.drawLive(false);
+    }).observe(this.element);
+  }
+
+  /** Draws the step Train traced last, if it waits (force: the run stopped, so draw it wherever the panel is). */
+  private drawLive(force: boolean): void {
+    const t = this.pendingLive;
+    if (!t || (!force && (!this.inView || performance.now() - this.lastLive < LIVE_MS))) return;
+    this.pendingLive = undefined;
+    this.lastLive = performance.now();
+    this.show(t, true);
   }
 
   /** The matrices of the model the next Step trains. */
@@ -190,7 +209,7 @@ export class TrainingLoopPanel {
     this.values.forEach((v) => v.replaceChildren());
     this.status.textContent = EMPTY;
     this.behind.hidden = true;
-    this.shown = undefined;
+    this.shown = this.pendingLive = undefined;
     this.runStep = 0;
     this.pinned = undefined;
     this.matrix.options[0].textContent = this.defaultLabel();
@@ -215,12 +234,15 @@ export class TrainingLoopPanel {
         this.numbers.addLosses(m.batch.steps, m.batch.losses);
         return;
       case 'trace':
-        return this.show(m.trace, !!m.live);
+        if (!m.live) return this.show(m.trace);
+        this.pendingLive = m.trace; // a big batch's tables take a while to draw: not at every trace, nor out of view
+        return this.drawLive(false);
       case 'state':
         if (m.state === 'idle') {
           this.run = undefined;
           this.clear(); // Reset: the last step shown belonged to a run that is gone
         } else this.runStep = m.step;
+        if (m.state !== 'training') this.drawLive(true);
         this.setEnded(m.state === 'done' || m.state === 'diverged');
         this.sayBehind(m.state === 'training');
         return;
