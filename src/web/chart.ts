@@ -1,7 +1,10 @@
 /**
- * The live loss chart on a canvas: smoothed training loss, validation loss
- * and the random-guess line ln(vocab). The y axis fits the data (from 0, or a
- * log scale); points that are not finite (a diverged step) are left out.
+ * The live loss chart on a canvas: each step's training loss (faint), its
+ * moving average (the window named in the legend), validation loss and the
+ * random-guess line ln(vocab). The y axis fits the data (from 0, or a log
+ * scale); the x axis shows the whole run, or, while only a few steps are
+ * taken, those steps close up; points that are not finite (a diverged step)
+ * are left out.
  */
 export interface ChartRange {
   yMin: number;
@@ -9,7 +12,7 @@ export interface ChartRange {
   log: boolean;
 }
 
-const COLORS = { train: '#1d4ed8', val: '#c2410c', guess: '#475569', grid: '#e2e8f0', text: '#475569' };
+const COLORS = { train: '#1d4ed8', raw: '#a9bdf0', val: '#c2410c', guess: '#475569', grid: '#e2e8f0', text: '#475569' };
 
 export class LossChart {
   private steps: number[] = [];
@@ -24,7 +27,11 @@ export class LossChart {
   log = false;
   range: ChartRange = { yMin: 0, yMax: 1, log: false };
 
-  constructor(private readonly canvas: HTMLCanvasElement) {
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    /** Where the legend names the smoothing window (its number of steps). */
+    private readonly windowLabel?: HTMLElement,
+  ) {
     this.redraw();
   }
 
@@ -43,6 +50,13 @@ export class LossChart {
   setNumSteps(numSteps: number): void {
     this.numSteps = Math.max(1, numSteps);
     this.redraw();
+  }
+
+  /** The last step the x axis shows: the whole run, or while few steps are taken, a little past the last of them (at least 20). */
+  xMax(): number {
+    const last = this.steps.length ? this.steps[this.steps.length - 1] : 0;
+    if (last === 0) return this.numSteps;
+    return Math.min(this.numSteps, Math.max(20, Math.ceil(last * 1.25)));
   }
 
   add(steps: number[], losses: number[], valLosses: number[]): void {
@@ -76,7 +90,8 @@ export class LossChart {
     });
   }
 
-  private span(): number {
+  /** The smoothing window: steps averaged into each point of the line. */
+  span(): number {
     return Math.max(1, Math.round(this.numSteps / 40));
   }
 
@@ -92,6 +107,8 @@ export class LossChart {
     const g = c.getContext('2d')!;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);
+    const smoothing = this.span() === 1 ? 'each step' : `the last ${this.span()} steps`;
+    if (this.windowLabel && this.windowLabel.textContent !== smoothing) this.windowLabel.textContent = smoothing; // unchanged: no layout
     if (this.numSteps <= 1 && this.steps.length === 0 && this.val.length === 0) {
       c.setAttribute('aria-label', 'Loss chart. No steps yet: press Train (or Step) and the loss of every step is drawn here.');
       return emptyChart(g, width, height);
@@ -100,7 +117,8 @@ export class LossChart {
     const r = (this.range = this.fit());
     const f = r.log ? Math.log : (v: number) => v;
     const [lo, hi] = [f(r.yMin), f(r.yMax)];
-    const x = (s: number) => m.l + (s / this.numSteps) * (width - m.l - m.r);
+    const xMax = this.xMax();
+    const x = (s: number) => m.l + (s / xMax) * (width - m.l - m.r);
     const y = (v: number) => m.t + (1 - (f(Math.min(Math.max(v, r.yMin), r.yMax)) - lo) / (hi - lo)) * (height - m.t - m.b);
     g.font = '11px system-ui, sans-serif';
     g.lineWidth = 1;
@@ -116,7 +134,7 @@ export class LossChart {
       g.fillText(tickLabel(v), m.l - 4, y(v) + 4);
     }
     g.textAlign = 'center';
-    for (const s of linearTicks(0, this.numSteps, Math.max(2, Math.floor(width / 90)))) {
+    for (const s of linearTicks(0, xMax, Math.max(2, Math.floor(width / 90)))) {
       if (s !== Math.round(s)) continue;
       g.fillText(s.toLocaleString('en'), Math.min(x(s), width - m.r - 16), height - 6);
     }
@@ -131,15 +149,24 @@ export class LossChart {
     g.setLineDash([]);
     g.fillStyle = COLORS.guess;
     g.fillText('random guess', width - m.r - 80, y(this.guess) - 4);
-    // training loss: a thick solid line, at most two points per pixel
+    // training loss: each step's, faint (a line through dots while they are few, dots alone after), and its moving average, a thick solid line; at most two points per pixel
     const n = this.smooth.length;
     const stride = Math.max(1, Math.floor(n / (2 * (width - m.l - m.r))));
-    const pts: [number, number][] = [];
-    for (let i = 0; i < n; i += stride) pts.push([x(this.steps[i]), y(this.smooth[i])]);
-    if (n > 0 && (n - 1) % stride !== 0) pts.push([x(this.steps[n - 1]), y(this.smooth[n - 1])]);
+    const points = (ys: number[]) => {
+      const pts: [number, number][] = [];
+      for (let i = 0; i < n; i += stride) pts.push([x(this.steps[i]), y(ys[i])]);
+      if (n > 0 && (n - 1) % stride !== 0) pts.push([x(this.steps[n - 1]), y(ys[n - 1])]);
+      return pts;
+    };
+    g.strokeStyle = g.fillStyle = COLORS.raw;
+    const raw = points(this.losses);
+    if (raw.length <= 100) {
+      line(g, raw);
+      for (const [px, py] of raw) g.fillRect(px - 2.5, py - 2.5, 5, 5);
+    } else for (const [px, py] of raw) g.fillRect(px - 1, py - 1, 2, 2); // many: a dot each, cheaper to draw than a zigzag across the chart
     g.strokeStyle = COLORS.train;
     g.lineWidth = 2;
-    line(g, pts);
+    line(g, points(this.smooth));
     // validation loss: a dashed line with square markers
     g.strokeStyle = COLORS.val;
     g.fillStyle = COLORS.val;
@@ -154,6 +181,7 @@ export class LossChart {
     g.lineWidth = 1;
     c.dataset.yMin = String(r.yMin);
     c.dataset.yMax = String(r.yMax);
+    c.dataset.xMax = String(xMax);
     c.setAttribute('aria-label', this.describe());
   }
 
@@ -161,7 +189,7 @@ export class LossChart {
   private fit(): ChartRange {
     let max = this.guess;
     let min = this.guess;
-    for (const v of this.smooth) [max, min] = [Math.max(max, v), Math.min(min, v)];
+    for (const v of this.losses) [max, min] = [Math.max(max, v), Math.min(min, v)];
     for (const [, v] of this.val) [max, min] = [Math.max(max, v), Math.min(min, v)];
     if (this.log) {
       const yMin = Math.max(1e-6, min * 0.8);
@@ -174,12 +202,13 @@ export class LossChart {
   describe(): string {
     const n = this.smooth.length;
     const parts = [
-      `Loss chart, ${this.log ? 'log' : 'linear'} scale from ${tickLabel(this.range.yMin)} to ${tickLabel(this.range.yMax)}, steps 0 to ${this.numSteps}.`,
+      `Loss chart, ${this.log ? 'log' : 'linear'} scale from ${tickLabel(this.range.yMin)} to ${tickLabel(this.range.yMax)}, steps 0 to ${this.xMax()}${this.xMax() < this.numSteps ? ` of ${this.numSteps}` : ''}.`,
     ];
     if (n === 0) parts.push('No steps yet.');
     else
       parts.push(
         `Training loss (smoothed) ${this.smooth[0].toFixed(2)} at step ${this.steps[0]}, ${this.smooth[n - 1].toFixed(2)} at step ${this.steps[n - 1]}.`,
+        `That step's own loss: ${this.losses[n - 1].toFixed(2)}.`,
       );
     if (this.val.length) {
       const [s, v] = this.val[this.val.length - 1];

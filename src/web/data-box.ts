@@ -20,6 +20,8 @@ export interface DataBox {
   shape(): { docs: number; vocabSize: number } | undefined;
   /** A text with the chosen text's vocabulary, for the panels ('' with none). */
   panelText(): string;
+  /** What identifies the chosen text: the same string while the text is the same ('names', the box's text, or the large text's id). */
+  identity(): string;
   hear(m: FromWorker): void;
 }
 
@@ -103,6 +105,10 @@ export function mountDataBox(send: (m: ToWorker) => void): DataBox {
       if (select.value === 'custom' && large) return { docs: large.docs, vocabSize: large.vocab.length + 1 };
       const text = select.value === 'names' ? (names?.text ?? '') : box.value;
       return text ? { docs: parseDocs(text).length, vocabSize: vocabBound(text) } : undefined;
+    },
+    identity() {
+      if (select.value === 'names') return 'names';
+      return large ? `loaded:${large.id}` : box.value;
     },
     panelText() {
       if (select.value === 'names') return names?.text ?? '';

@@ -36,6 +36,7 @@ import { keepFocusClearOf } from './sticky-bar.ts';
 import { atLastStep, confirmReplace } from './run-guards.ts';
 import { showToken } from './panels/dom.ts';
 import { mountPanels } from './panels/mount.ts';
+import { StepsTaken } from './train-after-steps.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const button = (id: string) => $<HTMLButtonElement>(id);
@@ -63,11 +64,12 @@ worker.onmessage = (event: MessageEvent<Envelope>) => {
 };
 worker.onerror = (e) => notify($('run-buttons'), `The training worker failed: ${e.message}`);
 
-const chart = new LossChart($<HTMLCanvasElement>('chart'));
+const chart = new LossChart($<HTMLCanvasElement>('chart'), $('smooth-window'));
 // a panel mounts with the two hooks: it sends through send() and hears every answer of the run on screen
 mountSampling({ send, onMessage });
 const data = mountDataBox(send);
 onMessage((m) => data.hear(m));
+const stepsTaken = new StepsTaken(onMessage, () => ({ dataset: $<HTMLSelectElement>('dataset').value, text: data.identity() }));
 
 // --- the run on screen
 let state: RunState = 'idle';
@@ -186,7 +188,7 @@ onMessage((m) => {
       saveBytes(m.bytes, `microgpt-step${m.step}.safetensors`);
       return;
     case 'trace':
-      traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
+      if (!m.live) traced = { step: m.trace.step, line: m.trace.line.replace(/\s+/g, ' ') };
       return;
     case 'error':
       if (m.request === 'data-load') return; // the data box says it beside the file's control
@@ -290,16 +292,16 @@ button('start').onclick = async () => {
   const text = await trainingText();
   const settings = text === undefined ? undefined : checkedSettings();
   if (!settings || text === undefined) return;
-  send({ type: 'start', settings, text });
+  send(stepsTaken.request(state, settings, text, panels.param(), (why) => notify($('run-buttons'), why, 'info')));
 };
 button('pause').onclick = () => send({ type: 'pause' });
 button('resume').onclick = async () => {
   clearNotes();
-  if (!loadedWaiting) return send({ type: 'resume' });
+  if (!loadedWaiting) return send({ type: 'resume', param: panels.param() });
   const last = atLastStep(step, readSettings(0).numSteps);
   if (last) return void notify($('run-buttons'), last);
   const text = await trainingText();
-  if (text !== undefined) send({ type: 'resume', text, numSteps: readSettings(0).numSteps });
+  if (text !== undefined) send({ type: 'resume', text, numSteps: readSettings(0).numSteps, param: panels.param() });
 };
 button('step').onclick = async () => {
   clearNotes();
@@ -310,15 +312,8 @@ button('step').onclick = async () => {
     text === undefined ? undefined : loadedWaiting && run ? { ...run.settings, numSteps: readSettings(0).numSteps } : checkedSettings();
   if (settings && text !== undefined) send({ type: 'step', settings, text, param });
 };
-button('reset').onclick = () => {
-  clearNotes();
-  send({ type: 'reset' });
-};
-
-button('download').onclick = () => {
-  clearNotes();
-  send({ type: 'save' });
-};
+button('reset').onclick = () => (clearNotes(), send({ type: 'reset' }));
+button('download').onclick = () => (clearNotes(), send({ type: 'save' }));
 
 // edits: model and training settings wait for the next Train; the learning rate applies live
 for (const key of [...MODEL_KEYS, ...TRAIN_KEYS, 'engine', 'dataset']) {

@@ -80,10 +80,11 @@ export const NO_RUN = -1;
 export const REPLACES_RUN: readonly ToWorker['type'][] = ['start', 'reset', 'load'];
 
 export type ToWorker =
-  | { type: 'start'; settings: Settings; text: TextRef }
+  /** param: the weight the Training loop panel follows through Adam in the steps traced while it trains. */
+  | { type: 'start'; settings: Settings; text: TextRef; param?: ParamRef }
   | { type: 'pause' }
   /** Continues a paused run; a loaded checkpoint continues on text up to numSteps (as the CLI's --resume with --num-steps). */
-  | { type: 'resume'; text?: TextRef; numSteps?: number }
+  | { type: 'resume'; text?: TextRef; numSteps?: number; param?: ParamRef }
   | { type: 'reset' }
   /** The learning rate from the next step on (the schedule keeps decaying). */
   | { type: 'learning-rate'; learningRate: number }
@@ -126,8 +127,8 @@ export type FromWorker =
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   /** request: what failed; key: the setting at fault, where one is. */
   | { type: 'error'; message: string; request?: ToWorker['type']; key?: string }
-  /** The step just taken by a 'step' request. */
-  | { type: 'trace'; trace: StepTrace }
+  /** The step just taken by a 'step' request; live: a step Train traced on its way (the last of a progress batch). */
+  | { type: 'trace'; trace: StepTrace; live?: boolean }
   | PanelAnswer;
 
 /** What the worker posts: an answer and the run it belongs to. */

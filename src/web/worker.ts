@@ -12,7 +12,8 @@ import { fresh, info, newRun, numStepsOf, runFromCheckpoint, stepOf, userStream,
 import { SampleStream } from './sample-stream.ts';
 import { readLinkedFile, readTextFile, textOf } from './text-reader.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
-import { weightsBeforeStep } from './panels/backward-answer.ts';
+import { follow, traceDue, tracedStep } from './live-trace.ts';
+import type { StepTrace } from '../core/trace.ts';
 
 /** Longest stretch of training before the worker reads its messages. */
 const SLICE_MS = 20;
@@ -97,9 +98,16 @@ function pump(c: Current): void {
   const run = c.run;
   if (c !== cur || c.state !== 'training' || !run) return;
   const t0 = performance.now();
+  /** The slice's last step, traced when a progress message follows it (live-trace.ts says how often). */
+  let trace: StepTrace | undefined;
   try {
     while (!run.done && performance.now() - t0 < SLICE_MS) {
       const t = performance.now();
+      if (traceDue(run, t - c.lastProgress >= PROGRESS_MS, t)) {
+        trace = tracedStep(run);
+        count(c, trace.event, performance.now() - t);
+        break;
+      }
       const e = run.takeStep();
       count(c, e, performance.now() - t);
     }
@@ -117,10 +125,12 @@ function pump(c: Current): void {
   if (run.done) {
     c.state = 'done';
     flush(c, true);
+    if (trace) post({ type: 'trace', trace, live: true });
     postState(c);
     return;
   }
-  if (now - c.lastProgress >= PROGRESS_MS) flush(c, now - c.lastPreview >= PREVIEW_MS);
+  if (now - c.lastProgress >= PROGRESS_MS || trace) flush(c, now - c.lastPreview >= PREVIEW_MS);
+  if (trace) post({ type: 'trace', trace, live: true });
   kick();
 }
 
@@ -166,6 +176,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'start': {
       const c = await newRun(message.settings, textOf(message.text));
       cur = c;
+      follow(c.run!, message.param);
       post({ type: 'ready', info: info(c), settings: c.settings, samples: preview(c), trained: false, fromCheckpoint: false });
       begin(c);
       return;
@@ -180,7 +191,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'resume': {
       const c = cur;
       if (c?.state !== 'paused') return;
-      await runFromCheckpoint(c, textOf(message.text), message.numSteps);
+      follow(await runFromCheckpoint(c, textOf(message.text), message.numSteps), message.param);
       if (c !== cur) return; // reset or replaced meanwhile
       begin(c);
       return;
@@ -239,11 +250,11 @@ async function step(message: Extract<ToWorker, { type: 'step' }>): Promise<void>
   if (run.done) throw new Error(`the run is done (${run.step} of ${run.train.numSteps} steps): press Train to start a new one`);
   if (c.state === 'training') flush(c, false);
   c.state = 'paused';
-  weightsBeforeStep(c.gpt, run.step); // the Backward view records this step's graph from them when asked
+  follow(run, message.param);
   const t0 = performance.now();
   let trace;
   try {
-    trace = run.traceStep(message.param);
+    trace = tracedStep(run); // the Backward view records this step's graph from the weights it starts from, when asked
   } catch (e) {
     c.workerMs += performance.now() - t0;
     stopWith(c, e);

@@ -154,12 +154,14 @@ test('the chart: axes titled, the y axis fitted to a loss far below 1, a log sca
     await page.goto(url);
     assert.equal(await page.textContent('.axis-y'), 'loss (nats per character)');
     assert.equal(await page.textContent('.axis-x'), 'training step');
-    // the three lines differ in more than hue: solid, dashed with square markers, dotted (the canvas draws them so too)
+    // the lines differ in more than hue: solid, each step's own loss thin with a dot at each step while they are few, dashed with
+    // square markers, dotted (the canvas draws them so too)
     const legend = await page.$$eval('.legend svg', (svgs) =>
       svgs.map((s) => [s.querySelector('line')?.getAttribute('stroke-dasharray') ?? 'solid', s.querySelectorAll('rect').length]),
     );
     assert.deepEqual(legend, [
       ['solid', 0],
+      ['solid', 1],
       ['6 3', 1],
       ['2 3', 0],
     ]);

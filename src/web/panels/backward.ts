@@ -23,6 +23,8 @@ export class BackwardPanel {
   private open = -1;
   /** Steps of the walk shown (0: none yet). */
   private walked = 0;
+  /** A step Train traced on its way: its graph is asked for once the run stops, not while it trains. */
+  private waiting = false;
 
   constructor(private readonly send: (r: PanelRequest) => void) {
     this.body = el(
@@ -52,15 +54,24 @@ export class BackwardPanel {
       this.view = undefined;
       this.open = -1;
       this.pos = Math.min(this.pos, m.trace.n - 1);
-      this.body.replaceChildren(el('p', { class: 'hint' }, `Recording step ${m.trace.step}’s graph…`));
+      this.waiting = !!m.live;
+      const text = m.live
+        ? `Training: the graph of step ${m.trace.step} is recorded when the run stops (Pause, or the last step).`
+        : `Recording step ${m.trace.step}’s graph…`;
+      this.body.replaceChildren(el('p', { class: 'hint' }, text));
+      if (!m.live) this.ask();
+    } else if (m.type === 'state' && this.waiting && m.state !== 'training' && m.state !== 'idle') {
+      this.waiting = false;
+      this.body.replaceChildren(el('p', { class: 'hint' }, `Recording step ${this.trace?.step}’s graph…`));
       this.ask();
     } else if (m.type === 'panel-backward' && m.view && m.view.step === this.trace?.step) {
       const again = this.view?.pos === m.view.pos && this.view.col === m.view.col;
       this.view = m.view;
       if (!again) this.walked = 0;
       this.render();
-    } else if (m.type === 'state' && m.state === 'idle') {
+    } else if ((m.type === 'state' && m.state === 'idle') || m.type === 'ready') {
       this.trace = this.view = undefined;
+      this.waiting = false;
       this.body.replaceChildren(el('p', { class: 'hint' }, 'Press Step: the graph of that step shows here.'));
     }
   }

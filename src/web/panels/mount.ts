@@ -22,7 +22,6 @@ export interface PanelHost extends PanelContext {
   onMessage(listener: (m: FromWorker) => void): void;
   /** The settings as the page's fields hold them. */
   settings(): Settings;
-  /** The training text chosen on the page ('' when none yet). */
   text(): string;
 }
 

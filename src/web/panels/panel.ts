@@ -25,6 +25,8 @@ export interface PanelContext {
   send(request: PanelRequest): void;
   /** Takes one traced training step, as the page's Step button does. */
   step(): void;
+  /** The training text chosen on the page ('' when none yet). */
+  text?(): string;
 }
 
 export interface PanelView {

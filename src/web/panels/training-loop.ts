@@ -1,60 +1,57 @@
 /**
  * The Training loop panel: microgpt.py's loop in six steps, each code line
- * annotated with the numbers of the step just taken (a StepTrace), and the
- * pipeline Input → Forward → Loss → Backward → Adam → New weights.
+ * annotated with the numbers of the last step traced (a StepTrace: every
+ * Step, and now and then while Train runs), and the pipeline Input → Forward
+ * → Loss → Backward → Adam → New weights, each stage a button to its code.
  */
 import type { ParamRef, StepTrace } from '../../core/trace.ts';
 import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
 import type { FromWorker } from '../protocol.ts';
-import { BOS_MARK, el, num, scroller, sci, showToken, table } from './dom.ts';
+import { BOS_MARK, el, num, scroller, showToken, table } from './dom.ts';
 import type { PanelEntry } from './panel.ts';
 import { backwardAnswers } from './backward-answer.ts';
 import { BackwardPanel } from './backward.ts';
+import { DocOrigins } from './doc-origin.ts';
+import { adamValues } from './tl-adam.ts';
+import { NumbersNote } from './tl-numbers.ts';
+import { CODE, codeLines, STAGE_STEP, STAGES } from './tl-code.ts';
 
-export const STAGES = ['Input', 'Forward', 'Loss', 'Backward', 'Adam', 'New weights'] as const;
-
-const CODE = [
-  [
-    '1. Get a training example',
-    `doc = docs[step % len(docs)]\ntokens = [BOS] + [stoi[ch] for ch in doc] + [BOS]\nn = min(block_size, len(tokens) - 1)`,
-  ],
-  [
-    '2. Forward pass for each position',
-    `for pos_id in range(n):\n    token_id, target_id = tokens[pos_id], tokens[pos_id + 1]\n    logits = gpt(token_id, pos_id, keys, values)\n    probs = softmax(logits)\n    loss_t = -probs[target_id].log()`,
-  ],
-  ['3. Compute average loss', 'loss = (1 / n) * sum(losses)'],
-  ['4. Backward pass', 'loss.backward()'],
-  [
-    '5. Update weights with Adam',
-    `lr_t = learning_rate * (1 - step / num_steps)\nm[i] = beta1 * m[i] + (1 - beta1) * p.grad\nv[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2\nm_hat = m[i] / (1 - beta1 ** (step + 1))\nv_hat = v[i] / (1 - beta2 ** (step + 1))\np.data -= lr_t * m_hat / (v_hat ** 0.5 + eps_adam)`,
-  ],
-  ['6. Print progress', 'print(f"step {step+1:4d} / {num_steps:4d} | loss {loss.data:.4f}")'],
-] as const;
-
-const EMPTY = 'Press Step to take one training step and see its numbers here.';
+/** Shortest time between two drawings of steps Train traced. */
+const LIVE_MS = 2000;
+const EMPTY = 'Press Step to take one training step and see its numbers here (Train shows a recent step now and then).';
 const ENDED = 'This run has ended, so Step is off: press Reset, then Step to trace a step of a new run.';
-
-/** Code as one block per line: a line too long for a phone wraps indented under itself, so the Python's indentation still reads. */
-function codeLines(code: string): HTMLElement[] {
-  return code.split('\n').map((line) => {
-    const indent = line.length - line.trimStart().length;
-    return el('span', { class: 'line', style: `--indent: ${indent}ch` }, line.trimStart(), '\n');
-  });
-}
 
 export class TrainingLoopPanel {
   readonly element: HTMLElement;
   private readonly pipeline: HTMLLIElement[];
+  private readonly stageButtons: HTMLButtonElement[];
   private readonly steps: HTMLElement[];
   private readonly values: HTMLElement[];
   private readonly status: HTMLElement;
+  /** Says when the step shown is not the run's latest (after a Pause, or while Train traces rarely). */
+  private readonly behind: HTMLElement;
   private readonly matrix: HTMLSelectElement;
   private readonly row: HTMLInputElement;
   private readonly col: HTMLInputElement;
+  readonly numbers = new NumbersNote();
 
   readonly button: HTMLButtonElement;
+  /** The step on screen, and the steps the run has taken. */
+  private shown: StepTrace | undefined;
+  private runStep = 0;
+  /** The default weight once a step picked it: followed until the reader chooses another. */
+  private pinned: ParamRef | undefined;
+  /** A step Train traced, not drawn yet: drawn when the panel is in view (at most every LIVE_MS) or the run stops. */
+  private pendingLive: StepTrace | undefined;
+  private lastLive = -Infinity;
+  private inView = false;
+  /** What the run read, for where its documents sit in the text: computed at its first trace. */
+  private run: { seed: number; valFraction: number; batchSize: number; text?: string; origins?: DocOrigins } | undefined;
 
-  constructor(onStep: () => void) {
+  constructor(
+    onStep: () => void,
+    private readonly text: () => string = () => '',
+  ) {
     this.matrix = el('select', { id: 'tl-matrix' });
     this.row = el('input', { id: 'tl-row', type: 'number', min: 0, value: 0, inputmode: 'numeric' });
     this.col = el('input', { id: 'tl-col', type: 'number', min: 0, value: 0, inputmode: 'numeric' });
@@ -62,15 +59,28 @@ export class TrainingLoopPanel {
     const button = el('button', { id: 'tl-step', type: 'button' }, 'Step');
     button.onclick = onStep;
     this.button = button;
-    this.pipeline = STAGES.map((s, i) => el('li', { 'data-stage': i }, el('span', {}, s)));
+    this.stageButtons = STAGES.map((s, i) => {
+      const b = el('button', { type: 'button', class: 'stage', id: `tl-stage-${i}`, 'aria-controls': `tl-box-${STAGE_STEP[i]}` }, s);
+      b.onclick = () => this.goTo(i);
+      return b;
+    });
+    this.pipeline = this.stageButtons.map((b, i) => el('li', { 'data-stage': i }, b));
     this.status = el('p', { class: 'hint', 'aria-live': 'polite', id: 'tl-status' }, EMPTY);
+    this.behind = el('p', { class: 'tl-behind', id: 'tl-behind', hidden: true });
     this.values = CODE.map(() => el('div', { class: 'tl-values' }));
     this.steps = CODE.map(([title, code], i) =>
       el(
         'section',
-        { class: 'tl-step', 'data-stage': i, 'aria-labelledby': `tl-step-${i}` },
+        { class: 'tl-step', 'data-stage': i, id: `tl-box-${i}`, 'aria-labelledby': `tl-step-${i}` },
         el('h3', { id: `tl-step-${i}` }, title),
-        el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, ...codeLines(code))),
+        el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, ...codeLines(code, i))),
+        i === 0
+          ? el(
+              'p',
+              { class: 'hint', id: 'shuffle-note' },
+              'random.shuffle(docs) puts the documents in a random order once, before the first step (seeded: every run with this seed gets the same order), so step 1 reads docs[0], seldom the text’s first line.',
+            )
+          : null,
         i === 0
           ? el(
               'p',
@@ -88,8 +98,9 @@ export class TrainingLoopPanel {
       el(
         'p',
         { class: 'hint' },
-        'Each press of Step (here or beside Train: the two are the same) runs microgpt.py’s training loop once on the next document and fills every line below with the numbers it computed.',
+        'Each press of Step (here or beside Train: the two are the same) runs microgpt.py’s training loop once on the next document and fills every line below with the numbers it computed. Train goes on from the steps taken.',
       ),
+      this.numbers.element,
       el(
         'div',
         { class: 'tl-controls' },
@@ -97,17 +108,31 @@ export class TrainingLoopPanel {
         el(
           'fieldset',
           { class: 'tl-picker' },
-          el('legend', {}, 'Follow one weight through Adam (next Step)'),
+          el('legend', {}, 'Follow one weight through Adam (kept from step to step)'),
           el('label', {}, 'Matrix', this.matrix),
           el('label', {}, 'Row', this.row),
           el('label', {}, 'Column', this.col),
         ),
       ),
-      el('ol', { class: 'pipeline', 'aria-label': 'Training pipeline' }, ...this.pipeline),
+      el('ol', { class: 'pipeline', 'aria-label': 'Training pipeline: each stage shows its code' }, ...this.pipeline),
       this.status,
+      this.behind,
       el('div', { class: 'tl-steps' }, ...this.steps),
     );
     this.setConfig(undefined);
+    new IntersectionObserver(([e]) => {
+      this.inView = e.isIntersecting;
+      if (this.inView) this.drawLive(false);
+    }).observe(this.element);
+  }
+
+  /** Draws the step Train traced last, if it waits (force: the run stopped, so draw it wherever the panel is). */
+  private drawLive(force: boolean): void {
+    const t = this.pendingLive;
+    if (!t || (!force && (!this.inView || performance.now() - this.lastLive < LIVE_MS))) return;
+    this.pendingLive = undefined;
+    this.lastLive = performance.now();
+    this.show(t, true);
   }
 
   /** The matrices of the model the next Step trains. */
@@ -115,13 +140,20 @@ export class TrainingLoopPanel {
     const chosen = this.matrix.value;
     const shapes = config ? stateDictShapes(config) : [];
     this.matrix.replaceChildren(
-      el('option', { value: '' }, 'default: wte, first character, column 0'),
+      el('option', { value: '' }, this.defaultLabel()),
       ...shapes.map(([name, rows, cols]) =>
         el('option', { value: name, 'data-rows': rows, 'data-cols': cols }, `${name} (${rows} × ${cols})`),
       ),
     );
     if (shapes.some(([n]) => n === chosen)) this.matrix.value = chosen;
     this.updatePicker();
+    if (!this.run)
+      this.numbers.setModel(config && { vocabSize: config.vocabSize, numParams: shapes.reduce((a, [, r, c]) => a + r * c, 0) });
+  }
+
+  private defaultLabel(): string {
+    const p = this.pinned;
+    return p ? `default: ${p.name}[${p.row}][${p.col}], kept from the first step` : 'default: wte, first character, column 0';
   }
 
   private updatePicker(): void {
@@ -136,23 +168,33 @@ export class TrainingLoopPanel {
     }
   }
 
-  /** The weight to follow, or undefined for the default. */
+  /** The weight to follow: the reader's choice, else the default the first step picked (undefined before it). */
   param(): ParamRef | undefined {
-    if (!this.matrix.value) return undefined;
+    if (!this.matrix.value) return this.pinned;
     const clamp = (input: HTMLInputElement) => Math.min(Number(input.max), Math.max(0, Math.floor(Number(input.value) || 0)));
     return { name: this.matrix.value, row: clamp(this.row), col: clamp(this.col) };
   }
 
-  /** Lights stage i of the pipeline and its code step (-1: none). */
+  /** Lights stage i of the pipeline and its code step, the two alike (-1: none). */
   highlight(i: number): void {
     this.pipeline.forEach((li, j) => {
       li.classList.toggle('active', j === i);
       li.classList.toggle('done', j < i);
-      if (j === i) li.setAttribute('aria-current', 'step');
-      else li.removeAttribute('aria-current');
+      if (j === i) this.stageButtons[j].setAttribute('aria-current', 'step');
+      else this.stageButtons[j].removeAttribute('aria-current');
     });
-    this.steps.forEach((s, j) => s.classList.toggle('active', j === i));
+    this.steps.forEach((s, j) => s.classList.toggle('active', i >= 0 && j === STAGE_STEP[i]));
+    for (const line of this.element.querySelectorAll<HTMLElement>('.tl-step[data-stage="4"] .line'))
+      line.classList.toggle('lit', i >= 4 && line.dataset.stage === String(i));
     this.element.dataset.stage = i < 0 ? '' : STAGES[i];
+  }
+
+  /** A stage pressed: it and its code light up, and the code scrolls into view. */
+  private goTo(i: number): void {
+    this.element.classList.remove('walk');
+    this.highlight(i);
+    const reduced = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.steps[STAGE_STEP[i]].scrollIntoView({ block: 'nearest', behavior: reduced ? 'auto' : 'smooth' });
   }
 
   /** The run finished or diverged: no more Steps; an empty panel says why. */
@@ -162,50 +204,119 @@ export class TrainingLoopPanel {
     if (!ended && this.status.textContent === ENDED) this.status.textContent = EMPTY;
   }
 
-  /** Back to the empty panel (after Reset: no step of any run on screen). */
+  /** Back to the empty panel: a new model (Reset, a loaded checkpoint, a new run) has no step on screen yet. */
   clear(): void {
     this.values.forEach((v) => v.replaceChildren());
     this.status.textContent = EMPTY;
+    this.behind.hidden = true;
+    this.shown = this.pendingLive = undefined;
+    this.runStep = 0;
+    this.pinned = undefined;
+    this.matrix.options[0].textContent = this.defaultLabel();
     this.highlight(-1);
     this.element.classList.remove('walk');
+    this.numbers.clearRun();
   }
 
-  /** Fills every step with the trace's numbers and walks the pipeline to New weights. */
-  show(trace: StepTrace): void {
+  /** Every worker answer of the run on screen. */
+  hear(m: FromWorker): void {
+    switch (m.type) {
+      case 'ready': {
+        this.clear();
+        const { seed, valFraction, batchSize } = m.settings;
+        this.run = { seed, valFraction, batchSize };
+        this.runStep = m.info.step;
+        this.numbers.setModel({ vocabSize: m.info.vocab.length + 1, numParams: m.info.numParams, chars: m.info.vocab });
+        return;
+      }
+      case 'progress':
+        if (m.batch.steps.length) this.runStep = m.batch.steps[m.batch.steps.length - 1];
+        this.numbers.addLosses(m.batch.steps, m.batch.losses);
+        return;
+      case 'trace':
+        if (!m.live) return this.show(m.trace);
+        this.pendingLive = m.trace; // a big batch's tables take a while to draw: not at every trace, nor out of view
+        return this.drawLive(false);
+      case 'state':
+        if (m.state === 'idle') {
+          this.run = undefined;
+          this.clear(); // Reset: the last step shown belonged to a run that is gone
+        } else this.runStep = m.step;
+        if (m.state !== 'training') this.drawLive(true);
+        this.setEnded(m.state === 'done' || m.state === 'diverged');
+        this.sayBehind(m.state === 'training');
+        return;
+    }
+  }
+
+  /** Says so when the run is past the step shown (not while Train runs: it shows a recent step in a moment). */
+  private sayBehind(training: boolean): void {
+    const t = this.shown;
+    this.behind.hidden = training || !t || this.runStep <= t.step;
+    if (!this.behind.hidden && t)
+      this.behind.textContent = `Showing step ${t.step}, an earlier step: the run is at step ${this.runStep}. Press Step to see the next step with its numbers.`;
+  }
+
+  /** Fills every step with the trace's numbers and walks the pipeline to New weights (live: a step Train traced on its way). */
+  show(trace: StepTrace, live = false): void {
+    this.shown = trace;
+    this.runStep = Math.max(this.runStep, trace.step);
+    if (!this.matrix.value && !this.pinned) {
+      this.pinned = { name: trace.param.name, row: trace.param.row, col: trace.param.col };
+      this.matrix.options[0].textContent = this.defaultLabel();
+    }
     this.values.forEach((v, i) => v.replaceChildren(...this.annotate(i, trace)));
-    this.status.textContent = `Step ${trace.step} of ${trace.numSteps} done: loss ${num(trace.loss)}.`;
+    this.status.textContent = live
+      ? `Step ${trace.step} of ${trace.numSteps}: loss ${num(trace.loss)}. While Train runs this panel shows a step now and then, the latest here; Pause, then Step, to see every step.`
+      : `Step ${trace.step} of ${trace.numSteps} done: loss ${num(trace.loss)}.`;
+    this.sayBehind(live);
     // the step is over: New weights is where it is; the walk through the stages is a CSS animation (none with reduced motion)
     this.highlight(STAGES.length - 1);
     this.element.classList.remove('walk');
+    if (live) return;
     void this.element.offsetWidth; // restarts the animation
     this.element.classList.add('walk');
+  }
+
+  /** Where document b of the step sits in the text (undefined when it cannot be told). */
+  private origin(t: StepTrace, b: number): string | undefined {
+    const run = this.run;
+    if (!run) return undefined;
+    run.text ??= this.text();
+    run.origins ??= new DocOrigins(run.text, run.seed, run.valFraction);
+    const o = run.origins.of(t.step, b, run.batchSize, t.docs[b].text);
+    return o && `line ${o.line.toLocaleString('en')} of the text, docs[${o.index.toLocaleString('en')}] after the shuffle`;
   }
 
   private annotate(i: number, t: StepTrace): Node[] {
     const chars = (text: string) => ['BOS', ...[...text], 'BOS'];
     switch (i) {
       case 0:
-        return t.docs.flatMap((d, b) => [
-          el(
-            'p',
-            {},
-            t.docs.length > 1 ? `document ${b + 1}: ` : '',
-            el('code', {}, `doc = "${d.text}"`),
-            ` · n = ${t.positions.filter((p) => p.doc === b).length}`,
-          ),
-          scroller(
-            'tokens',
-            table(
-              `tokens of “${d.text}”, ${BOS_MARK} on both ends`,
-              ['position', ...d.tokens.map((_, j) => String(j))],
-              [
-                ['character', ...chars(d.text).map((c) => el('code', {}, showToken(c)))],
-                ['token id', ...d.tokens.map(String)],
-              ],
-              { class: 'tokens' },
+        return t.docs.flatMap((d, b) => {
+          const origin = this.origin(t, b);
+          return [
+            el(
+              'p',
+              {},
+              t.docs.length > 1 ? `document ${b + 1}: ` : '',
+              el('code', {}, `doc = "${d.text}"`),
+              ` · n = ${t.positions.filter((p) => p.doc === b).length}`,
             ),
-          ),
-        ]);
+            ...(origin ? [el('p', { class: 'tl-origin' }, `“${d.text}” is ${origin}.`)] : []),
+            scroller(
+              'tokens',
+              table(
+                `tokens of “${d.text}”, ${BOS_MARK} on both ends`,
+                ['position', ...d.tokens.map((_, j) => String(j))],
+                [
+                  ['character', ...chars(d.text).map((c) => el('code', {}, showToken(c)))],
+                  ['token id', ...d.tokens.map(String)],
+                ],
+                { class: 'tokens' },
+              ),
+            ),
+          ];
+        });
       case 1: {
         const many = t.docs.length > 1;
         const rows = t.positions.map((p) => {
@@ -258,35 +369,8 @@ export class TrainingLoopPanel {
             ),
           ),
         ];
-      case 4: {
-        const p = t.param;
-        const step0 = t.step - 1;
-        return [
-          el(
-            'p',
-            {},
-            el('code', {}, `lr_t = ${+(t.lr / (1 - step0 / t.numSteps)).toPrecision(12)} × (1 − ${step0} / ${t.numSteps}) = ${sci(t.lr)}`),
-          ),
-          scroller(
-            'Adam',
-            table(
-              `Adam for one weight: ${p.name}[${p.row}][${p.col}]`,
-              ['quantity', 'value'],
-              [
-                ['p.data before', sci(p.before)],
-                ['p.grad', sci(p.grad)],
-                [`m = ${t.beta1}·m + ${num(1 - t.beta1, 2)}·grad`, sci(p.m)],
-                [`v = ${t.beta2}·v + ${num(1 - t.beta2, 2)}·grad²`, sci(p.v)],
-                [`m_hat = m / (1 − ${t.beta1}^${t.step})`, sci(p.mHat)],
-                [`v_hat = v / (1 − ${t.beta2}^${t.step})`, sci(p.vHat)],
-                ['update = lr_t · m_hat / (√v_hat + eps)', sci(p.update)],
-                ['p.data after', sci(p.after)],
-              ],
-              { class: 'numbers adam' },
-            ),
-          ),
-        ];
-      }
+      case 4:
+        return adamValues(t);
       default:
         return [el('pre', { class: 'printed', 'aria-label': 'printed line' }, t.line)];
     }
@@ -295,8 +379,8 @@ export class TrainingLoopPanel {
 
 export const trainingLoopPanel: PanelEntry = {
   answers: backwardAnswers, // and the page's Step ('step', answered with a 'trace')
-  view({ step, send }) {
-    const panel = new TrainingLoopPanel(step);
+  view({ step, send, text }) {
+    const panel = new TrainingLoopPanel(step, text);
     const backward = new BackwardPanel(send);
     panel.element.append(backward.element); // step 4 up close, the panel's full width
     return {
@@ -305,10 +389,7 @@ export const trainingLoopPanel: PanelEntry = {
       param: () => panel.param(),
       hear(m: FromWorker) {
         backward.hear(m);
-        if (m.type === 'trace') panel.show(m.trace);
-        if (m.type !== 'state') return;
-        if (m.state === 'idle') panel.clear(); // Reset: the last step shown belonged to a run that is gone
-        panel.setEnded(m.state === 'done' || m.state === 'diverged');
+        panel.hear(m);
       },
     };
   },
