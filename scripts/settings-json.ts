@@ -16,7 +16,17 @@ export const SETTINGS_JSON = fileURLToPath(new URL('../pytorch/settings.json', i
 function entry(s: Setting) {
   if (s.kind === 'choice') {
     const range = s.choices.map((c) => `'${c}'`).join(' or ');
-    return { key: s.key, flag: s.flag, group: s.group, kind: s.kind, default: s.default, choices: s.choices, range, valueName: s.valueName ?? null, help: s.help };
+    return {
+      key: s.key,
+      flag: s.flag,
+      group: s.group,
+      kind: s.kind,
+      default: s.default,
+      choices: s.choices,
+      range,
+      valueName: s.valueName ?? null,
+      help: s.help,
+    };
   }
   return {
     key: s.key,
