@@ -56,7 +56,11 @@ def shown(v):
 
 
 def setting_problem(part, key, v, s):
-    """settings.ts checkSetting: a number of the setting's kind within its range, worded 'train: batchSize must be ...'."""
+    """settings.ts checkSetting: a number of the setting's kind within its range, worded 'train: batchSize must be ...'
+    (checkChoice for a choice setting: one of its words)."""
+    if s['kind'] == 'choice':
+        got = f"'{v}'" if type(v) is str else 'undefined' if v is MISSING else shown(v)
+        return None if type(v) is str and v in s['choices'] else f"{part}: {key} must be {s['range']}, got {got}"
     ok = is_number(v) and math.isfinite(v) and (s['kind'] == 'number' or is_int(v))
     ok = ok and (v > s['min'] if s['minExclusive'] else v >= s['min']) and (v < s['max'] if s['maxExclusive'] else v <= s['max'])
     if ok:

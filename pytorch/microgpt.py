@@ -110,6 +110,10 @@ def int_flag(flag, text):
 def setting(key, text):
     """A flag's value, checked against its range: '--n-layer must be an integer from 1 to 64, got 100'."""
     s = SETTINGS[key]
+    if s['kind'] == 'choice':  # one of its words: --documents lines|stream
+        if text not in s['choices']:
+            raise UsageError(f"--{s['flag']} must be {s['range']}, got '{text}'")
+        return text
     v = int_flag(s['flag'], text) if s['kind'] == 'int' else number_flag(s['flag'], text)
     if not (in_range(s, v) and (s['kind'] == 'number' or abs(v) <= checkpoint_io.MAX_SAFE)):
         raise UsageError(f"--{s['flag']} must be {s['range']}, got {checkpoint_io.js_number(v)}")
@@ -466,6 +470,56 @@ def adam(p, g, m, v, lr, beta1, beta2, eps, step):
     p.sub_((m * step_size) / (v.sqrt() * inv_sqrt_bias2 + eps))
 
 
+# --documents stream (src/core/stream.ts): the whole text as one sequence, windows at offsets the run's Random draws
+
+MAX_VAL_WINDOWS = 160
+
+
+def stream_tokens(text, ids, origin):
+    """The text (each CRLF made LF) as token ids; a character the vocabulary lacks is refused by name."""
+    try:
+        return [ids[ch] for ch in text]
+    except KeyError as e:
+        raise UsageError(f'{origin}: character {json.dumps(e.args[0], ensure_ascii=False)} is not in the vocabulary of the model')
+
+
+def check_stream(n, n_val, val_fraction, T):
+    """Each part of the stream must hold one window of T + 1 characters (the CLI's words)."""
+    n_train = n - n_val
+    if n_train < T + 1 or (val_fraction > 0 and n_val < T + 1):
+        part, size = ('training', n_train) if n_train < T + 1 else ('held-out', n_val)
+        most = max(0, min(n_train, n_val if val_fraction > 0 else n_train) - 1)
+        head = f'must be at most {most} for this text' if most >= 1 else 'is too large for this text'
+        raise UsageError(f'--block-size {head}: a window is block size + 1 characters, and the {part} part has {size} of its {n}; got {T}')
+
+
+def val_offsets(n, T):
+    """At most 160 validation windows spread evenly over the held-out part, at least T apart."""
+    count = min(MAX_VAL_WINDOWS, (n - 1) // T)
+    if count <= 1:
+        return [0] if count == 1 else []
+    return [k * (n - T - 1) // (count - 1) for k in range(count)]
+
+
+def covering_windows(tokens, T):
+    """Windows at 0, T, 2T, ... (the last one shorter): every token but the first is predicted once (eval)."""
+    return [tokens[o:o + T + 1] for o in range(0, len(tokens) - 1, T)]
+
+
+@no_grad
+def sample_stream(W, cfg, rng, length, temperature, top_k, device, prompt=()):
+    """length characters after BOS and the prompt; BOS is never drawn; the context is cropped to its last blockSize tokens."""
+    BOS, T = cfg['vocabSize'] - 1, cfg['blockSize']
+    ids, out = [BOS, *prompt], []
+    for _ in range(length):
+        logits = gpt(W, cfg, torch.tensor([ids[-T:]], device=device))[0, -1].double().tolist()
+        logits[BOS] = -math.inf
+        token_id = rng.choices(range(BOS + 1), weights=probabilities(logits, temperature, top_k))[0]
+        ids.append(token_id)
+        out.append(token_id)
+    return out
+
+
 def encode(doc, ids, origin, index):
     try:
         return [len(ids)] + [ids[ch] for ch in doc] + [len(ids)]  # BOS, the characters, BOS
@@ -494,6 +548,8 @@ def eval_command(args):
     ckpt = read_checkpoint(args.model, training=False, memory=lambda model, dtype: check_memory(
         model, 64, dtype, limit, f'checkpoint {args.model}: ', name_batch=False))  # evaluated 64 documents at a time
     data = args.data or default_data()
+    if (ckpt['train'] or {}).get('documents') == 'stream':
+        return eval_stream(ckpt, data, args)
     docs = parse_docs(read_text(data))
     if not docs:
         raise UsageError(f'{data} has no non-empty line')
@@ -503,6 +559,19 @@ def eval_command(args):
     W = views(ckpt['weights'].to(device), ckpt['model'])  # float64, also for a float32 checkpoint
     total, tokens = evaluate(W, ckpt['model'], seqs, device)
     print(f'docs: {len(docs)}\ntokens: {tokens}\nloss: {total / tokens:.4f} nats per token\nperplexity: {math.exp(total / tokens):.3f}')
+
+
+def eval_stream(ckpt, data, args):
+    """eval of a stream model: the text's covering windows, as `microgpt eval` reads them."""
+    text = read_text(data).replace('\r\n', '\n')
+    ids = {ch: i for i, ch in enumerate(ckpt['vocab'])}
+    windows = covering_windows(stream_tokens(text, ids, data), ckpt['model']['blockSize'])
+    if not windows:
+        raise UsageError(f'{data} has fewer than two characters: nothing to predict')
+    device = pick_device(args.device)
+    W = views(ckpt['weights'].to(device), ckpt['model'])
+    total, tokens = evaluate(W, ckpt['model'], windows, device)
+    print(f'windows: {len(windows)}\ntokens: {tokens}\nloss: {total / tokens:.4f} nats per token\nperplexity: {math.exp(total / tokens):.3f}')
 
 
 def default_data():
@@ -524,7 +593,8 @@ def run_settings(args, ckpt):
                 continue
             values[k] = setting(k, text)
             if saved is not None and k not in free and saved.get(k) != values[k]:
-                raise UsageError(f"--{SETTINGS[k]['flag']} {text} disagrees with the checkpoint ({saved.get(k)})")
+                quote = (lambda v: f"'{v}'") if SETTINGS[k]['kind'] == 'choice' else (lambda v: v)
+                raise UsageError(f"--{SETTINGS[k]['flag']} {quote(text)} disagrees with the checkpoint ({quote(saved.get(k))})")
         return values
 
     shape = settings(MODEL_KEYS, ckpt and ckpt['model'])
@@ -595,17 +665,30 @@ def train_command(args):
     rng = random.Random(train['seed'])
     text = read_text(data_path)
     check_memory({**shape, 'vocabSize': len(set(memoryview(text.encode('utf-16-le')).cast('H'))) + 1}, train['batchSize'], dtype, limit)
-    docs = parse_docs(text)
-    if not docs:
-        raise UsageError('the data has no non-empty line')
-    rng.shuffle(docs)
-    vocab = ckpt['vocab'] if ckpt else sorted(set(''.join(docs)))
-    n_val = js_round(len(docs) * train['valFraction'])
-    if train['valFraction'] > 0 and n_val in (0, len(docs)):
-        raise UsageError(f"--val-fraction {train['valFraction']} of {len(docs)} documents leaves an empty training or validation set")
-    train_docs, val_docs = docs[:len(docs) - n_val], docs[len(docs) - n_val:]
-    data_hash = hash_docs(docs)
-    ids = {ch: i for i, ch in enumerate(vocab)}
+    T, stream = shape['blockSize'], train['documents'] == 'stream'
+    if stream:  # the whole text, not shuffled: its characters, windows drawn each step
+        text = text.replace('\r\n', '\n')
+        data_hash = hash_docs([text])
+        if ckpt and ckpt['data_hash'] and ckpt['data_hash'] != data_hash:
+            raise UsageError('the data differs from the data the checkpoint was trained on')
+        vocab = ckpt['vocab'] if ckpt else sorted(set(text))
+        ids = {ch: i for i, ch in enumerate(vocab)}
+        tokens = stream_tokens(text, ids, 'the data')
+        n_val = js_round(len(tokens) * train['valFraction'])
+        check_stream(len(tokens), n_val, train['valFraction'], T)
+        train_tokens, val_tokens = tokens[:len(tokens) - n_val], tokens[len(tokens) - n_val:]
+    else:
+        docs = parse_docs(text)
+        if not docs:
+            raise UsageError('the data has no non-empty line')
+        rng.shuffle(docs)
+        vocab = ckpt['vocab'] if ckpt else sorted(set(''.join(docs)))
+        n_val = js_round(len(docs) * train['valFraction'])
+        if train['valFraction'] > 0 and n_val in (0, len(docs)):
+            raise UsageError(f"--val-fraction {train['valFraction']} of {len(docs)} documents leaves an empty training or validation set")
+        train_docs, val_docs = docs[:len(docs) - n_val], docs[len(docs) - n_val:]
+        data_hash = hash_docs(docs)
+        ids = {ch: i for i, ch in enumerate(vocab)}
 
     # the model: the checkpoint's, or fresh weights gauss(0, 0.08) drawn from the same stream in state-dict order
     float_type = torch.float32 if dtype == 'float32' else torch.float64
@@ -620,12 +703,17 @@ def train_command(args):
     flat = weights.to(device=device, dtype=float_type).requires_grad_()
     m = ckpt['m'].to(device, float_type) if ckpt and ckpt['m'] is not None else torch.zeros_like(flat).detach()
     v = ckpt['v'].to(device, float_type) if ckpt and ckpt['v'] is not None else torch.zeros_like(flat).detach()
-    train_seqs = [encode(doc, ids, 'the data', i) for i, doc in enumerate(train_docs)]
-    val_seqs = [encode(doc, ids, 'the data', i) for i, doc in enumerate(val_docs)] if eval_every else []
-
-    print(f'num docs: {len(docs)}', file=out)
-    if train['valFraction'] > 0:
-        print(f'val docs: {len(val_docs)}', file=out)
+    if stream:
+        val_seqs = [val_tokens[o:o + T + 1] for o in val_offsets(len(val_tokens), T)] if eval_every else []
+        print(f'num chars: {len(tokens)}', file=out)
+        if train['valFraction'] > 0:
+            print(f'val chars: {len(val_tokens)}', file=out)
+    else:
+        train_seqs = [encode(doc, ids, 'the data', i) for i, doc in enumerate(train_docs)]
+        val_seqs = [encode(doc, ids, 'the data', i) for i, doc in enumerate(val_docs)] if eval_every else []
+        print(f'num docs: {len(docs)}', file=out)
+        if train['valFraction'] > 0:
+            print(f'val docs: {len(val_docs)}', file=out)
     print(f"vocab size: {cfg['vocabSize']}\nnum params: {flat.numel()}", file=out)
     if ckpt:
         note(f'resuming from {args.resume} at step {start}')
@@ -643,7 +731,10 @@ def train_command(args):
     step = start
     while step < until and not stop:
         t0 = time.perf_counter()
-        batch = [train_seqs[(step * B + b) % len(train_seqs)] for b in range(B)]
+        if stream:  # B offsets from the run's Random, in batch order: randrange(n - T) each (every rank draws them all)
+            batch = [train_tokens[o:o + T + 1] for o in [rng.randrange(len(train_tokens) - T) for _ in range(B)]]
+        else:
+            batch = [train_seqs[(step * B + b) % len(train_seqs)] for b in range(B)]
         loss, grad, n = loss_and_grad(flat, cfg, batch, mine, world, device)
         norm = math.sqrt((grad.double() ** 2).sum().item())
         if not (math.isfinite(loss) and math.isfinite(norm)):
@@ -673,7 +764,11 @@ def train_command(args):
         out.flush()
         note(f"interrupted at step {step}{f'; saved {args.out}' if args.out else ''}")
         sys.exit(130)
-    if lead:
+    if lead and stream:
+        drawn = sample_stream(views(flat.detach(), cfg), cfg, rng, sampling['sampleLength'], sampling['temperature'], sampling['topK'], device)
+        print('\n--- inference (new, hallucinated text) ---', file=out)
+        print(''.join(vocab[i] for i in drawn), file=out)
+    elif lead:
         print('\n--- inference (new, hallucinated names) ---', file=out)
         names = sample(views(flat.detach(), cfg), cfg, vocab, rng, sampling['numSamples'], sampling['temperature'], sampling['topK'], device)
         for i, name in enumerate(names):
@@ -696,9 +791,9 @@ def parse_args(argv):
     t = sub.add_parser('train', help="train or continue a run (the CLI's flags)", allow_abbrev=False,
                        description="Trains as `microgpt train` does; each flag means what `microgpt --help` says (defaults in brackets).")
     for s in SETTINGS.values():
-        metavar = s['valueName'] or ('N' if s['kind'] == 'int' else 'X')
+        metavar = s['valueName'] or ('|'.join(s['choices']) if s['kind'] == 'choice' else 'N' if s['kind'] == 'int' else 'X')
         t.add_argument('--' + s['flag'], dest=s['key'], metavar=metavar, help=f"{s['help']} [{s['default']}]".replace('%', '%%'))
-    t.add_argument('--data', metavar='FILE', help='training text, one document per non-empty line [input.txt]')
+    t.add_argument('--data', metavar='FILE', help='training text: one document per non-empty line, or with --documents stream one sequence [input.txt]')
     t.add_argument('--resume', metavar='FILE', help='continue the run a checkpoint holds (same data)')
     t.add_argument('--out', metavar='FILE', help='save a checkpoint at the end (and every --save-every K steps)')
     t.add_argument('--save-every', metavar='K')

@@ -8,12 +8,26 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pickModel, pickTrain } from '../src/core/checkpoint-check.ts';
-import { rangeText, SETTING_LIST, type NumberSetting } from '../src/core/settings.ts';
+import { rangeText, SETTING_LIST, type Setting } from '../src/core/settings.ts';
 
 export const SETTINGS_JSON = fileURLToPath(new URL('../pytorch/settings.json', import.meta.url));
 
-/** One setting as the port reads it: every field present, the two exclusive flags as booleans. */
-function entry(s: NumberSetting) {
+/** One setting as the port reads it: every field present, the two exclusive flags as booleans; a choice setting has its words instead of a range. */
+function entry(s: Setting) {
+  if (s.kind === 'choice') {
+    const range = s.choices.map((c) => `'${c}'`).join(' or ');
+    return {
+      key: s.key,
+      flag: s.flag,
+      group: s.group,
+      kind: s.kind,
+      default: s.default,
+      choices: s.choices,
+      range,
+      valueName: s.valueName ?? null,
+      help: s.help,
+    };
+  }
   return {
     key: s.key,
     flag: s.flag,

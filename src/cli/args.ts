@@ -3,7 +3,16 @@
  * core/config.ts, and every problem becomes a UsageError naming the flag.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { checkSetting, SETTINGS, type NumberSetting, type SettingKey } from '../core/settings.ts';
+import {
+  checkChoice,
+  checkSetting,
+  SETTINGS,
+  type AnySettingKey,
+  type ChoiceKey,
+  type NumberSetting,
+  type Setting,
+  type SettingKey,
+} from '../core/settings.ts';
 import { UsageError } from './errors.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -74,7 +83,7 @@ export function oneOf<T extends string>(flags: Flags, name: string, choices: rea
 }
 
 /** parseArgs options for the settings named: each takes a value. */
-export function settingOptions(keys: readonly SettingKey[]): OptionSpec {
+export function settingOptions(keys: readonly AnySettingKey[]): OptionSpec {
   return Object.fromEntries(keys.map((k) => [SETTINGS[k].flag, { type: 'string' as const }]));
 }
 
@@ -96,20 +105,24 @@ export function settingFlag(flags: Flags, key: SettingKey): number | undefined {
   return v === undefined ? undefined : checkSetting(key, v);
 }
 
+/** A choice setting's flag, checked against its words; undefined when absent. */
+export function choiceFlag<K extends ChoiceKey>(flags: Flags, key: K): ReturnType<typeof checkChoice<K>> | undefined {
+  const v = str(flags, SETTINGS[key].flag);
+  return v === undefined ? undefined : checkChoice(key, v);
+}
+
 /** How one command words a setting's help line, where the table's does not fit it: its own help, its own default ('' for none). */
-export type HelpOverrides = Partial<Record<SettingKey, { help?: string; default?: string }>>;
+export type HelpOverrides = Partial<Record<AnySettingKey, { help?: string; default?: string }>>;
 
 /** --help lines for the settings named: flag, help, [default]; wrapped at 80 columns. */
-export function settingHelp(keys: readonly SettingKey[], overrides: HelpOverrides = {}): string {
+export function settingHelp(keys: readonly AnySettingKey[], overrides: HelpOverrides = {}): string {
   return keys
     .map((k) => {
-      const s: NumberSetting = SETTINGS[k];
+      const s: Setting = SETTINGS[k];
       const own = overrides[k];
       const fallback = own?.default ?? String(s.default);
-      return helpLine(
-        `--${s.flag} ${s.valueName ?? (s.kind === 'int' ? 'N' : 'X')}`,
-        `${own?.help ?? s.help}${fallback ? ` [${fallback}]` : ''}`,
-      );
+      const value = s.valueName ?? (s.kind === 'choice' ? s.choices.join('|') : s.kind === 'int' ? 'N' : 'X');
+      return helpLine(`--${s.flag} ${value}`, `${own?.help ?? s.help}${fallback ? ` [${fallback}]` : ''}`);
     })
     .join('');
 }

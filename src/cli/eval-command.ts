@@ -2,6 +2,7 @@
 import { parseDocs } from '../core/parse-docs.ts';
 import { formatFixed } from '../core/format.ts';
 import { GPT } from '../core/gpt.ts';
+import { coveringWindows, streamText } from '../core/stream.ts';
 import { helpLine, parseFlags, str, type OptionSpec } from './args.ts';
 import { ENGINE_OPTION, engineFlag, MODEL_ENGINE_HELP } from './engine-flags.ts';
 import { resolveText } from './data-source.ts';
@@ -22,6 +23,9 @@ export const EVAL_HELP = `Usage: microgpt eval --model FILE [--data FILE]
 Prints the model's mean loss per predicted token (nats) and its perplexity on
 every non-empty line of the data (found as for train: --data, ./input.txt,
 names.txt). Documents longer than the block size are cut, as in training.
+A model trained with --documents stream reads the whole text as one stream,
+in windows of block-size + 1 characters at 0, block-size, 2 x block-size, ...:
+every character but the first is predicted once.
 On a terminal, progress is shown on stderr.
 
 Options:
@@ -39,6 +43,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   checkModelMemory(flags, ckpt.model, { batchSize: 64, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
   const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));
+  if (ckpt.train?.documents === 'stream') return evalStream(gpt, text, origin);
   const docs = parseDocs(text);
   if (docs.length === 0) throw new UsageError(`${origin} has no non-empty line`);
   docs.forEach((doc, i) => {
@@ -53,6 +58,29 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const r = evaluateWithProgress(gpt, docs, process.stderr.isTTY === true);
   process.stdout.write(
     `docs: ${docs.length}\ntokens: ${r.tokens}\nloss: ${formatFixed(r.loss, 4)} nats per token\nperplexity: ${formatFixed(r.perplexity, 3)}\n`,
+  );
+}
+
+/** eval of a stream model: the text's covering windows (stream.ts), in chunks. */
+function evalStream(gpt: GPT, raw: string, origin: string): void {
+  const text = streamText(raw);
+  const unknown = gpt.tokenizer.unknownCharacter(text);
+  if (unknown !== undefined) throw new UsageError(`${origin}: character ${JSON.stringify(unknown)} is not in the vocabulary of the model`);
+  const windows = coveringWindows(gpt.tokenizer.encode(text), gpt.config.blockSize);
+  if (windows.length === 0) throw new UsageError(`${origin} has fewer than two characters: nothing to predict`);
+  let total = 0;
+  let tokens = 0;
+  const live = process.stderr.isTTY === true;
+  for (let i = 0; i < windows.length; i += CHUNK) {
+    const r = gpt.engine.totalLoss(windows.slice(i, i + CHUNK));
+    total += r.total;
+    tokens += r.tokens;
+    if (live) process.stderr.write(`\r\x1b[Kevaluating: ${Math.min(i + CHUNK, windows.length)} / ${windows.length} windows`);
+  }
+  if (live) process.stderr.write('\r\x1b[K');
+  const loss = total / tokens;
+  process.stdout.write(
+    `windows: ${windows.length}\ntokens: ${tokens}\nloss: ${formatFixed(loss, 4)} nats per token\nperplexity: ${formatFixed(Math.exp(loss), 3)}\n`,
   );
 }
 

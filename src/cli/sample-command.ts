@@ -3,7 +3,7 @@ import { DEFAULT_SAMPLE, validateSampleConfig } from '../core/config.ts';
 import { prepareDataset } from '../core/dataset.ts';
 import { GPT } from '../core/gpt.ts';
 import { Random } from '../core/random.ts';
-import { keysIn } from '../core/settings.ts';
+import { keysIn, SETTINGS } from '../core/settings.ts';
 import { helpLine, parseFlags, settingFlag, settingHelp, settingOptions, str, type OptionSpec } from './args.ts';
 import { ENGINE_OPTION, engineFlag, MODEL_ENGINE_HELP } from './engine-flags.ts';
 import { readTextFile } from './data-source.ts';
@@ -28,7 +28,9 @@ export const OPTIONS: OptionSpec = {
 
 export const SAMPLE_HELP = `Usage: microgpt sample --model FILE [options]
 
-Prints names drawn from a saved model, one per line.
+Prints names drawn from a saved model, one per line; from a model trained
+with --documents stream, a passage of --sample-length characters after the
+prompt, newlines included (--num-samples and --max-length are for names).
 
 Options (default in brackets):
 ${MODEL_FILE_HELP}${settingHelp(SETTING_KEYS, {
@@ -67,6 +69,13 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   } catch (e) {
     if (!(e instanceof RangeError)) throw e; // the tokenizer's word for a character it does not know
     throw new UsageError(`--prompt: ${e.message}`);
+  }
+  if (ckpt.train?.documents === 'stream') {
+    if (str(flags, 'data') !== undefined) throw new UsageError('--data marks names; a model trained on a stream writes a passage');
+    const length = settingFlag(flags, 'sampleLength') ?? SETTINGS.sampleLength.default;
+    const { temperature, topK } = options;
+    process.stdout.write(`${prompt}${gpt.sampleText({ length, temperature, topK, prompt })}\n`);
+    return;
   }
   if ([...prompt].length >= options.maxLength)
     throw new UsageError(`--prompt has ${[...prompt].length} characters; names are at most ${options.maxLength}`);

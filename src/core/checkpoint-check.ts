@@ -10,7 +10,7 @@
 import type { Checkpoint, ModelCheckpoint } from './checkpoint-types.ts';
 import { numParams, validateModelConfig, validateTrainConfig, type ModelConfig } from './config.ts';
 import type { RandomState } from './random.ts';
-import { checkSetting, defaultsOf, keysIn, pickSettings, SETTINGS } from './settings.ts';
+import { checkChoice, checkSetting, defaultsOf, keysIn, pickSettings, SETTINGS } from './settings.ts';
 import { isObject, shown } from './arguments.ts';
 import { DTYPES, ENGINES, isOneOf, orList } from '../engines/engine.ts';
 
@@ -56,6 +56,7 @@ export function trainProblem(train: unknown): string | undefined {
   return settingsProblem('train', () => {
     validateTrainConfig(train as unknown as Checkpoint['train']);
     checkSetting('valFraction', train.valFraction);
+    if (train.documents !== undefined) checkChoice('documents', train.documents);
   });
 }
 
@@ -67,11 +68,11 @@ export function trainProblem(train: unknown): string | undefined {
  */
 export function withTrainDefaults(train: unknown): unknown {
   if (!isObject(train)) return train;
-  return { ...defaultsOf('train'), valFraction: SETTINGS.valFraction.default, ...train };
+  return { ...defaultsOf('train'), valFraction: SETTINGS.valFraction.default, documents: SETTINGS.documents.default, ...train };
 }
 
 export function pickTrain(t: Checkpoint['train']): Checkpoint['train'] {
-  return { ...pickSettings(t, keysIn('train')), valFraction: t.valFraction };
+  return { ...pickSettings(t, keysIn('train')), valFraction: t.valFraction, documents: t.documents ?? SETTINGS.documents.default };
 }
 
 /** Steps done: a whole number, at most the schedule's numSteps. */

@@ -5,11 +5,15 @@
  */
 import type { TrainConfig } from './config.ts';
 import type { RandomState } from './random.ts';
+import type { DocumentMode } from './settings.ts';
 import type { ModelConfig } from '../engines/shape.ts';
 import type { DType, EngineName } from '../engines/engine.ts';
 
-/** A run's training settings as a checkpoint keeps them: TrainConfig and the validation share. */
-export type CheckpointTrain = TrainConfig & { valFraction: number };
+/**
+ * A run's training settings as a checkpoint keeps them: TrainConfig, the validation share and how the
+ * text became documents (absent, as in a file written before streams: 'lines').
+ */
+export type CheckpointTrain = TrainConfig & { valFraction: number; documents?: DocumentMode };
 
 /** What sampling and evaluating need: the model, its vocabulary and weights. A weights-only file (as exported from PyTorch) holds no more. */
 export interface ModelCheckpoint {

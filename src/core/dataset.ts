@@ -9,7 +9,7 @@ import { Tokenizer } from './tokenizer.ts';
 import { checkSetting, ConfigError } from './settings.ts';
 
 export interface Dataset {
-  /** All documents after the shuffle. */
+  /** All documents after the shuffle ([] for a stream: its text is stream.text). */
   docs: string[];
   tokenizer: Tokenizer;
   trainDocs: string[];
@@ -17,6 +17,24 @@ export interface Dataset {
   /** The same documents as token ids with BOS on both ends. */
   train: TokenizedDocs;
   val: TokenizedDocs;
+  /** With --documents stream: the text as tokens, split (the documents above are empty then). */
+  stream?: import('./stream.ts').StreamData;
+}
+
+/**
+ * What cutting lines to the block size leaves out: characters beyond the first
+ * blockSize of each document are never predicted (a line of n > blockSize
+ * characters trains on its first blockSize). Counted in characters (code points).
+ */
+export function cutCharacters(docs: readonly string[], blockSize: number): { cut: number; total: number } {
+  let cut = 0;
+  let total = 0;
+  for (const doc of docs) {
+    const n = [...doc].length;
+    total += n;
+    if (n > blockSize) cut += n - blockSize;
+  }
+  return { cut, total };
 }
 
 /**

@@ -2,13 +2,14 @@
  * A model ready to use: configuration, tokenizer, an engine holding the
  * weights, and the Random stream it samples from.
  */
-import type { Checkpoint, ModelCheckpoint } from './checkpoint.ts';
+import type { Checkpoint, CheckpointTrain, ModelCheckpoint } from './checkpoint.ts';
 import { checkCheckpoint } from './checkpoint-check.ts';
 import { initialWeights, validateModelConfig, validateSampleConfig, type ModelConfig, type TrainConfig } from './config.ts';
 import { checkOptions, checkString, isObject, refuse, shown } from './arguments.ts';
 import { Random } from './random.ts';
 import { checkSettings, SETTINGS } from './settings.ts';
-import { probabilities, sampleTokens } from './sample.ts';
+import { probabilities, sampleStream, sampleTokens } from './sample.ts';
+import { coveringWindows, streamText } from './stream.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { checkHelpers, makeEngine } from '../engines/create.ts';
 import { DTYPES, ENGINES, isOneOf, orList, type DType, type Engine, type EngineName } from '../engines/engine.ts';
@@ -111,6 +112,30 @@ export class GPT {
     return names;
   }
 
+  /**
+   * A passage from a model trained with documents 'stream': length characters drawn after the prompt
+   * (newlines included), from this model's Random unless request.rng. Returns the characters drawn, without the prompt.
+   */
+  sampleText(request: Omit<SampleRequest, 'numSamples' | 'maxLength'> & { length?: number } = {}): string {
+    const where = 'sampleText(request)';
+    checkOptions(request, where, 'request', 'of sampling settings', ['length', 'temperature', 'topK', 'prompt', 'rng']);
+    const { length = SETTINGS.sampleLength.default, temperature = 0.5, topK = 0, prompt = '', rng = this.rng } = request;
+    checkString(prompt, where, 'request.prompt');
+    if (!(rng instanceof Random)) refuse(where, `request.rng must be a Random, got ${shown(rng)}`);
+    checkSettings({ sampleLength: length, temperature, topK });
+    const ids = sampleStream(this.engine, this.tokenizer.BOS, rng, { temperature, topK, prompt: this.tokenizer.encode(prompt), length });
+    return this.tokenizer.decode(ids);
+  }
+
+  /** A stream's mean loss per predicted token: windows at 0, T, 2T, ... predict every character but the first once (stream.ts). */
+  evaluateText(text: string): { loss: number; tokens: number; windows: number; perplexity: number } {
+    checkString(text, 'evaluateText(text)', 'text');
+    const windows = coveringWindows(this.tokenizer.encode(streamText(text)), this.config.blockSize);
+    if (windows.length === 0) throw new RangeError('evaluateText(text): the text needs at least two characters');
+    const { total, tokens } = this.engine.totalLoss(windows);
+    return { loss: total / tokens, tokens, windows: windows.length, perplexity: Math.exp(total / tokens) };
+  }
+
   /** Next-character distributions after BOS + text at temperature and top-k, one per position (the first after BOS alone). */
   nextTokenProbabilities(text: string, temperature = 1, topK = 0): Float64Array[] {
     return this.inspectAs('nextTokenProbabilities(text)', text, temperature, topK).probs;
@@ -159,7 +184,7 @@ export class GPT {
   }
 
   /** Everything a checkpoint holds; the Adam moments unless weightsOnly. */
-  toCheckpoint(train: TrainConfig & { valFraction: number }, step: number, dataHash: string, weightsOnly = false): Checkpoint {
+  toCheckpoint(train: CheckpointTrain, step: number, dataHash: string, weightsOnly = false): Checkpoint {
     const dtype = this.engine.dtype;
     return {
       model: this.config,

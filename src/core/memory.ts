@@ -7,7 +7,7 @@
  */
 import type { DType, EngineName } from '../engines/engine.ts';
 import { numParams, type ModelConfig } from '../engines/shape.ts';
-import { ConfigError, SETTINGS, type NumberSetting, type SettingKey } from './settings.ts';
+import { ConfigError, SETTINGS, type Setting, type SettingKey } from './settings.ts';
 
 const GiB = 2 ** 30;
 /** The default limit: 4 GiB. */
@@ -110,7 +110,7 @@ export class MemoryError extends ConfigError {
   private static problemText(
     e: MemoryEstimate,
     limit: number,
-    name: (s: NumberSetting) => string,
+    name: (s: Setting) => string,
     settings: Partial<Record<SettingKey, number>>,
   ): string {
     const shape = Object.entries(settings)
@@ -128,7 +128,7 @@ export class MemoryError extends ConfigError {
     return this.estimate.bytes > this.limit;
   }
 
-  override describe(name: (s: NumberSetting) => string): string {
+  override describe(name: (s: Setting) => string): string {
     return MemoryError.problemText(this.estimate, this.limit, name, this.settings);
   }
 }

@@ -8,7 +8,7 @@
 import { checkCheckpoint, pickModel } from './checkpoint-check.ts';
 import type { Checkpoint } from './checkpoint-types.ts';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, validateModelConfig, validateValidation, type ModelConfig, type TrainConfig } from './config.ts';
-import { checkSetting, ConfigError, keysIn, SETTINGS, type SettingKey } from './settings.ts';
+import { checkChoice, checkSetting, ConfigError, keysIn, SETTINGS, type DocumentMode, type SettingKey } from './settings.ts';
 
 /** The model's shape: its settings without the vocabulary, which comes from the data. */
 export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
@@ -16,9 +16,11 @@ export type ModelShape = Omit<ModelConfig, 'vocabSize'>;
 /** What a face asks for; a setting left undefined is the checkpoint's, else the table's default. */
 export interface TrainInput {
   model?: Partial<ModelShape>;
-  /** valFraction may come here too, as a checkpoint's train holds it. */
-  train?: Partial<TrainConfig> & { valFraction?: number };
+  /** valFraction and documents may come here too, as a checkpoint's train holds them. */
+  train?: Partial<TrainConfig> & { valFraction?: number; documents?: DocumentMode };
   valFraction?: number;
+  /** 'lines' (a document per line, microgpt.py's) or 'stream' (the whole text as one sequence); a resume keeps the checkpoint's. */
+  documents?: DocumentMode;
   evalEvery?: number;
   resume?: Checkpoint;
 }
@@ -39,6 +41,8 @@ export interface RunConfig {
   readonly valFraction: number;
   /** Measure the validation loss every this many steps (and after the last); 0: never. */
   readonly evalEvery: number;
+  /** How the text becomes documents. */
+  readonly documents: DocumentMode;
   /** The checkpoint the run continues (checked). */
   readonly resume?: Checkpoint;
 }
@@ -90,11 +94,27 @@ export function resolveTrainConfig(input: TrainInput, source: ConfigSource): Run
   const evalEvery = input.evalEvery ?? SETTINGS.evalEvery.default;
   validateValidation(valFraction, evalEvery);
 
+  const trainDocuments = input.train?.documents;
+  if (input.documents !== undefined && trainDocuments !== undefined && input.documents !== trainDocuments)
+    throw new ConfigError(`options.documents ('${input.documents}') and options.train.documents ('${trainDocuments}') differ`);
+  const askedDocuments = input.documents ?? trainDocuments;
+  const theirs = ckpt ? (ckpt.train.documents ?? SETTINGS.documents.default) : undefined;
+  const documents = askedDocuments === undefined ? (theirs ?? SETTINGS.documents.default) : checkChoice('documents', askedDocuments);
+  // the same text read another way is other data: no face may change it on resume
+  if (theirs !== undefined && documents !== theirs)
+    throw new ConfigError(
+      cli
+        ? `'${documents}' disagrees with the checkpoint ('${theirs}')`
+        : `must be the checkpoint's '${theirs}' when resuming, got '${documents}'`,
+      'documents',
+    );
+
   return Object.freeze({
     model: Object.freeze(model),
     train: Object.freeze(train),
     valFraction,
     evalEvery,
+    documents,
     ...(ckpt ? { resume: ckpt } : {}),
   });
 }

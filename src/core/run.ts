@@ -8,21 +8,24 @@ import { hashDocs } from './checkpoint.ts';
 import type { Checkpoint, CheckpointTrain } from './checkpoint-types.ts';
 import { checkGroup, checkOptions, checkString, isObject, refuse, shown } from './arguments.ts';
 import { ConfigError, type ModelConfig, type TrainConfig } from './config.ts';
-import { DataError, prepareDataset, type Dataset } from './dataset.ts';
+import { DataError, prepareDataset, TokenizedDocs, type Dataset } from './dataset.ts';
 import { DivergedError } from './errors.ts';
 import { chooseEngine } from './engine-choice.ts';
 import { checkEngineChoice, initModel, modelFromCheckpoint, type EngineChoice, type GPT } from './gpt.ts';
 import { Random } from './random.ts';
 import { resolveTrainConfig, type RunConfig } from './run-config.ts';
-import { checkSetting, keysIn } from './settings.ts';
+import { checkSetting, keysIn, type DocumentMode } from './settings.ts';
+import { hashStream, prepareStream, StreamWindows, valWindows } from './stream.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { traceStep, type ParamRef, type StepEvent, type StepTrace } from './trace.ts';
 import { Trainer } from './trainer.ts';
 
 /** What a run trains on and how: the part of train()'s options that startRun() reads. */
 export interface RunOptions extends EngineChoice {
-  /** The training text: one document per non-empty line. */
+  /** The training text: one document per non-empty line, or with documents 'stream' one sequence of characters. */
   text: string;
+  /** 'lines' (default, microgpt.py's) or 'stream': the whole text, newlines included, trained on windows at random offsets (src/core/stream.ts). */
+  documents?: DocumentMode;
   model?: Partial<Omit<ModelConfig, 'vocabSize'>>;
   train?: Partial<TrainConfig>;
   /** Share of the shuffled documents held out for validation. Default 0. */
@@ -40,7 +43,7 @@ export interface TrainRun {
   readonly gpt: GPT;
   readonly dataset: Dataset;
   /** The run's settings, a copy; learningRate is the current one (see setLearningRate). */
-  readonly train: TrainConfig & { valFraction: number };
+  readonly train: CheckpointTrain;
   /** Steps done so far. */
   readonly step: number;
   /** step === train.numSteps. */
@@ -59,7 +62,7 @@ export interface TrainRun {
 
 const MODEL_KEYS = keysIn('model');
 const TRAIN_KEYS = keysIn('train');
-const RUN_KEYS = ['text', 'model', 'train', 'valFraction', 'evalEvery', 'resume', 'engine', 'dtype', 'helpers'];
+const RUN_KEYS = ['text', 'documents', 'model', 'train', 'valFraction', 'evalEvery', 'resume', 'engine', 'dtype', 'helpers'];
 
 /** Prepares the data and builds (or resumes) the model: everything train() does before its first step. */
 export function startRun(options: RunOptions): TrainRun {
@@ -87,6 +90,7 @@ export function openRun(options: RunOptions, where: string, moreKeys: readonly s
  */
 export function createRun(config: RunConfig, text: string, choice: EngineChoice = {}): TrainRun {
   const { model, train, valFraction, evalEvery, resume: ckpt } = config;
+  if (config.documents === 'stream') return createStreamRun(config, text, choice);
   const rng = new Random(train.seed);
   // the model reads blockSize + 1 tokens of a document at most: longer ones are cut when they are encoded
   const dataset = prepareDataset(text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined, model.blockSize + 1);
@@ -106,6 +110,22 @@ export function createRun(config: RunConfig, text: string, choice: EngineChoice 
   return new Run(gpt, dataset, config, dataHash, ckpt?.step ?? 0);
 }
 
+/** createRun() of a stream: no shuffle, the vocabulary of the whole text, windows drawn from the run's Random (stream.ts). */
+function createStreamRun(config: RunConfig, text: string, choice: EngineChoice): TrainRun {
+  const { model, train, valFraction, resume: ckpt } = config;
+  const rng = new Random(train.seed);
+  const hash = hashStream(text);
+  // the data is checked before it is read with the checkpoint's vocabulary, which another text may not fit
+  if (ckpt?.dataHash && ckpt.dataHash !== hash) throw new DataError(`the data differs from the data the checkpoint was trained on`);
+  const stream = prepareStream(text, valFraction, model.blockSize, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
+  const empty = new TokenizedDocs([], stream.tokenizer);
+  const dataset: Dataset = { docs: [], tokenizer: stream.tokenizer, trainDocs: [], valDocs: [], train: empty, val: empty, stream };
+  const engineChoice: EngineChoice = { ...choice, engine: chooseEngine(choice.engine, model, train.batchSize, ckpt) };
+  if (!ckpt && stream.tokenizer.vocabSize < 2) throw new ConfigError('the vocabulary needs at least one character besides BOS');
+  const gpt = ckpt ? modelFromCheckpoint(ckpt, engineChoice) : initModel(stream.tokenizer, model, rng, engineChoice);
+  return new Run(gpt, dataset, config, () => hash, ckpt?.step ?? 0);
+}
+
 /** The options' types and keys; their numbers are checked by the settings table as they are used. */
 function checkRunOptions(options: RunOptions, where: string, moreKeys: readonly string[]): void {
   const hint = (key: string) =>
@@ -117,7 +137,7 @@ function checkRunOptions(options: RunOptions, where: string, moreKeys: readonly 
   checkOptions(options, where, 'options', 'with the training text', [...RUN_KEYS, ...moreKeys], hint);
   checkString(options.text, where, 'options.text', ' (the training text)');
   checkGroup(options.model, where, 'options.model', [...MODEL_KEYS, 'vocabSize']); // vocabSize: as a checkpoint's model has it
-  checkGroup(options.train, where, 'options.train', [...TRAIN_KEYS, 'valFraction']); // valFraction: as a checkpoint's train has it
+  checkGroup(options.train, where, 'options.train', [...TRAIN_KEYS, 'valFraction', 'documents']); // as a checkpoint's train has them
   checkEngineChoice(options, where, 'options');
 }
 
@@ -133,13 +153,17 @@ class Run implements TrainRun {
     private readonly hash: () => string,
     startStep: number,
   ) {
-    this.trainer = new Trainer(gpt.engine, dataset.train, config.train, startStep);
+    const { stream } = dataset;
+    const T = config.model.blockSize;
+    // a stream's windows come from the model's Random: the stream the weights were drawn from, or the checkpoint's
+    this.trainer = new Trainer(gpt.engine, stream ? new StreamWindows(stream.train, T, gpt.rng) : dataset.train, config.train, startStep);
     this.evalEvery = config.evalEvery;
-    this.valSeqs = this.evalEvery > 0 ? dataset.val.slice() : [];
+    this.valSeqs = this.evalEvery === 0 ? [] : stream ? valWindows(stream.val, T) : dataset.val.slice();
   }
 
   get train(): CheckpointTrain {
-    return { ...this.config.train, learningRate: this.trainer.learningRate, valFraction: this.config.valFraction };
+    const { config } = this;
+    return { ...config.train, learningRate: this.trainer.learningRate, valFraction: config.valFraction, documents: config.documents };
   }
 
   get step(): number {
@@ -179,10 +203,12 @@ class Run implements TrainRun {
         engine: gpt.engine,
         config: gpt.config,
         nextDocs: () =>
-          Array.from({ length: this.config.train.batchSize }, (_, b) => {
-            const i = trainer.docIndex(trainer.stepsDone, b);
-            return { text: dataset.trainDocs[i], tokens: dataset.train.at(i).slice() };
-          }),
+          trainer.docs instanceof StreamWindows
+            ? this.peekWindows(trainer.docs)
+            : Array.from({ length: this.config.train.batchSize }, (_, b) => {
+                const i = trainer.docIndex(trainer.stepsDone, b);
+                return { text: dataset.trainDocs[i], tokens: dataset.train.at(i).slice() };
+              }),
         lossAndGrad: () => this.lossAndGrad(),
         update: (loss, ms) => {
           const t1 = performance.now();
@@ -195,6 +221,14 @@ class Run implements TrainRun {
       },
       param,
     );
+  }
+
+  /** A stream's next windows as the Step button shows them, the Random left as it was. */
+  private peekWindows(windows: StreamWindows): { text: string; tokens: number[] }[] {
+    return windows.peekOffsets(this.config.train.batchSize).map((o) => {
+      const tokens = windows.window(o);
+      return { text: this.dataset.tokenizer.decode(tokens), tokens };
+    });
   }
 
   /** The next step's loss and gradients, checked: a DivergedError before anything is updated. */

@@ -67,3 +67,41 @@ export function sampleTokens(engine: Engine, BOS: number, rng: Random, options: 
   engine.resetCache();
   return sample;
 }
+
+/**
+ * A stream's sample (--documents stream): length characters after BOS and the
+ * prompt, newlines included. BOS is the start symbol at position 0 (the model
+ * never trained on it, so the prompt, or the first characters drawn, soon
+ * outweigh it) and is never drawn: its logit counts as -Infinity. Once the
+ * context is longer than the block, the KV cache restarts on its last
+ * blockSize tokens (BOS drops out first), which is nanoGPT's crop of the
+ * context, one restart per character from then on.
+ */
+export function sampleStream(engine: Engine, BOS: number, rng: Random, options: SampleOptions & { length: number }): number[] {
+  const { temperature, topK = 0, prompt = [], length } = options;
+  const T = engine.config.blockSize;
+  const probs = new Float64Array(engine.config.vocabSize);
+  const scratch = new Float64Array(engine.config.vocabSize);
+  const context = [BOS, ...prompt];
+  const out: number[] = [];
+  /** Feeds the last T tokens of the context from position 0; returns the last position's logits. */
+  const restart = (): Float64Array => {
+    engine.resetCache();
+    const from = Math.max(0, context.length - T);
+    let logits = engine.forwardToken(context[from], 0);
+    for (let i = from + 1; i < context.length; i++) logits = engine.forwardToken(context[i], i - from);
+    return logits;
+  };
+  let logits = restart();
+  for (let n = 0; n < length; n++) {
+    scratch.set(logits);
+    scratch[BOS] = -Infinity;
+    const tokenId = rng.choiceIndex(probabilities(scratch, temperature, topK, probs));
+    out.push(tokenId);
+    context.push(tokenId);
+    if (n === length - 1) break;
+    logits = context.length <= T ? engine.forwardToken(tokenId, context.length - 1) : restart();
+  }
+  engine.resetCache();
+  return out;
+}

@@ -7,8 +7,8 @@
 
 import { shown } from './arguments.ts';
 
-/** Which object a setting belongs to: ModelConfig, TrainConfig, the validation options, the engine's, SampleConfig. */
-export type SettingGroup = 'model' | 'train' | 'validation' | 'engine' | 'sample';
+/** Which object a setting belongs to: ModelConfig, TrainConfig, the validation options, the engine's, SampleConfig, how the text becomes documents. */
+export type SettingGroup = 'model' | 'train' | 'validation' | 'engine' | 'sample' | 'data';
 
 export interface NumberSetting {
   /** The library's name, and the key in the page's address. */
@@ -33,9 +33,33 @@ export interface NumberSetting {
   notOnPage?: boolean;
 }
 
+/** A setting that is one of a few words (--documents lines|stream): the CLI reads it as text, the page as a select. */
+export interface ChoiceSetting {
+  key: string;
+  flag: string;
+  label: string;
+  group: SettingGroup;
+  kind: 'choice';
+  default: string;
+  /** The words allowed, the default among them; the page shows them in this order. */
+  choices: readonly string[];
+  help: string;
+  /** The CLI shows this instead of the choices (lines|stream). */
+  valueName?: string;
+  notOnPage?: boolean;
+}
+
+/** Any entry of the table. */
+export type Setting = NumberSetting | ChoiceSetting;
+
+/** How a text becomes training documents: one per line (microgpt.py's), or the whole text as one stream of characters. */
+export const DOCUMENT_MODES = ['lines', 'stream'] as const;
+export type DocumentMode = (typeof DOCUMENT_MODES)[number];
+
 // const type parameters keep each entry's key and group as literal types (KeysIn reads them)
 const int = <const S extends Omit<NumberSetting, 'kind'>>(s: S) => ({ ...s, kind: 'int' }) as NumberSetting & S & { kind: 'int' };
 const num = <const S extends Omit<NumberSetting, 'kind'>>(s: S) => ({ ...s, kind: 'number' }) as NumberSetting & S & { kind: 'number' };
+const choice = <const S extends Omit<ChoiceSetting, 'kind'>>(s: S) => ({ ...s, kind: 'choice' }) as ChoiceSetting & S & { kind: 'choice' };
 
 /** microgpt.py's settings with its defaults, and ours beside them. */
 // a table: one line per setting
@@ -57,15 +81,22 @@ export const SETTINGS = {
   seed: int({ key: 'seed', flag: 'seed', label: 'Seed', group: 'train', default: 42, min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, help: 'random seed for the shuffle, the initial weights and the samples' }),
   valFraction: num({ key: 'valFraction', flag: 'val-fraction', label: 'Validation share', group: 'validation', default: 0, min: 0, max: 1, maxExclusive: true, valueName: 'F', help: 'hold out this share of the shuffled documents for validation' }),
   evalEvery: int({ key: 'evalEvery', flag: 'eval-every', label: 'Validate every', group: 'validation', default: 0, min: 0, max: 1_000_000_000, valueName: 'K', help: 'measure the validation loss every K steps and after the last; 0 = never' }),
+  // how the text becomes documents
+  documents: choice({ key: 'documents', flag: 'documents', label: 'Documents', group: 'data', default: 'lines', choices: DOCUMENT_MODES, notOnPage: true, help: "lines: one document per non-empty line, cut to the block size (microgpt.py's); stream: the whole text, newlines included, as one sequence, trained on windows of block-size + 1 characters at random offsets" }),
   // how names are drawn
   temperature: num({ key: 'temperature', flag: 'temperature', label: 'Temperature', group: 'sample', default: 0.5, min: 0.001, max: 100, help: 'divides the logits: lower is more conservative, higher more surprising' }),
   numSamples: int({ key: 'numSamples', flag: 'num-samples', label: 'Names', group: 'sample', default: 20, min: 0, max: 1_000_000, help: 'how many names to sample' }),
   maxLength: int({ key: 'maxLength', flag: 'max-length', label: 'Longest name', group: 'sample', default: 16, min: 1, max: 4096, valueName: 'L', help: 'longest name in characters, prompt included; at most the block size' }),
   topK: int({ key: 'topK', flag: 'top-k', label: 'Top-k', group: 'sample', default: 0, min: 0, max: 1_000_000, valueName: 'K', help: 'draw from the K most likely characters only; 0 = all' }),
-} as const satisfies Record<string, NumberSetting>;
+  sampleLength: int({ key: 'sampleLength', flag: 'sample-length', label: 'Sample length', group: 'sample', default: 200, min: 1, max: 1_000_000, notOnPage: true, help: 'with --documents stream: characters to write after the prompt, newlines included' }),
+} as const satisfies Record<string, Setting>;
 
-export type SettingKey = keyof typeof SETTINGS;
-export const SETTING_LIST: readonly NumberSetting[] = Object.values(SETTINGS);
+/** Every key of the table. */
+export type AnySettingKey = keyof typeof SETTINGS;
+/** The keys of the number settings: nearly all (a choice setting's key is a ChoiceKey). */
+export type SettingKey = { [K in AnySettingKey]: (typeof SETTINGS)[K]['kind'] extends 'choice' ? never : K }[AnySettingKey];
+export type ChoiceKey = Exclude<AnySettingKey, SettingKey>;
+export const SETTING_LIST: readonly Setting[] = Object.values(SETTINGS);
 
 /** A setting out of range (key names it), or settings that disagree (no key). Each face words the name its own way. */
 export class ConfigError extends Error {
@@ -73,13 +104,13 @@ export class ConfigError extends Error {
   constructor(
     /** What is wrong, without the setting's name: 'must be an integer from 1 to 64, got 100'. */
     readonly problem: string,
-    readonly key?: SettingKey,
+    readonly key?: AnySettingKey,
   ) {
     super(key ? `${key} ${problem}` : problem);
   }
 
   /** The message with the setting named as a face names it: `(s) => '--' + s.flag` for the CLI, `(s) => s.label` for the page. */
-  describe(name: (s: NumberSetting) => string): string {
+  describe(name: (s: Setting) => string): string {
     return this.key ? `${name(SETTINGS[this.key])} ${this.problem}` : this.problem;
   }
 }
@@ -115,14 +146,33 @@ export function checkSetting(key: SettingKey, value: unknown): number {
   return v;
 }
 
+/** Checks a choice setting's value (one of its words); returns it. */
+export function checkChoice<K extends ChoiceKey>(key: K, value: unknown): (typeof SETTINGS)[K]['choices'][number] {
+  const s: ChoiceSetting = SETTINGS[key];
+  if (typeof value !== 'string' || !s.choices.includes(value))
+    throw new ConfigError(
+      `must be ${s.choices.map((c) => `'${c}'`).join(' or ')}, got ${typeof value === 'string' ? `'${value}'` : isPlain(value) ? String(value) : shown(value)}`,
+      key,
+    );
+  return value as (typeof SETTINGS)[K]['choices'][number];
+}
+
+/** A choice setting's key. */
+export const isChoiceKey = (key: string): key is ChoiceKey => key in SETTINGS && SETTINGS[key as AnySettingKey].kind === 'choice';
+
 /** Checks every key of `values` that the table knows. */
 export function checkSettings<T extends object>(values: T): T {
-  for (const [key, v] of Object.entries(values)) if (key in SETTINGS) checkSetting(key as SettingKey, v);
+  for (const [key, v] of Object.entries(values)) {
+    if (isChoiceKey(key)) checkChoice(key, v);
+    else if (key in SETTINGS) checkSetting(key as SettingKey, v);
+  }
   return values;
 }
 
 /** The keys of one group's settings. */
-export type KeysIn<G extends SettingGroup> = { [K in SettingKey]: (typeof SETTINGS)[K]['group'] extends G ? K : never }[SettingKey];
+export type KeysIn<G extends SettingGroup> = { [K in AnySettingKey]: (typeof SETTINGS)[K]['group'] extends G ? K : never }[AnySettingKey];
+/** The groups whose settings are all numbers. */
+export type NumberGroup = Exclude<SettingGroup, 'data'>;
 
 /** The keys of one group, in table order. */
 export function keysIn<G extends SettingGroup>(group: G): KeysIn<G>[] {
@@ -130,7 +180,7 @@ export function keysIn<G extends SettingGroup>(group: G): KeysIn<G>[] {
 }
 
 /** The table's defaults for one group, keyed by setting. */
-export function defaultsOf<G extends SettingGroup>(group: G): Record<KeysIn<G>, number> {
+export function defaultsOf<G extends NumberGroup>(group: G): Record<KeysIn<G>, number> {
   return Object.fromEntries(SETTING_LIST.filter((s) => s.group === group).map((s) => [s.key, s.default])) as Record<KeysIn<G>, number>;
 }
 

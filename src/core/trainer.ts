@@ -1,5 +1,6 @@
 /**
- * The training loop's bookkeeping: which documents a step takes, the learning
+ * The training loop's bookkeeping: which documents (or, with --documents
+ * stream, which windows of the text) a step takes, the learning
  * rate schedule, the step counter. The math is the engine's.
  *
  * "Step" counts two ways, as in microgpt.py: `step` inside a step is the
@@ -9,6 +10,7 @@
  */
 import type { TrainConfig } from './config.ts';
 import type { TokenizedDocs } from './dataset.ts';
+import { StreamWindows } from './stream.ts';
 import type { AdamStep, Engine } from '../engines/engine.ts';
 
 export class Trainer {
@@ -28,13 +30,13 @@ export class Trainer {
 
   constructor(
     readonly engine: Engine,
-    /** Training documents as token ids with BOS on both ends, in shuffled order. */
-    readonly docs: Pick<TokenizedDocs, 'at' | 'length'>,
+    /** Training documents as token ids with BOS on both ends, in shuffled order; or a stream's windows, drawn from the run's Random. */
+    readonly docs: Pick<TokenizedDocs, 'at' | 'length'> | StreamWindows,
     /** Checked by the caller (resolveTrainConfig): trusted here, and copied, so that the trainer alone changes its learning rate. */
     config: Readonly<TrainConfig>,
     startStep = 0,
   ) {
-    if (docs.length === 0) throw new RangeError('no training documents');
+    if (!(docs instanceof StreamWindows) && docs.length === 0) throw new RangeError('no training documents');
     this.stepsDone = startStep;
     this.lr = config.learningRate;
     this.numSteps = config.numSteps;
@@ -54,15 +56,21 @@ export class Trainer {
 
   /** Index into docs of document b of step s's batch: (s * B + b) % len(docs) (B = 1 is the original's order). */
   docIndex(step: number, b: number): number {
+    if (this.docs instanceof StreamWindows) throw new Error('a stream has windows, not documents');
     return (step * this.batchSize + b) % this.docs.length;
   }
 
-  /** Documents of step s. */
+  /** Documents of step s; a stream's windows are drawn here, once per step. */
   private batchAt(step: number): readonly (readonly number[])[] {
     const B = this.batchSize;
     const batch = this.batch;
+    if (this.docs instanceof StreamWindows) {
+      this.docs.fill(batch, B);
+      return batch;
+    }
     batch.length = B;
-    for (let b = 0; b < B; b++) batch[b] = this.docs.at(this.docIndex(step, b));
+    const docs = this.docs;
+    for (let b = 0; b < B; b++) batch[b] = docs.at(this.docIndex(step, b));
     return batch;
   }
 

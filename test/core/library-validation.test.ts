@@ -59,7 +59,7 @@ test('train() and startRun() refuse options that are not options', async () => {
   await rejectsWith(() => train(any({ text, model: 'big' })), /options\.model must be an object of model settings, got "big"/, TypeError);
   await rejectsWith(
     () => train(any({ text, train: { numStepz: 5 } })),
-    /options\.train has no setting numStepz \(its settings: numSteps, learningRate, beta1, beta2, eps, batchSize, seed, valFraction\)/,
+    /options\.train has no setting numStepz \(its settings: numSteps, learningRate, beta1, beta2, eps, batchSize, seed, valFraction, documents\)/,
     TypeError,
   );
   await rejectsWith(

@@ -23,7 +23,7 @@ const asFlag = (e: unknown) => (e instanceof ConfigError ? e.describe((s) => `--
 
 test('nothing given: the defaults, frozen all the way down', () => {
   const c = resolveTrainConfig({}, library);
-  assert.deepEqual(c, { model: DEFAULT_MODEL, train: DEFAULT_TRAIN, valFraction: 0, evalEvery: 0 });
+  assert.deepEqual(c, { model: DEFAULT_MODEL, train: DEFAULT_TRAIN, valFraction: 0, evalEvery: 0, documents: 'lines' });
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.model) && Object.isFrozen(c.train));
   assert.throws(() => ((c.train as { learningRate: number }).learningRate = 1), TypeError);
 });

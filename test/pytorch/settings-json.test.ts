@@ -18,8 +18,9 @@ interface JsonSetting {
   key: string;
   flag: string;
   group: string;
-  kind: 'int' | 'number';
-  default: number;
+  kind: 'int' | 'number' | 'choice';
+  default: number | string;
+  choices?: string[];
   range: string;
   valueName: string | null;
   help: string;
@@ -60,7 +61,7 @@ test("settings.json holds every setting of the table, and a checkpoint's model a
   );
   const group = (g: string) => SETTING_LIST.filter((s) => s.group === g).map((s) => s.key);
   assert.deepEqual(checkpoint.model, group('model'));
-  assert.deepEqual(checkpoint.train, [...group('train'), 'valFraction']);
+  assert.deepEqual(checkpoint.train, [...group('train'), 'valFraction', 'documents']);
 });
 
 /** What the port leaves out, as pytorch/microgpt.py says (NOT_HERE_GROUPS, NOT_HERE_KEYS). */
@@ -76,11 +77,12 @@ test("the port's train --help offers each flag of settings.json it should, with 
       assert.ok(!offered.has(`--${s.flag}`), `--${s.flag} is left out of the port, yet --help offers it`);
       continue;
     }
-    const valueName = s.valueName ?? (s.kind === 'int' ? 'N' : 'X');
+    const valueName = s.valueName ?? (s.kind === 'choice' ? s.choices!.join('|') : s.kind === 'int' ? 'N' : 'X');
     assert.ok(offered.has(`--${s.flag}`), `--help lacks --${s.flag}`);
     const shown = text.split(`--${s.flag} ${valueName} ${s.help} [`)[1]; // then the default, in Python's words: [1e-08], [0.0]
     assert.ok(shown, `--help of --${s.flag} lacks its help, ${JSON.stringify(s.help)}`);
-    assert.equal(Number(shown.slice(0, shown.indexOf(']'))), s.default, `--help of --${s.flag}: its default`);
+    const given = shown.slice(0, shown.indexOf(']'));
+    assert.equal(s.kind === 'choice' ? given : Number(given), s.default, `--help of --${s.flag}: its default`);
   }
   // a left-out flag is refused as any unknown flag is
   expectUsageError(port(['train', '--threads', '2']), /^microgpt: unrecognized arguments: --threads 2$/);
