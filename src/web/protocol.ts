@@ -8,7 +8,15 @@
  */
 import type { KeysIn } from '../core/settings.ts';
 import type { ParamRef, StepTrace } from '../core/trace.ts';
-import type { BackwardRequest, BackwardView } from './panels/backward-types.ts';
+import type { BackwardRequest, BackwardView } from './backward-types.ts';
+
+/** Where a training document sits in the text it was read from. */
+export interface DocOrigin {
+  /** 1-based line of the text the document was read from. */
+  line: number;
+  /** 0-based position in docs after the shuffle (docs[index]). */
+  index: number;
+}
 
 /** A run's settings: the table's model and training settings (core/settings.ts), the engine and the held-out share. */
 export interface Settings extends Record<KeysIn<'model' | 'train'>, number> {
@@ -128,7 +136,8 @@ export type FromWorker =
   /** request: what failed; key: the setting at fault, where one is. */
   | { type: 'error'; message: string; request?: ToWorker['type']; key?: string }
   /** The step just taken by a 'step' request; live: a step Train traced on its way (the last of a progress batch). */
-  | { type: 'trace'; trace: StepTrace; live?: boolean }
+  /** origins[b]: where document b of the batch sits in the text (worked out by the worker, which holds the text; null when it cannot tell). */
+  | { type: 'trace'; trace: StepTrace; live?: boolean; origins?: (DocOrigin | null)[] }
   | PanelAnswer;
 
 /** What the worker posts: an answer and the run it belongs to. */

@@ -19,7 +19,9 @@ import { chooseEngine } from '../core/engine-choice.ts';
 import { vocabBound } from '../core/memory.ts';
 import { memoryProblem } from './memory-check.ts';
 import { pageHelpers } from './wasm-threads.ts';
-import type { ModelInfo, RunState, Settings } from './protocol.ts';
+import type { DocOrigin, ModelInfo, RunState, Settings } from './protocol.ts';
+import type { StepTrace } from '../core/trace.ts';
+import { DocOrigins } from './panels/doc-origin.ts';
 import { VAL_DOCS } from './protocol.ts';
 
 /** Validation points on the chart over a run. */
@@ -40,6 +42,9 @@ export interface Current {
   evalMs: number;
   stepsTrained: number;
   tokens: number;
+  /** The text the run trains on, and where its documents came from in it (worked out at the first traced step). */
+  text?: string;
+  origins?: DocOrigins;
   /** Held-out documents for the validation loss, measured every evalEvery steps (0: never) and after the last. */
   valSeqs: number[][];
   evalEvery: number;
@@ -91,7 +96,18 @@ export async function newRun(settings: Settings, text: string): Promise<Current>
     valFraction: s.valFraction,
     ...choice,
   });
-  return withRun(fresh(run.gpt, settings), run);
+  const c = withRun(fresh(run.gpt, settings), run);
+  c.text = text;
+  return c;
+}
+
+/** Where each document of a traced step sits in the run's text (null where it cannot be told: a stream of windows, a changed text). */
+export function originsOf(c: Current, trace: StepTrace): (DocOrigin | null)[] | undefined {
+  const run = c.run;
+  if (!run || c.text === undefined || run.train.documents === 'stream') return undefined;
+  c.origins ??= new DocOrigins(c.text, run.train.seed, run.train.valFraction);
+  const origins = c.origins;
+  return trace.docs.map((d, b) => origins.of(trace.step, b, run.train.batchSize, d.text) ?? null);
 }
 
 /** c trains run from now on: its model, its validation documents. */
@@ -136,6 +152,7 @@ export async function runFromCheckpoint(c: Current, text: string | undefined, nu
     ...(await engineFor(c.settings, ckpt)),
   });
   withRun(c, run);
+  c.text = text;
   c.settings = { ...c.settings, numSteps: steps };
   return run;
 }

@@ -8,7 +8,7 @@
 import { DivergedError, GPT, keysIn, loadCheckpoint, pickSettings, saveCheckpoint, SETTINGS, type StepEvent } from '../index.ts';
 import type { Envelope, FromWorker, Settings, ToWorker } from './protocol.ts';
 import { isPanelRequest, NO_RUN, REPLACES_RUN } from './protocol.ts';
-import { fresh, info, newRun, numStepsOf, runFromCheckpoint, stepOf, userStream, type Current } from './worker-run.ts';
+import { fresh, info, newRun, numStepsOf, originsOf, runFromCheckpoint, stepOf, userStream, type Current } from './worker-run.ts';
 import { SampleStream } from './sample-stream.ts';
 import { readLinkedFile, readTextFile, textOf } from './text-reader.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
@@ -125,12 +125,12 @@ function pump(c: Current): void {
   if (run.done) {
     c.state = 'done';
     flush(c, true);
-    if (trace) post({ type: 'trace', trace, live: true });
+    if (trace) post({ type: 'trace', trace, live: true, origins: originsOf(c, trace) });
     postState(c);
     return;
   }
   if (now - c.lastProgress >= PROGRESS_MS || trace) flush(c, now - c.lastPreview >= PREVIEW_MS);
-  if (trace) post({ type: 'trace', trace, live: true });
+  if (trace) post({ type: 'trace', trace, live: true, origins: originsOf(c, trace) });
   kick();
 }
 
@@ -265,7 +265,7 @@ async function step(message: Extract<ToWorker, { type: 'step' }>): Promise<void>
   count(c, trace.event, wall);
   if (run.done) c.state = 'done';
   flush(c, true);
-  post({ type: 'trace', trace });
+  post({ type: 'trace', trace, origins: originsOf(c, trace) });
   postState(c);
 }
 

@@ -21,7 +21,7 @@ import {
   type RecordedGraph,
 } from '../../engines/scalar/record.ts';
 import type { PanelAnswer } from '../protocol.ts';
-import type { BackwardRequest, BackwardView, ChainRow, ShownNode } from './backward-types.ts';
+import type { BackwardRequest, BackwardView, ChainRow, ShownNode } from '../backward-types.ts';
 import type { ModelState } from './panel.ts';
 
 /** Larger graphs are not recorded (a Value node costs about 50 bytes here). */

@@ -8,7 +8,7 @@
  */
 import type { StepTrace } from '../../core/trace.ts';
 import type { FromWorker, PanelRequest } from '../protocol.ts';
-import type { BackwardView, ChainRow, ShownNode } from './backward-types.ts';
+import type { BackwardView, ChainRow, ShownNode } from '../backward-types.ts';
 import { el, num, scroller, sci, showToken, table } from './dom.ts';
 
 const int = (x: number) => x.toLocaleString('en');

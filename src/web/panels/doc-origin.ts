@@ -8,12 +8,7 @@
 import { parseDocs } from '../../core/parse-docs.ts';
 import { Random } from '../../core/random.ts';
 
-export interface DocOrigin {
-  /** 1-based line of the text the document was read from. */
-  line: number;
-  /** 0-based position in docs after the shuffle (docs[index]). */
-  index: number;
-}
+import type { DocOrigin } from '../protocol.ts';
 
 /** A character no strip removes: printable ASCII (a NaN, the empty line's, is not). */
 const plain = (c: number) => c > 0x20 && c < 0x7f;

@@ -6,12 +6,11 @@
  */
 import type { ParamRef, StepTrace } from '../../core/trace.ts';
 import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
-import type { FromWorker } from '../protocol.ts';
+import type { DocOrigin, FromWorker } from '../protocol.ts';
 import { BOS_MARK, el, num, scroller, showToken, table } from './dom.ts';
 import type { PanelEntry } from './panel.ts';
 import { backwardAnswers } from './backward-answer.ts';
 import { BackwardPanel } from './backward.ts';
-import { DocOrigins } from './doc-origin.ts';
 import { adamValues } from './tl-adam.ts';
 import { NumbersNote } from './tl-numbers.ts';
 import { CODE, codeLines, STAGE_STEP, STAGES } from './tl-code.ts';
@@ -42,16 +41,15 @@ export class TrainingLoopPanel {
   /** The default weight once a step picked it: followed until the reader chooses another. */
   private pinned: ParamRef | undefined;
   /** A step Train traced, not drawn yet: drawn when the panel is in view (at most every LIVE_MS) or the run stops. */
-  private pendingLive: StepTrace | undefined;
+  private pendingLive: { trace: StepTrace; origins?: (DocOrigin | null)[] } | undefined;
+  /** Where the shown step's documents sit in the text, as the worker worked it out. */
+  private origins: (DocOrigin | null)[] | undefined;
   private lastLive = -Infinity;
   private inView = false;
-  /** What the run read, for where its documents sit in the text: computed at its first trace. */
-  private run: { seed: number; valFraction: number; batchSize: number; text?: string; origins?: DocOrigins } | undefined;
+  /** The run on screen's settings. */
+  private run: { seed: number; valFraction: number; batchSize: number } | undefined;
 
-  constructor(
-    onStep: () => void,
-    private readonly text: () => string = () => '',
-  ) {
+  constructor(onStep: () => void) {
     this.matrix = el('select', { id: 'tl-matrix' });
     this.row = el('input', { id: 'tl-row', type: 'number', min: 0, value: 0, inputmode: 'numeric' });
     this.col = el('input', { id: 'tl-col', type: 'number', min: 0, value: 0, inputmode: 'numeric' });
@@ -132,7 +130,8 @@ export class TrainingLoopPanel {
     if (!t || (!force && (!this.inView || performance.now() - this.lastLive < LIVE_MS))) return;
     this.pendingLive = undefined;
     this.lastLive = performance.now();
-    this.show(t, true);
+    this.origins = t.origins;
+    this.show(t.trace, true);
   }
 
   /** The matrices of the model the next Step trains. */
@@ -234,8 +233,11 @@ export class TrainingLoopPanel {
         this.numbers.addLosses(m.batch.steps, m.batch.losses);
         return;
       case 'trace':
-        if (!m.live) return this.show(m.trace);
-        this.pendingLive = m.trace; // a big batch's tables take a while to draw: not at every trace, nor out of view
+        if (!m.live) {
+          this.origins = m.origins;
+          return this.show(m.trace);
+        }
+        this.pendingLive = { trace: m.trace, origins: m.origins }; // a big batch's tables take a while to draw: not at every trace, nor out of view
         return this.drawLive(false);
       case 'state':
         if (m.state === 'idle') {
@@ -279,13 +281,9 @@ export class TrainingLoopPanel {
   }
 
   /** Where document b of the step sits in the text (undefined when it cannot be told). */
-  private origin(t: StepTrace, b: number): string | undefined {
-    const run = this.run;
-    if (!run) return undefined;
-    run.text ??= this.text();
-    run.origins ??= new DocOrigins(run.text, run.seed, run.valFraction);
-    const o = run.origins.of(t.step, b, run.batchSize, t.docs[b].text);
-    return o && `line ${o.line.toLocaleString('en')} of the text, docs[${o.index.toLocaleString('en')}] after the shuffle`;
+  private origin(b: number): string | undefined {
+    const o = this.origins?.[b];
+    return o ? `line ${o.line.toLocaleString('en')} of the text, docs[${o.index.toLocaleString('en')}] after the shuffle` : undefined;
   }
 
   private annotate(i: number, t: StepTrace): Node[] {
@@ -293,7 +291,7 @@ export class TrainingLoopPanel {
     switch (i) {
       case 0:
         return t.docs.flatMap((d, b) => {
-          const origin = this.origin(t, b);
+          const origin = this.origin(b);
           return [
             el(
               'p',
@@ -379,8 +377,8 @@ export class TrainingLoopPanel {
 
 export const trainingLoopPanel: PanelEntry = {
   answers: backwardAnswers, // and the page's Step ('step', answered with a 'trace')
-  view({ step, send, text }) {
-    const panel = new TrainingLoopPanel(step, text);
+  view({ step, send }) {
+    const panel = new TrainingLoopPanel(step);
     const backward = new BackwardPanel(send);
     panel.element.append(backward.element); // step 4 up close, the panel's full width
     return {
