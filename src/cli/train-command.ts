@@ -9,7 +9,7 @@ import { keysIn } from '../core/settings.ts';
 import { trainSteps, type TrainResult } from '../core/train.ts';
 import { helpLine, parseFlags, settingHelp, settingOptions, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
-import { DTYPE_HELP, DTYPE_OPTION, ENGINE_OPTION, TRAIN_ENGINE_HELP } from './engine-flags.ts';
+import { DTYPE_HELP, DTYPE_OPTION, ENGINE_OPTION, engineStatus, TRAIN_ENGINE_HELP } from './engine-flags.ts';
 import { writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
 import { MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
@@ -93,7 +93,8 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   if (resume) note(`resuming from ${resume.path} at step ${resume.ckpt.step}`);
   const header = { vocab_size: run.gpt.config.vocabSize, model: run.gpt.config, train: run.train, engine, dtype: plan.dtype, threads };
   const log = plan.log ? StepLog.open(plan.log, header, plan.logKept, resume?.ckpt.step) : undefined;
-  const progress = new Progress(out, process.stdout.isTTY === true, engine === 'wasm' ? `wasm x${threads}` : engine);
+  if (process.stderr.isTTY) note(engineStatus(plan)); // a terminal is told which engine runs; a pipe's lines stay the original's
+  const progress = new Progress(out, process.stdout.isTTY === true, `${engine} ${plan.dtype}${engine === 'wasm' ? ` x${threads}` : ''}`);
   const points: LossPoint[] = plan.plot && plan.logKept ? [...plan.logKept.points] : []; // a resume draws the steps before it too
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | 'stdout' | undefined;
