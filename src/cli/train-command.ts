@@ -15,6 +15,7 @@ import { StepLog } from './log-file.ts';
 import { MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { LineWriter, shownOn, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
 import { Progress } from './progress.ts';
+import { mark } from './timing.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
 import { checkPlanMemory, resolveTrainPlan, type TrainPlan } from './train-plan.ts';
 
@@ -65,9 +66,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
     process.stdout.write(TRAIN_HELP);
     return;
   }
+  mark('train loaded');
   const plan = resolveTrainPlan(flags);
+  mark('plan');
   const outcome = await runPlan(plan);
   report(plan, outcome);
+  mark('sampled');
 }
 
 /** How a run ended: its result, what stopped it early, or the step it diverged at (nothing saved then). */
@@ -80,11 +84,14 @@ const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
 async function runPlan(plan: TrainPlan): Promise<Outcome> {
   const { engine, threads, config, resume } = plan;
   const { text } = await resolveText(str(plan.flags, 'data'), note);
+  mark('data read');
   checkPlanMemory(plan, vocabBound(text));
   // the wasm engine's Node side loads only when it runs: the default run starts faster
   if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd();
   const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1, plan.dtype) : undefined;
+  mark('engine loaded');
   const run = createRun(config, text, { engine, dtype: plan.dtype, helpers });
+  mark('run created');
   const out = new LineWriter(process.stdout);
   out.write(`num docs: ${run.dataset.docs.length}\n`);
   if (config.valFraction > 0) out.write(`val docs: ${run.dataset.valDocs.length}\n`);
@@ -122,6 +129,7 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
       onCheckpoint: plan.out ? (c) => (log?.save(), writeCheckpointFile(plan.out!, c)) : undefined,
     });
     log?.close();
+    mark('trained');
     // the checkpoint is taken before sampling, so a resumed run samples as one run would
     if (plan.out) writeCheckpointFile(plan.out, result.checkpoint());
     if (plan.plot && points.length > 0) writeFileAtomic(plan.plot, lossCurveSvg(points, result.gpt.config.vocabSize));
