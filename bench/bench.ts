@@ -136,6 +136,7 @@ const cases: Case[] = [
   c('default (batch 1)', 'scalar', 'float64', 1, DEFAULT, 1, 200, 5),
   c('default (batch 1)', 'fast', 'float64', 1, DEFAULT, 1, 5000, 7),
   c('default (batch 1)', 'wasm', 'float32', 1, DEFAULT, 1, 5000, 7),
+  c('default (batch 1)', 'wasm', 'float64', 1, DEFAULT, 1, 5000, 7),
   c('default (batch 1)', 'wasm', 'float32', 2, DEFAULT, 1, 5000, 7),
   c('default (batch 1)', 'torch', 'float32', 1, DEFAULT, 1, 400, 3),
   c('default (batch 1)', 'torch', 'float64', 1, DEFAULT, 1, 400, 3),
@@ -183,21 +184,39 @@ for (let i = 0; i < cases.length; i++) {
   );
 }
 
-/** The default run (1000 steps and 20 names on names.txt) as a user starts it: whole-process wall time, median of 5. */
-function defaultRunSeconds(): number {
+/**
+ * The default run (1000 steps and 20 names on names.txt) as a user starts it, beside Node's own start (`node -e 0`),
+ * alternating, 9 rounds: whole-process wall times (medians) and their ratio, and where the run's time goes (the
+ * CLI's MICROGPT_TIMING=1 marks, median milliseconds of each phase).
+ */
+function startup(): { run: number; node: number; phases: [string, number][] } {
   const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
   const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
   spawnSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('../tsconfig.build.json', import.meta.url))], { stdio: 'inherit' });
-  const times = Array.from({ length: 5 }, () => {
+  const wall = (args: string[], env = process.env) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cli, '--data', namesPath], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`default run failed: ${r.stderr}`);
-    return (performance.now() - t0) / 1000;
-  });
-  return median(times);
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', env });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+    return { s: (performance.now() - t0) / 1000, stderr: r.stderr };
+  };
+  const runs: number[] = [];
+  const nodes: number[] = [];
+  const phases = new Map<string, number[]>();
+  for (let i = 0; i < 9; i++) {
+    nodes.push(wall(['-e', '0']).s);
+    const r = wall([cli, '--data', namesPath], { ...process.env, MICROGPT_TIMING: '1' });
+    runs.push(r.s);
+    for (const m of r.stderr.matchAll(/^microgpt timing: (.*) at [\d.]+ ms \(\+([\d.]+)\)$/gm))
+      phases.set(m[1], [...(phases.get(m[1]) ?? []), Number(m[2])]);
+  }
+  return { run: median(runs), node: median(nodes), phases: [...phases].map(([what, ms]) => [what, median(ms)]) };
 }
-const defaultRun = defaultRunSeconds();
-console.log(`default run, whole process: ${defaultRun.toFixed(3)} s`);
+const start = startup();
+const startLine =
+  `default run (1000 steps and 20 names, float64 wasm, 1 thread), whole process: ${start.run.toFixed(3)} s, ` +
+  `${(start.run / start.node).toFixed(2)}x \`node -e 0\` (${start.node.toFixed(3)} s) in the same rounds; ` +
+  `its phases (median ms, each since the one before; the first includes Node's start): ${start.phases.map(([w, ms]) => `${w} ${ms.toFixed(1)}`).join(', ')}`;
+console.log(startLine);
 const { kernels: profile, ghz } = JSON.parse(child('profile')) as { kernels: KernelTime[]; ghz: number };
 const { kernels: profile64, ghz: ghz64 } = JSON.parse(child('profile64')) as { kernels: KernelTime[]; ghz: number };
 // 128-bit SIMD: 4 float32 lanes, 2 FLOP per fused multiply-add, 2 such instructions per cycle (Zen 4's two FMA pipes; most x86 cores)
@@ -237,7 +256,10 @@ for (const label of ['default', 'scaled']) {
       (t64 ? `; against PyTorch float64 (1 thread): wasm float64 1 thread ${ratio(d1, t64)}, 2 threads ${ratio(d2, t64)}` : ''),
   );
 }
-ratios.push(`default run (1000 steps and 20 names, fast engine), whole process: ${defaultRun.toFixed(3)} s`);
+ratios.push(startLine);
+ratios.push(
+  `default (batch 1): wasm float64 (the default engine) is ${ratio(find('default', 'wasm', 'float64'), find('default', 'fast', 'float64'))} fast float64`,
+);
 ratios.forEach((line) => console.log(line));
 
 const cpu = cpus();

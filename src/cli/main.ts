@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The microgpt command line: subcommand dispatch; errors are reported in report.ts. */
 import { UsageError } from './errors.ts';
+import { mark } from './timing.ts';
 import { watchStdout } from './output.ts';
 import { reportError } from './report.ts';
 import { VERSION } from './version.ts';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
 };
 
 async function main(argv: string[]): Promise<void> {
+  mark('main loaded');
   const [first, ...rest] = argv;
   if (first === '--version') return void process.stdout.write(`microgpt ${VERSION}\n`);
   if (first !== undefined && first in COMMANDS) return (await COMMANDS[first]())(rest);

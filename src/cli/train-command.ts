@@ -10,12 +10,13 @@ import { keysIn } from '../core/settings.ts';
 import { trainSteps, type TrainResult } from '../core/train.ts';
 import { helpLine, parseFlags, settingHelp, settingOptions, str, type OptionSpec } from './args.ts';
 import { resolveText } from './data-source.ts';
-import { DTYPE_HELP, DTYPE_OPTION, ENGINE_OPTION, TRAIN_ENGINE_HELP } from './engine-flags.ts';
+import { DTYPE_HELP, DTYPE_OPTION, ENGINE_OPTION, engineStatus, TRAIN_ENGINE_HELP } from './engine-flags.ts';
 import { writeCheckpointFile, writeFileAtomic } from './files.ts';
 import { StepLog } from './log-file.ts';
 import { MEMORY_HELP, MEMORY_OPTION } from './memory-flag.ts';
 import { LineWriter, shownOn, stdoutClosed, stdoutFailure, stopOnClosedStdout } from './output.ts';
 import { Progress } from './progress.ts';
+import { mark } from './timing.ts';
 import { markSample, summarizeMarks } from './sample-marks.ts';
 import { checkPlanMemory, resolveTrainPlan, type TrainPlan } from './train-plan.ts';
 
@@ -70,9 +71,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
     process.stdout.write(TRAIN_HELP);
     return;
   }
+  mark('train loaded');
   const plan = resolveTrainPlan(flags);
+  mark('plan');
   const outcome = await runPlan(plan);
   report(plan, outcome);
+  mark('sampled');
 }
 
 /** How a run ended: its result, what stopped it early, or the step it diverged at (nothing saved then). */
@@ -85,11 +89,14 @@ const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
 async function runPlan(plan: TrainPlan): Promise<Outcome> {
   const { engine, threads, config, resume } = plan;
   const { text } = await resolveText(str(plan.flags, 'data'), note);
+  mark('data read');
   checkPlanMemory(plan, vocabBound(text));
   // the wasm engine's Node side loads only when it runs: the default run starts faster
   if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd();
   const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1, plan.dtype) : undefined;
+  mark('engine loaded');
   const run = createRun(config, text, { engine, dtype: plan.dtype, helpers });
+  mark('run created');
   const out = new LineWriter(process.stdout);
   const { stream } = run.dataset;
   if (stream) {
@@ -105,7 +112,8 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   if (resume) note(`resuming from ${resume.path} at step ${resume.ckpt.step}`);
   const header = { vocab_size: run.gpt.config.vocabSize, model: run.gpt.config, train: run.train, engine, dtype: plan.dtype, threads };
   const log = plan.log ? StepLog.open(plan.log, header, plan.logKept, resume?.ckpt.step) : undefined;
-  const progress = new Progress(out, process.stdout.isTTY === true, engine === 'wasm' ? `wasm x${threads}` : engine);
+  if (process.stderr.isTTY) note(engineStatus(plan)); // a terminal is told which engine runs; a pipe's lines stay the original's
+  const progress = new Progress(out, process.stdout.isTTY === true, `${engine} ${plan.dtype}${engine === 'wasm' ? ` x${threads}` : ''}`);
   const points: LossPoint[] = plan.plot && plan.logKept ? [...plan.logKept.points] : []; // a resume draws the steps before it too
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | 'stdout' | undefined;
@@ -133,6 +141,7 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
       onCheckpoint: plan.out ? (c) => (log?.save(), writeCheckpointFile(plan.out!, c)) : undefined,
     });
     log?.close();
+    mark('trained');
     // the checkpoint is taken before sampling, so a resumed run samples as one run would
     if (plan.out) writeCheckpointFile(plan.out, result.checkpoint());
     if (plan.plot && points.length > 0) writeFileAtomic(plan.plot, lossCurveSvg(points, result.gpt.config.vocabSize));

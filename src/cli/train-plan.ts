@@ -68,11 +68,9 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
     },
     model.blockSize,
   );
-  const engine = engineFlag(flags, chooseEngine(undefined, model, train.batchSize, ckpt));
-  const dtype = dtypeFlag(
-    flags,
-    engine === 'scalar' ? 'float64' : engine === 'wasm' ? (ckpt?.engine === 'wasm' ? ckpt.dtype : 'float32') : (ckpt?.dtype ?? 'float64'),
-  );
+  // the engine and dtype asked for; else a resume's; else float64 on the fastest engine (engine-choice.ts)
+  const asked = { engine: engineFlag(flags, undefined), dtype: dtypeFlag(flags, undefined) };
+  const { engine, dtype } = chooseEngine(asked, ckpt);
   if (engine === 'scalar' && dtype !== 'float64')
     throw new UsageError('--dtype float32 needs --engine fast (the scalar engine computes in float64)');
   const threadsFlag = settingFlag(flags, 'threads');

@@ -1,32 +1,51 @@
 /**
- * Which engine trains when none is asked for. The float64 fast engine prints
- * microgpt.py's numbers, so the original's model at its batch of one (and
- * anything smaller) keeps it: such a run can be checked against the Python
- * original. Above that the float32 SIMD engine is the default: measured on
- * a 2-core AMD EPYC it trains faster at every size from the original's up
- * (about 4x at the original's shape, 5-11x at 2 to 16 times its work per
- * step), so there is no crossover to wait for, only the exactness to keep.
+ * Which engine trains, and in which floats, when not asked. float64 is the
+ * default everywhere: it prints microgpt.py's numbers at any size. The engine
+ * is the fastest for the dtype: the wasm engine (WebAssembly SIMD, threads),
+ * which in float64 is the fast engine's numbers bit for bit on one thread;
+ * the fast engine where WebAssembly SIMD is missing. float32 is asked for
+ * (--dtype float32): faster on big models, and its digits differ.
  */
 import type { DType, EngineName } from '../engines/engine.ts';
 import { simdSupported } from '../engines/wasm/kernels.ts';
 
-/** nLayer * nEmbd^2 * batchSize (the matrix work per token, times the batch) from which the wasm engine is the default: above the original's 1 * 16^2 * 1. */
-export const WASM_FROM = 257;
+/** The engine and floats a run trains on. */
+export interface EngineAndDType {
+  engine: EngineName;
+  dtype: DType;
+}
 
-export function defaultEngine(shape: { nLayer: number; nEmbd: number }, batchSize: number): EngineName {
-  return shape.nLayer * shape.nEmbd * shape.nEmbd * batchSize >= WASM_FROM && simdSupported() ? 'wasm' : 'fast';
+/** The fastest engine here for either dtype: wasm where WebAssembly SIMD runs, else fast. */
+export function fastestEngine(): EngineName {
+  return simdSupported() ? 'wasm' : 'fast';
 }
 
 /**
- * The engine a run trains on: the one asked for; else, when resuming, the
- * checkpoint's own (a float64 checkpoint that names none, as PyTorch writes,
- * stays on the float64 fast engine, so its continuation stays exact); else by size.
+ * The engine and dtype a run trains on. The dtype: the one asked for; else
+ * float64 on the scalar engine; else a resumed checkpoint's (a float32 one
+ * resumes in float32, a float64 one in float64); else float64. The engine: the
+ * one asked for; else the checkpoint's, when it names one (so a resume
+ * continues on the engine that trained it); else the fastest (a checkpoint
+ * PyTorch wrote names none: float64, on the float64 wasm engine).
  */
-export function chooseEngine(
-  asked: EngineName | undefined,
-  shape: { nLayer: number; nEmbd: number },
-  batchSize: number,
-  ckpt?: { engine?: EngineName; dtype: DType },
-): EngineName {
-  return asked ?? ckpt?.engine ?? (ckpt?.dtype === 'float64' ? 'fast' : defaultEngine(shape, batchSize));
+export function chooseEngine(asked: { engine?: EngineName; dtype?: DType }, ckpt?: { engine?: EngineName; dtype: DType }): EngineAndDType {
+  const dtype = asked.dtype ?? (asked.engine === 'scalar' ? 'float64' : (ckpt?.dtype ?? 'float64'));
+  return { engine: asked.engine ?? ckpt?.engine ?? fastestEngine(), dtype };
+}
+
+/** The page's engine field (auto, float32, or an engine by name) as what it asks of chooseEngine. */
+export function pageChoice(field: 'auto' | 'float32' | EngineName): { engine?: EngineName; dtype?: DType } {
+  return field === 'auto' ? {} : field === 'float32' ? { dtype: 'float32' } : { engine: field };
+}
+
+/**
+ * About how many times faster float32 wasm trains than float64 wasm at this
+ * size, where it is at least 1.5x; undefined below. Measured (2-core AMD EPYC
+ * and Xeon, one thread): at a batch of 1 or 2 the two are within noise of each
+ * other at every width tried (the step is too small for SIMD width to tell);
+ * from a batch of 4 and nLayer * nEmbd^2 * batchSize of 2048 up, float32 is
+ * 2-3x faster (2x on the bench's 4-layer, 64-wide model at batch 32).
+ */
+export function float32Gain(shape: { nLayer: number; nEmbd: number }, batchSize: number): number | undefined {
+  return batchSize >= 4 && shape.nLayer * shape.nEmbd * shape.nEmbd * batchSize >= 2048 ? 2 : undefined;
 }

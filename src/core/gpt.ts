@@ -16,9 +16,12 @@ import { DTYPES, ENGINES, isOneOf, orList, type DType, type Engine, type EngineN
 import type { ThreadHelpers } from '../engines/wasm/threads.ts';
 
 export interface EngineChoice {
-  /** One of ENGINES: fast, scalar or wasm (SIMD, threads). GPT's default is 'fast'; startRun() picks by size (defaultEngine). */
+  /** One of ENGINES: fast, scalar or wasm (SIMD, threads). GPT's default is 'fast'; startRun() picks the fastest for the dtype (chooseEngine). */
   engine?: EngineName;
-  /** 'float64' or 'float32' (fast and wasm engines; the default is float64, float32 for wasm; wasm in float64 prints the fast engine's numbers). */
+  /**
+   * 'float64' or 'float32' (fast and wasm engines). startRun(): float64 unless asked (or resuming a float32 checkpoint);
+   * wasm in float64 prints the fast engine's numbers. GPT.init() and createEngine() on wasm: float32 unless asked.
+   */
   dtype?: DType;
   /** The wasm engine's helper threads, started (spawnHelpers() under Node): threads = count + 1. */
   helpers?: ThreadHelpers;

@@ -95,8 +95,11 @@ export function createRun(config: RunConfig, text: string, choice: EngineChoice 
   // the model reads blockSize + 1 tokens of a document at most: longer ones are cut when they are encoded
   const dataset = prepareDataset(text, rng, valFraction, ckpt ? new Tokenizer(ckpt.vocab) : undefined, model.blockSize + 1);
   const dataHash = lazy(() => hashDocs(dataset.docs));
-  // the engine asked for, else the one the checkpoint was trained on, else the faster for this size
-  const engineChoice: EngineChoice = { ...choice, engine: chooseEngine(choice.engine, model, train.batchSize, ckpt) };
+  // the engine and dtype asked for (or the helper threads' dtype), else the checkpoint's, else float64 on the fastest engine
+  const engineChoice: EngineChoice = {
+    ...choice,
+    ...chooseEngine({ engine: choice.engine, dtype: choice.dtype ?? choice.helpers?.dtype }, ckpt),
+  };
   let gpt: GPT;
   if (ckpt) {
     if (ckpt.dataHash && ckpt.dataHash !== dataHash()) throw new DataError(`the data differs from the data the checkpoint was trained on`);

@@ -28,7 +28,7 @@ export class Tokenizer {
   static fromDocs(docs: readonly string[]): Tokenizer {
     if (!Array.isArray(docs) || docs.some((d) => typeof d !== 'string'))
       throw new TypeError(`Tokenizer.fromDocs(docs): docs must be an array of strings, got ${shown(docs)}`);
-    return new Tokenizer([...new Set(docs.join(''))].sort(compareCodePoints));
+    return new Tokenizer(uniqueChars(docs.join('')));
   }
 
   encode(text: string): number[] {
@@ -92,6 +92,32 @@ export class Tokenizer {
     }
     return s;
   }
+}
+
+/**
+ * sorted(set(text)) by code point, in one pass over the code units: a basic-plane
+ * unit (a lone surrogate too, as a string's iterator yields it) is marked in a
+ * table read in order; a surrogate pair goes to a set, sorted after (its code point
+ * is above every basic-plane one). [...new Set(text)] took 15-45 ms on names.txt.
+ */
+function uniqueChars(text: string): string[] {
+  const seen = new Uint8Array(0x10000);
+  const astral = new Set<string>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        astral.add(text.slice(i, i + 2));
+        i++;
+        continue;
+      }
+    }
+    seen[c] = 1;
+  }
+  const chars: string[] = [];
+  for (let c = 0; c < 0x10000; c++) if (seen[c]) chars.push(String.fromCharCode(c));
+  return chars.concat([...astral].sort(compareCodePoints));
 }
 
 function compareCodePoints(a: string, b: string): number {

@@ -23,7 +23,7 @@ function newHelper(): Worker {
 }
 
 /** Starts `count` helper threads for one wasm engine of the given dtype (threads = count + 1) and resolves once each holds its init. */
-export async function spawnHelpers(count: number, dtype: DType = 'float32'): Promise<ThreadHelpers> {
+export async function spawnHelpers(count: number, dtype: DType = 'float64'): Promise<ThreadHelpers> {
   const memory = sharedMemory();
   const { module, relaxed } = kernelModule(true, relaxedSimdSupported(), dtype);
   const workers = Array.from({ length: count }, () => newHelper());

@@ -4,7 +4,7 @@
  * whose lowering helps most, so the refusal stands beside that field. The
  * page checks before it sends a run; the worker checks again before it builds one.
  */
-import { chooseEngine } from '../core/engine-choice.ts';
+import { chooseEngine, pageChoice } from '../core/engine-choice.ts';
 import { checkMemory, estimateMemory, formatBytes, MemoryError } from '../core/memory.ts';
 import { SETTINGS, type SettingKey } from '../core/settings.ts';
 import type { Settings } from './protocol.ts';
@@ -23,9 +23,9 @@ export interface MemoryProblem {
 
 /** Why the model of these settings cannot be trained in this page (with the field to lower), or undefined when it fits. */
 export function memoryProblem(s: Settings, vocabSize: number): MemoryProblem | undefined {
-  const engine = chooseEngine(s.engine === 'auto' ? undefined : s.engine, s, s.batchSize);
+  const { engine, dtype } = chooseEngine(pageChoice(s.engine));
   const model = { nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize, vocabSize };
-  const options = (batchSize: number) => ({ batchSize, engine, dtype: engine === 'wasm' ? ('float32' as const) : ('float64' as const) });
+  const options = (batchSize: number) => ({ batchSize, engine, dtype });
   try {
     checkMemory(model, options(s.batchSize), PAGE_MEMORY_LIMIT);
     return undefined;

@@ -20,8 +20,11 @@ export interface DocOrigin {
 
 /** A run's settings: the table's model and training settings (core/settings.ts), the engine and the held-out share. */
 export interface Settings extends Record<KeysIn<'model' | 'train'>, number> {
-  /** auto: as the CLI picks (float64 fast at the original's size, wasm above; a checkpoint's own engine first). */
-  engine: 'auto' | 'fast' | 'wasm' | 'scalar';
+  /**
+   * auto: as the CLI picks (float64 on the fastest engine, wasm where WebAssembly SIMD runs; a checkpoint's own engine and
+   * dtype first); float32: float32 on the fastest engine; fast, wasm (float64) or scalar as named.
+   */
+  engine: 'auto' | 'float32' | 'fast' | 'wasm' | 'scalar';
   /** Share of documents held out for the validation curve. */
   valFraction: number;
 }

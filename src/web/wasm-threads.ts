@@ -7,6 +7,7 @@
  * starts (a nested worker gets no message while its parent blocks). One pool
  * at a time: a new run closes the last run's helpers.
  */
+import type { DType } from '../engines/engine.ts';
 import { kernelModule } from '../engines/wasm/kernels.ts';
 import { MAX_THREADS, sharedMemory, type HelperInit, type ThreadHelpers } from '../engines/wasm/threads.ts';
 
@@ -18,14 +19,14 @@ export function pageThreads(batchSize: number): number {
   return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, batchSize, MAX_THREADS));
 }
 
-/** Started helpers for a run of this batch size (undefined for one thread); closes the previous run's. */
-export async function pageHelpers(batchSize: number): Promise<ThreadHelpers | undefined> {
+/** Started helpers running the kernels of dtype for a run of this batch size (undefined for one thread); closes the previous run's. */
+export async function pageHelpers(batchSize: number, dtype: DType): Promise<ThreadHelpers | undefined> {
   current?.close();
   current = undefined;
   const count = pageThreads(batchSize) - 1;
   if (count < 1) return undefined;
   const memory = sharedMemory();
-  const { module, relaxed } = kernelModule(true);
+  const { module, relaxed } = kernelModule(true, undefined, dtype);
   const workers = Array.from(
     { length: count },
     () => new Worker(new URL('./wasm-helper.ts', import.meta.url), { type: 'module', name: 'wasm-helper' }),
@@ -45,6 +46,7 @@ export async function pageHelpers(batchSize: number): Promise<ThreadHelpers | un
     memory,
     module,
     relaxed,
+    dtype,
     close: () => {
       for (const w of workers) w.terminate();
     },

@@ -15,7 +15,7 @@ import {
   type StepEvent,
   type TrainRun,
 } from '../index.ts';
-import { chooseEngine } from '../core/engine-choice.ts';
+import { chooseEngine, pageChoice } from '../core/engine-choice.ts';
 import { vocabBound } from '../core/memory.ts';
 import { memoryProblem } from './memory-check.ts';
 import { pageHelpers } from './wasm-threads.ts';
@@ -76,10 +76,10 @@ export function info(c: Current): ModelInfo {
   };
 }
 
-/** The engine a run trains on: the one chosen, or by size as the CLI picks (a checkpoint's own first); wasm gets helper threads when the page is isolated. */
+/** The engine and dtype a run trains on, as the CLI picks them (pageChoice); wasm gets helper threads of its dtype when the page is isolated. */
 export async function engineFor(s: Settings, ckpt?: Checkpoint): Promise<EngineChoice> {
-  const engine = chooseEngine(s.engine === 'auto' ? undefined : s.engine, s, s.batchSize, ckpt);
-  return { engine, helpers: engine === 'wasm' ? await pageHelpers(s.batchSize) : undefined };
+  const { engine, dtype } = chooseEngine(pageChoice(s.engine), ckpt);
+  return { engine, dtype, helpers: engine === 'wasm' ? await pageHelpers(s.batchSize, dtype) : undefined };
 }
 
 /** A run from the page's settings and text. */

@@ -1,6 +1,6 @@
-// The wasm engine through the CLI: --engine wasm and --threads, the default choice by size, the engine in
-// the log and the checkpoint, exact resume, the same output on repeated threaded runs, --dtype float64 (the
-// fast engine's output), and bad combinations.
+// The wasm engine through the CLI: --engine wasm and --threads, the default choice (float64 wasm at every
+// size, float32 wasm with --dtype float32), the engine in the log and the checkpoint, exact resume, the same
+// output on repeated threaded runs, float64 (the fast engine's output), and bad combinations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,10 +12,10 @@ const stepLines = (out: string) => out.split('\n').filter((l) => l.startsWith('s
 const sampleLines = (out: string) => out.split('\n').filter((l) => l.startsWith('sample'));
 const logHeader = (path: string) =>
   JSON.parse(readFileSync(path, 'utf8').split('\n')[0]).run as { engine: string; dtype: string; threads: number };
-const SCALED = ['--n-layer', '2', '--n-embd', '32', '--block-size', '16', '--batch-size', '8']; // 2 * 32^2 * 8 >= 4096: wasm by default
+const SCALED = ['--n-layer', '2', '--n-embd', '32', '--block-size', '16', '--batch-size', '8']; // where float32 trains about 2x faster
 
 test(
-  'the default engine: fast (float64) for the default model, wasm above the crossover; both recorded in the log',
+  'the default engine: float64 wasm at every size (one thread at batch 1), float32 wasm with --dtype float32; recorded in the log',
   { skip: noNames },
   () => {
     const dir = tempDir();
@@ -23,7 +23,7 @@ test(
     assert.equal(small.status, 0, small.stderr);
     assert.deepEqual(logHeader(join(dir, 'small.jsonl')), {
       ...logHeader(join(dir, 'small.jsonl')),
-      engine: 'fast',
+      engine: 'wasm',
       dtype: 'float64',
       threads: 1,
     });
@@ -43,8 +43,11 @@ test(
     assert.equal(big.status, 0, big.stderr);
     const h = logHeader(join(dir, 'big.jsonl'));
     assert.equal(h.engine, 'wasm');
-    assert.equal(h.dtype, 'float32');
+    assert.equal(h.dtype, 'float64');
     assert.equal(h.threads, 2);
+    const f32 = ['--data', NAMES, ...SCALED, '--num-steps', '3', '--num-samples', '1', '--dtype', 'float32'];
+    assert.equal(runCli([...f32, '--log', join(dir, 'f32.jsonl'), '--threads', '2']).status, 0);
+    assert.deepEqual(logHeader(join(dir, 'f32.jsonl')), { ...logHeader(join(dir, 'f32.jsonl')), engine: 'wasm', dtype: 'float32' });
     const forced = runCli([
       '--data',
       NAMES,
@@ -63,8 +66,22 @@ test(
   },
 );
 
-test('--engine wasm --threads 2 prints the same output on every run', { skip: noNames }, () => {
-  const args = ['--data', NAMES, ...SCALED, '--engine', 'wasm', '--threads', '2', '--num-steps', '40', '--num-samples', '5'];
+test('--engine wasm --dtype float32 --threads 2 prints the same output on every run', { skip: noNames }, () => {
+  const args = [
+    '--data',
+    NAMES,
+    ...SCALED,
+    '--engine',
+    'wasm',
+    '--dtype',
+    'float32',
+    '--threads',
+    '2',
+    '--num-steps',
+    '40',
+    '--num-samples',
+    '5',
+  ];
   const a = runCli(args);
   const b = runCli(args);
   assert.equal(a.status, 0, a.stderr);
@@ -72,26 +89,30 @@ test('--engine wasm --threads 2 prints the same output on every run', { skip: no
   assert.equal(b.stdout, a.stdout);
 });
 
-test('a wasm checkpoint records its engine, resumes exactly on it, and loads in the fast engine', { skip: noNames }, () => {
-  const dir = tempDir();
-  const ck = join(dir, 'ck.safetensors');
-  const common = ['--data', NAMES, ...SCALED, '--engine', 'wasm', '--threads', '2', '--num-steps', '20'];
-  const whole = runCli(common);
-  const first = runCli([...common, '--until', '8', '--out', ck]);
-  const c = loadCheckpoint(readFileSync(ck));
-  assert.equal(c.engine, 'wasm');
-  assert.equal(c.dtype, 'float32');
-  const second = runCli(['--data', NAMES, '--resume', ck, '--threads', '2']); // no --engine: the checkpoint's
-  for (const r of [whole, first, second]) assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual([...stepLines(first.stdout), ...stepLines(second.stdout)], stepLines(whole.stdout));
-  assert.deepEqual(sampleLines(second.stdout), sampleLines(whole.stdout));
-  const sampled = runCli(['sample', '--model', ck, '--num-samples', '3']);
-  assert.equal(sampled.status, 0, sampled.stderr);
-  assert.equal(sampled.stdout.trim().split('\n').length, 3);
-});
+test(
+  'a float32 wasm checkpoint records its engine, resumes exactly on it in float32, and loads in the fast engine',
+  { skip: noNames },
+  () => {
+    const dir = tempDir();
+    const ck = join(dir, 'ck.safetensors');
+    const common = ['--data', NAMES, ...SCALED, '--engine', 'wasm', '--dtype', 'float32', '--threads', '2', '--num-steps', '20'];
+    const whole = runCli(common);
+    const first = runCli([...common, '--until', '8', '--out', ck]);
+    const c = loadCheckpoint(readFileSync(ck));
+    assert.equal(c.engine, 'wasm');
+    assert.equal(c.dtype, 'float32');
+    const second = runCli(['--data', NAMES, '--resume', ck, '--threads', '2']); // no --engine, no --dtype: the checkpoint's
+    for (const r of [whole, first, second]) assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual([...stepLines(first.stdout), ...stepLines(second.stdout)], stepLines(whole.stdout));
+    assert.deepEqual(sampleLines(second.stdout), sampleLines(whole.stdout));
+    const sampled = runCli(['sample', '--model', ck, '--num-samples', '3']);
+    assert.equal(sampled.status, 0, sampled.stderr);
+    assert.equal(sampled.stdout.trim().split('\n').length, 3);
+  },
+);
 
 test(
-  'sample and eval run a wasm checkpoint on the wasm engine by default: sample prints the names training printed',
+  'sample and eval run a float32 wasm checkpoint on the wasm engine by default: sample prints the names training printed',
   { skip: noNames },
   () => {
     const dir = tempDir();
@@ -102,6 +123,8 @@ test(
       ...SCALED,
       '--engine',
       'wasm',
+      '--dtype',
+      'float32',
       '--threads',
       '1',
       '--num-steps',
@@ -130,7 +153,10 @@ test(
 );
 
 test('--threads needs the wasm engine, and --threads is range-checked', { skip: noNames }, () => {
-  expectUsageError(runCli(['--data', NAMES, '--threads', '2', '--num-steps', '2']), /^microgpt: --threads 2 needs --engine wasm/);
+  expectUsageError(
+    runCli(['--data', NAMES, '--engine', 'fast', '--threads', '2', '--num-steps', '2']),
+    /^microgpt: --threads 2 needs --engine wasm \(the fast engine runs on one thread\)$/,
+  );
   expectUsageError(
     runCli(['--data', NAMES, '--engine', 'wasm', '--threads', '99', '--num-steps', '2']),
     /^microgpt: --threads must be an integer from 0 to 56, got 99/,

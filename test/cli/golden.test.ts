@@ -10,17 +10,23 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/losses-seed42.json'
   python20: number[];
 };
 
-for (const engine of ['fast', 'scalar']) {
-  test(`a 20-step run prints exactly what microgpt.py prints (--engine ${engine})`, { skip: noNames }, () => {
-    const r = runCli(['--data', NAMES, '--num-steps', '20', '--engine', engine]);
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.split('\n'), readFileSync(GOLDEN, 'utf8').split('\n'));
-  });
+for (const engine of [undefined, 'fast', 'scalar']) {
+  test(
+    `a 20-step run prints exactly what microgpt.py prints (${engine ? `--engine ${engine}` : 'the default engine'})`,
+    { skip: noNames },
+    () => {
+      const r = runCli(['--data', NAMES, '--num-steps', '20', ...(engine ? ['--engine', engine] : [])]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stdout.split('\n'), readFileSync(GOLDEN, 'utf8').split('\n'));
+    },
+  );
 }
 
-test('the default 1000-step run starts with the original losses and ends with 20 names (both engines agree)', { skip: noNames }, () => {
+test('the default 1000-step run starts with the original losses and ends with 20 names (every engine agrees)', { skip: noNames }, () => {
   const r = runCli(['--data', NAMES]);
   assert.equal(r.status, 0, r.stderr);
+  const fast = runCli(['--data', NAMES, '--engine', 'fast']);
+  assert.equal(fast.stdout, r.stdout, "the default engine prints the fast engine's 1000 steps and names, byte for byte");
   const scalar = runCli(['--data', NAMES, '--engine', 'scalar']);
   assert.equal(scalar.stdout, r.stdout, 'the scalar engine prints the same 1000 steps and names');
   const lines = r.stdout.split('\n');
@@ -40,6 +46,32 @@ test('the default 1000-step run starts with the original losses and ends with 20
   const samples = lines.slice(1005).filter(Boolean);
   assert.equal(samples.length, 20);
   samples.forEach((s, i) => assert.match(s, new RegExp(`^sample ${String(i + 1).padStart(2)}: [a-z]*$`)));
+});
+
+// issue 17: a learner who changes the model's size still gets microgpt.py's numbers (float32 printed 2.4292 at step 44)
+test("a 2-layer, 24-wide run with no engine flag prints the fast engine's output byte for byte", { skip: noNames }, () => {
+  const args = [
+    '--data',
+    NAMES,
+    '--n-layer',
+    '2',
+    '--n-embd',
+    '24',
+    '--n-head',
+    '3',
+    '--block-size',
+    '12',
+    '--num-steps',
+    '150',
+    '--temperature',
+    '0.8',
+  ];
+  const r = runCli(args);
+  assert.equal(r.status, 0, r.stderr);
+  const fast = runCli([...args, '--engine', 'fast']);
+  assert.equal(fast.status, 0, fast.stderr);
+  assert.equal(r.stdout, fast.stdout);
+  assert.ok(r.stdout.includes('step   44 /  150 | loss 2.4291\n'), 'the line microgpt.py prints at step 44');
 });
 
 // 4 printed decimals hide a wrong summation order; full precision does not.

@@ -20,7 +20,7 @@ import { NAMES, noNames } from '../helpers/cli.ts';
 enableRelaxedSimd();
 
 async function engine(config: ModelConfig, weights: Float64Array, threads: number): Promise<WasmEngine> {
-  return new WasmEngine(config, weights, { helpers: threads > 1 ? await spawnHelpers(threads - 1) : undefined });
+  return new WasmEngine(config, weights, { helpers: threads > 1 ? await spawnHelpers(threads - 1, 'float32') : undefined });
 }
 
 function maxRelative(a: Float64Array, b: Float64Array): number {

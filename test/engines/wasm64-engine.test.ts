@@ -151,9 +151,13 @@ test("the float64 matrix kernel is the fast engine's forward and backward bit fo
   }
 });
 
-test('helper threads run the kernels of one dtype: a float32 pool does not serve a float64 engine', async () => {
+test('helper threads run the kernels of one dtype (float64 unless asked): a float32 pool does not serve a float64 engine', async () => {
   const config = fixed[0];
-  const helpers = await spawnHelpers(1);
+  const byDefault = await spawnHelpers(1);
+  assert.equal(byDefault.dtype, 'float64');
+  assert.equal(createEngine('wasm', config, initialWeights(config, new Random(1)), { helpers: byDefault }).dtype, 'float64');
+  byDefault.close();
+  const helpers = await spawnHelpers(1, 'float32');
   assert.throws(() => createEngine('wasm', config, initialWeights(config, new Random(1)), { dtype: 'float64', helpers }), /float32/);
   helpers.close();
 });
@@ -176,7 +180,7 @@ test("GPT.fromCheckpoint on wasm: a float64 wasm checkpoint runs in float64, oth
   assert.equal(dtypeOf({ dtype: 'float64', engine: 'fast' }), 'float32');
   assert.equal(dtypeOf({ dtype: 'float64' }), 'float32');
   assert.equal(dtypeOf({ dtype: 'float32', engine: 'fast' }, { dtype: 'float64' }), 'float64');
-  const helpers = await spawnHelpers(1);
+  const helpers = await spawnHelpers(1, 'float32');
   assert.equal(dtypeOf({ dtype: 'float64', engine: 'wasm' }, { helpers }), 'float32');
   helpers.close();
 });

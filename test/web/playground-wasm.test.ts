@@ -1,6 +1,6 @@
 // The playground trains a model above the original's size on the SIMD engine, in Chromium: with a helper
 // thread when the page is cross-origin isolated (as the Vite servers and test/helpers/browser.ts serve it),
-// on the training worker alone when it is not. The downloaded checkpoint says which engine trained.
+// on the training worker alone when it is not. The downloaded checkpoint says which engine trained, in float64 (auto's dtype).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ for (const isolated of [true, false]) {
         await download.saveAs(saved);
         const ckpt = loadCheckpoint(readFileSync(saved));
         assert.equal(ckpt.engine, 'wasm');
-        assert.equal(ckpt.dtype, 'float32');
+        assert.equal(ckpt.dtype, 'float64');
         assert.equal(ckpt.step, 300);
         await page.screenshot({ path: join(SHOTS, `playground-wasm-${isolated ? 'isolated' : 'plain'}.png`), ...FULL_PAGE });
       } finally {
