@@ -7,7 +7,7 @@
 import { float32Gain } from '../core/engine-choice.ts';
 import { DTYPES, ENGINES, orList, type DType, type EngineName } from '../engines/engine.ts';
 import { helpLine, oneOf, str, type Flags, type OptionSpec } from './args.ts';
-import type { TrainPlan } from './train-plan.ts';
+import type { RunConfig } from '../core/run-config.ts';
 
 /** What each engine is, for train's --help. */
 const WHAT: Record<EngineName, string> = {
@@ -46,7 +46,14 @@ export function dtypeFlag<F extends DType | undefined>(flags: Flags, fallback: F
  * threads; and, once, on a model where float32 trains markedly faster and
  * float64 was not asked for, how much faster --dtype float32 would be.
  */
-export function engineStatus(plan: Pick<TrainPlan, 'engine' | 'dtype' | 'threads' | 'flags' | 'config' | 'resume'>): string {
+export function engineStatus(plan: {
+  engine: EngineName;
+  dtype: DType;
+  threads: number;
+  flags: Flags;
+  config: Pick<RunConfig, 'model' | 'train'>;
+  resume?: unknown;
+}): string {
   const { engine, dtype, threads } = plan;
   const line = `training on the ${engine} engine, ${dtype}, ${threads} thread${threads === 1 ? '' : 's'}`;
   const gain = float32Gain(plan.config.model, plan.config.train.batchSize);

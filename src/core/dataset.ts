@@ -75,9 +75,9 @@ export class TokenizedDocs {
   }
 }
 
-export class DataError extends Error {
-  override name = 'DataError';
-}
+import { DataError } from './errors.ts';
+
+export { DataError };
 
 export function prepareDataset(text: string, rng: Random, valFraction = 0, tokenizer?: Tokenizer, maxTokens = Infinity): Dataset {
   const docs = parseDocs(text);

@@ -1,5 +1,10 @@
 /** Errors that mean bad input, thrown by the core; each face words them as one line. */
 
+/** Training text that cannot be trained on: no document, a character outside the vocabulary, another text than the checkpoint's. */
+export class DataError extends Error {
+  override name = 'DataError';
+}
+
 /** A run whose loss or gradients stopped being finite: the settings are too aggressive for the data. */
 export class DivergedError extends Error {
   override name = 'DivergedError';

@@ -123,7 +123,10 @@ function createStreamRun(config: RunConfig, text: string, choice: EngineChoice):
   const stream = prepareStream(text, valFraction, model.blockSize, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
   const empty = new TokenizedDocs([], stream.tokenizer);
   const dataset: Dataset = { docs: [], tokenizer: stream.tokenizer, trainDocs: [], valDocs: [], train: empty, val: empty, stream };
-  const engineChoice: EngineChoice = { ...choice, engine: chooseEngine(choice.engine, model, train.batchSize, ckpt) };
+  const engineChoice: EngineChoice = {
+    ...choice,
+    ...chooseEngine({ engine: choice.engine, dtype: choice.dtype ?? choice.helpers?.dtype }, ckpt),
+  };
   if (!ckpt && stream.tokenizer.vocabSize < 2) throw new ConfigError('the vocabulary needs at least one character besides BOS');
   const gpt = ckpt ? modelFromCheckpoint(ckpt, engineChoice) : initModel(stream.tokenizer, model, rng, engineChoice);
   return new Run(gpt, dataset, config, () => hash, ckpt?.step ?? 0);

@@ -24,7 +24,7 @@
  *   one shorter), so every character but the first is predicted once.
  */
 import { hashDocs } from './checkpoint.ts';
-import { DataError } from './dataset.ts';
+import { DataError } from './errors.ts';
 import type { Random } from './random.ts';
 import { ConfigError } from './settings.ts';
 import { Tokenizer } from './tokenizer.ts';
