@@ -11,6 +11,9 @@ import { FileError } from '../io/files.ts';
 import { UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
 
+/** What a process told EMFILE says (main.ts keeps the same words for when this file itself cannot be loaded). */
+export const TOO_MANY_FILES = 'too many open files: microgpt needs more file descriptors than ulimit -n allows (about 64; raise it)';
+
 export interface Report {
   exitCode: number;
   /** What goes to stderr, ending in a newline. */
@@ -33,6 +36,9 @@ export function reportError(e: unknown): Report {
     const message = e instanceof ConfigError ? e.describe((s) => `--${s.flag}`) : (e as Error).message;
     return { exitCode: 2, text: `microgpt: ${message}\n` };
   }
+  // too few file descriptors (ulimit -n) to load a module, start a helper thread or open a file: no bug either
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EMFILE' || code === 'ENFILE') return { exitCode: 2, text: `microgpt: ${TOO_MANY_FILES}\n` };
   // the wasm engine reserves about 10 GiB of address space for its memory: under ulimit -v that fails, which is no bug
   if (e instanceof RangeError && /^WebAssembly\.Memory\(\): could not allocate memory/.test(e.message)) {
     const text = `microgpt: the wasm engine cannot reserve its memory (${e.message}; it needs about 10 GiB of address space: is ulimit -v set?): use --engine fast\n`;
