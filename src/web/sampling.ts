@@ -59,9 +59,11 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
     all = [];
     $('samples').replaceChildren();
     stop.hidden = download.hidden = true;
-    $('samples-note').textContent = haveModel
-      ? 'Press Sample to draw names from the model as it is now, at the settings above.'
-      : 'Train a model, then press Sample.';
+    $('samples-note').textContent = !haveModel
+      ? 'Train a model, then press Sample.'
+      : stream
+        ? 'Press Sample to write passages from the model as it is now, each Sample length characters, at the settings above.'
+        : 'Press Sample to draw names from the model as it is now, at the settings above.';
   };
 
   /** The sampling fields, checked; undefined after saying what is wrong beside the field. */
@@ -118,9 +120,15 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
   onMessage((m) => {
     switch (m.type) {
       case 'ready':
+        stream = m.settings.documents === 'stream';
+        sayMode(stream);
         return clear(true);
       case 'state':
-        if (m.state === 'idle') clear(false);
+        if (m.state === 'idle') {
+          stream = false;
+          sayMode(false);
+          clear(false);
+        }
         return;
       case 'samples': {
         if (m.first) {
@@ -141,6 +149,14 @@ export function mountSampling({ send, onMessage }: { send: (m: ToWorker) => void
       }
     }
   });
+}
+
+/** The sampling fields' words for the model on screen: names, or (a stream model's) passages. */
+function sayMode(stream: boolean): void {
+  const s = SETTINGS.numSamples;
+  document.querySelector('label[for="numSamples"]')!.textContent = stream ? 'Passages' : s.label;
+  $('help-numSamples').textContent = stream ? 'How many passages to write.' : `${s.help[0].toUpperCase()}${s.help.slice(1)}.`;
+  $('help-prompt').textContent = `Every ${stream ? 'passage' : 'name'} starts with these characters (Enter samples).`;
 }
 
 /** What it writes now (the Training panel's preview): names, or a stream model's passages, with a line on what they are. */
