@@ -75,7 +75,7 @@ test(
       assert.equal(await page.isVisible('#custom-text'), false, 'no box to type in');
       assert.equal(await page.isVisible('#text-edit'), false);
       assert.equal(await page.isVisible('#documents-hint'), true, 'lines mode would cut its lines');
-    await page.locator('#setup').screenshot({ path: join(SHOTS, 'stream-setup-hint.png') });
+      await page.locator('#setup').screenshot({ path: join(SHOTS, 'stream-setup-hint.png') });
       await page.selectOption('#documents', 'stream');
       assert.equal(await page.isVisible('#documents-hint'), false);
 
@@ -154,7 +154,7 @@ test(
         await page.setViewportSize({ width: w, height: h });
         assert.deepEqual(await axeViolations(page, 'all'), [], `axe at ${w}×${h}`);
       }
-        await page.setViewportSize({ width: 1280, height: 800 });
+      await page.setViewportSize({ width: 1280, height: 800 });
 
       // the address holds documents=stream; a checkpoint carries it out and back in
       assert.equal(new URL(page.url()).searchParams.get('documents'), 'stream');
