@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT, runCli } from '../helpers/cli.ts';
-import { browserSkip, SHOTS, withPlayground } from '../helpers/browser.ts';
+import { browserSkip, FULL_PAGE, SHOTS, withPlayground } from '../helpers/browser.ts';
 import { axeViolations, downloadCheckpoint, waitState, waitStepAbove } from '../helpers/playground.ts';
 import { startRun } from '../../src/core/run.ts';
 import { cutCharacters } from '../../src/core/dataset.ts';
@@ -75,7 +75,7 @@ test(
       assert.equal(await page.isVisible('#custom-text'), false, 'no box to type in');
       assert.equal(await page.isVisible('#text-edit'), false);
       assert.equal(await page.isVisible('#documents-hint'), true, 'lines mode would cut its lines');
-      await page.locator('#setup').screenshot({ path: join(SHOTS, 'stream-setup-hint.png') });
+      await page.locator('#setup').screenshot({ path: join(SHOTS, 'stream-setup-hint.png'), style: FULL_PAGE.style });
       await page.selectOption('#documents', 'stream');
       assert.equal(await page.isVisible('#documents-hint'), false);
 
