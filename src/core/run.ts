@@ -230,10 +230,10 @@ class Run implements TrainRun {
   }
 
   /** A stream's next windows as the Step button shows them, the Random left as it was. */
-  private peekWindows(windows: StreamWindows): { text: string; tokens: number[] }[] {
-    return windows.peekOffsets(this.config.train.batchSize).map((o) => {
-      const tokens = windows.window(o);
-      return { text: this.dataset.tokenizer.decode(tokens), tokens };
+  private peekWindows(windows: StreamWindows): StepTrace['docs'] {
+    return windows.peekOffsets(this.config.train.batchSize).map((offset) => {
+      const tokens = windows.window(offset);
+      return { text: this.dataset.tokenizer.decode(tokens), tokens, offset };
     });
   }
 

@@ -82,13 +82,13 @@ export const SETTINGS = {
   valFraction: num({ key: 'valFraction', flag: 'val-fraction', label: 'Validation share', group: 'validation', default: 0, min: 0, max: 1, maxExclusive: true, valueName: 'F', help: 'hold out this share of the shuffled documents for validation' }),
   evalEvery: int({ key: 'evalEvery', flag: 'eval-every', label: 'Validate every', group: 'validation', default: 0, min: 0, max: 1_000_000_000, valueName: 'K', help: 'measure the validation loss every K steps and after the last; 0 = never' }),
   // how the text becomes documents
-  documents: choice({ key: 'documents', flag: 'documents', label: 'Documents', group: 'data', default: 'lines', choices: DOCUMENT_MODES, notOnPage: true, help: "lines: one document per non-empty line, cut to the block size (microgpt.py's); stream: the whole text, newlines included, as one sequence, trained on windows of block-size + 1 characters at random offsets" }),
+  documents: choice({ key: 'documents', flag: 'documents', label: 'Documents', group: 'data', default: 'lines', choices: DOCUMENT_MODES, help: "lines: one document per non-empty line, cut to the block size (microgpt.py's); stream: the whole text, newlines included, as one sequence, trained on windows of block-size + 1 characters at random offsets" }),
   // how names are drawn
   temperature: num({ key: 'temperature', flag: 'temperature', label: 'Temperature', group: 'sample', default: 0.5, min: 0.001, max: 100, help: 'divides the logits: lower is more conservative, higher more surprising' }),
   numSamples: int({ key: 'numSamples', flag: 'num-samples', label: 'Names', group: 'sample', default: 20, min: 0, max: 1_000_000, help: 'how many names to sample' }),
   maxLength: int({ key: 'maxLength', flag: 'max-length', label: 'Longest name', group: 'sample', default: 16, min: 1, max: 4096, valueName: 'L', help: 'longest name in characters, prompt included; at most the block size' }),
   topK: int({ key: 'topK', flag: 'top-k', label: 'Top-k', group: 'sample', default: 0, min: 0, max: 1_000_000, valueName: 'K', help: 'draw from the K most likely characters only; 0 = all' }),
-  sampleLength: int({ key: 'sampleLength', flag: 'sample-length', label: 'Sample length', group: 'sample', default: 200, min: 1, max: 1_000_000, notOnPage: true, help: 'with --documents stream: characters to write after the prompt, newlines included' }),
+  sampleLength: int({ key: 'sampleLength', flag: 'sample-length', label: 'Sample length', group: 'sample', default: 200, min: 1, max: 1_000_000, help: 'with --documents stream: characters to write after the prompt, newlines included' }),
 } as const satisfies Record<string, Setting>;
 
 /** Every key of the table. */

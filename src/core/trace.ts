@@ -68,8 +68,8 @@ export interface StepTrace {
   /** 1-based: the step just taken. */
   step: number;
   numSteps: number;
-  /** The batch's documents; tokens with BOS on both ends. */
-  docs: { text: string; tokens: number[] }[];
+  /** The batch's documents, tokens with BOS on both ends; or a stream's windows: block size + 1 tokens from offset in the text, no BOS. */
+  docs: { text: string; tokens: number[]; offset?: number }[];
   /** One per predicted token, as the engine cuts documents to blockSize. */
   positions: PositionTrace[];
   /** Predicted tokens. */
@@ -94,8 +94,8 @@ export interface StepTrace {
 export interface TraceableRun {
   readonly engine: Engine;
   readonly config: ModelConfig;
-  /** The next step's documents, text and tokens (BOS on both ends). */
-  nextDocs(): { text: string; tokens: number[] }[];
+  /** The next step's documents, text and tokens (BOS on both ends), or a stream's windows with their offsets. */
+  nextDocs(): StepTrace['docs'];
   /** The next step's loss, with its gradients left in the engine (checked, as takeStep's are). */
   lossAndGrad(): number;
   /** Adam's update with those gradients; the step's event (ms: the forward and backward's time, the update's added). */

@@ -1,21 +1,22 @@
 /** The playground page: settings, the worker, and what it shows. */
-import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, SETTINGS, validateModelConfig, validateTrainConfig } from '../index.ts';
+import { ConfigError, DEFAULT_TRAIN, loadCheckpoint, validateModelConfig, validateTrainConfig } from '../index.ts';
 import { LossChart } from './chart.ts';
 import { mountDataBox } from './data-box.ts';
+import { mountDocumentsHint } from './documents-hint.ts';
 import { memoryProblem } from './memory-check.ts';
 import {
   buildFields,
+  DATA_KEYS,
   fillSettings,
   field,
   loadFromUrl,
   markPending,
-  MIN_VAL_DOCS,
   MODEL_KEYS,
   readSettings,
   SAMPLE_KEYS,
   saveToUrl,
   TRAIN_KEYS,
-  VAL_SHARE,
+  valShare,
 } from './form.ts';
 import { anchorFor, announce, clearNotes, notify } from './notices.ts';
 import {
@@ -30,7 +31,7 @@ import {
   VAL_DOCS,
 } from './protocol.ts';
 import { saveBytes } from './files.ts';
-import { mountSampling, showNames } from './sampling.ts';
+import { mountSampling, showPreview as showSamplesNow } from './sampling.ts';
 import { seconds, showTimes } from './views.ts';
 import { keepFocusClearOf } from './sticky-bar.ts';
 import { atLastStep, confirmReplace } from './run-guards.ts';
@@ -42,6 +43,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 const button = (id: string) => $<HTMLButtonElement>(id);
 
 $('val-docs').textContent = String(VAL_DOCS);
+buildFields($('data-fields'), DATA_KEYS);
 buildFields($('model-fields'), MODEL_KEYS);
 buildFields($('train-fields'), TRAIN_KEYS);
 buildFields($('sample-fields'), SAMPLE_KEYS);
@@ -203,13 +205,7 @@ onMessage((m) => {
   }
 });
 
-function showPreview(names: string[], at: number): void {
-  showNames($('preview'), names);
-  $('preview-note').textContent =
-    at === 0
-      ? `Before training these are junk: the weights are random, so every character is about equally likely (loss ≈ ln(${run?.vocabSize ?? 27}) = ${Math.log(run?.vocabSize ?? 27).toFixed(2)}). Watch them turn into names as the loss falls.`
-      : `At step ${at}: ${names.length} names at temperature ${SETTINGS.temperature.default}, refreshed as it trains.`;
-}
+const showPreview = (names: string[], at: number) => showSamplesNow(names, at, run?.vocabSize ?? 27, run?.settings.documents === 'stream');
 
 function showState(m: Extract<FromWorker, { type: 'state' }>): void {
   setState(m.state);
@@ -266,8 +262,8 @@ const trainingText = () => data.trainingText();
 
 /** The settings in the fields, checked (the model's memory too); undefined after saying what is wrong beside the field. */
 function checkedSettings(): Settings | undefined {
-  const shape = data.shape() ?? { docs: 0, vocabSize: 2 };
-  const settings = readSettings(shape.docs < MIN_VAL_DOCS ? 0 : VAL_SHARE);
+  const shape = data.shape() ?? { docs: 0, chars: 0, vocabSize: 2 };
+  const settings = readSettings(valShare(shape, readSettings(0)));
   try {
     validateModelConfig({ ...settings, vocabSize: 2 });
     validateTrainConfig({ ...DEFAULT_TRAIN, ...settings });
@@ -316,7 +312,7 @@ button('reset').onclick = () => (clearNotes(), send({ type: 'reset' }));
 button('download').onclick = () => (clearNotes(), send({ type: 'save' }));
 
 // edits: model and training settings wait for the next Train; the learning rate applies live
-for (const key of [...MODEL_KEYS, ...TRAIN_KEYS, 'engine', 'dataset']) {
+for (const key of [...MODEL_KEYS, ...TRAIN_KEYS, ...DATA_KEYS, 'engine', 'dataset']) {
   $(key).addEventListener('input', refreshPending);
   $(key).addEventListener('change', () => {
     if (key === 'learningRate' && run && canTrainLive()) return changeRate();
@@ -374,7 +370,8 @@ field('load').onchange = async () => {
 };
 
 loadFromUrl();
-$('custom-data').hidden = $<HTMLSelectElement>('dataset').value !== 'custom';
+data.showChoice();
+mountDocumentsHint(data);
 setState('idle');
 keepFocusClearOf($('run-buttons'));
 

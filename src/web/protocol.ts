@@ -6,9 +6,10 @@
  * Envelope with its count, and the page drops answers whose count is not its
  * own, so nothing from a run that was reset or replaced reaches the screen.
  */
-import type { KeysIn } from '../core/settings.ts';
+import type { DocumentMode, KeysIn } from '../core/settings.ts';
 import type { ParamRef, StepTrace } from '../core/trace.ts';
 import type { BackwardRequest, BackwardView } from './backward-types.ts';
+import type { LengthCounts } from './doc-lengths.ts';
 
 /** Where a training document sits in the text it was read from. */
 export interface DocOrigin {
@@ -27,6 +28,8 @@ export interface Settings extends Record<KeysIn<'model' | 'train'>, number> {
   engine: 'auto' | 'float32' | 'fast' | 'wasm' | 'scalar';
   /** Share of documents held out for the validation curve. */
   valFraction: number;
+  /** How the text becomes documents: a document per line, or one stream of characters (core/stream.ts). */
+  documents: DocumentMode;
 }
 
 export interface SampleSettings {
@@ -34,6 +37,8 @@ export interface SampleSettings {
   temperature: number;
   topK: number;
   prompt: string;
+  /** Characters each sample writes after the prompt, for a model trained with documents 'stream' (Sample length). */
+  length: number;
 }
 
 export interface ModelInfo {
@@ -78,6 +83,10 @@ export interface TextSummary {
   docs: number;
   /** The vocabulary's characters, sorted (BOS not included). */
   vocab: string[];
+  /** The text's characters (code points, each CRLF one newline): what a stream trains on. */
+  chars: number;
+  /** [length, count]: how many documents have each length in characters (the page counts what lines mode cuts from it). */
+  lineLengths: LengthCounts;
   /** The first documents, to show. */
   head: string[];
   /** The whole text when it is small enough to edit in the page's box. */
@@ -104,9 +113,10 @@ export type ToWorker =
   | { type: 'sample-stop' }
   /**
    * A text file to read, check and hold here, answered by 'data-loaded' or an error: an upload, or (a string) the
-   * page's address whose ?data= names a file beside it, fetched here so that not even its bytes pass through the page.
+   * page's address whose ?data= names a file beside it, fetched here so that not even its bytes pass through the page; or (builtin)
+   * the address of a text shipped with the page (Moby-Dick), fetched here too.
    */
-  | { type: 'data-load'; source: Blob | string; name: string }
+  | { type: 'data-load'; source: Blob | string | { builtin: string }; name: string }
   | { type: 'save' }
   | { type: 'load'; bytes: ArrayBuffer }
   /** Exactly one training step, traced: pauses a running run first; with no run, starts one from settings and text. */
@@ -131,8 +141,11 @@ export type FromWorker =
       /** With state 'diverged': the step whose loss (or gradient norm) was not finite. */
       diverged?: { step: number; loss: number; gradNorm?: number };
     }
-  /** Names the user asked for, a chunk at a time (first: the request's first chunk; done: its last), with the request and the step of the model that wrote them. */
-  | { type: 'samples'; names: string[]; request: SampleSettings; step: number; first: boolean; done: boolean }
+  /**
+   * Names the user asked for, a chunk at a time (first: the request's first chunk; done: its last), with the request and the step of
+   * the model that wrote them; stream: the model trained with documents 'stream', so each is a passage (the prompt, then length characters).
+   */
+  | { type: 'samples'; names: string[]; request: SampleSettings; step: number; first: boolean; done: boolean; stream: boolean }
   /** A text file read and checked (posted with NO_RUN). */
   | { type: 'data-loaded'; summary: TextSummary }
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }

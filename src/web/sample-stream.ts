@@ -17,6 +17,8 @@ interface Job {
   step: number;
   left: number;
   first: boolean;
+  /** A model trained with documents 'stream': each sample is a passage of request.length characters. */
+  stream: boolean;
 }
 
 export class SampleStream {
@@ -28,8 +30,8 @@ export class SampleStream {
   }
 
   /** Starts drawing request.numSamples names (ending any drawing before); the first chunk is drawn now, so a bad request throws here. */
-  start(gpt: GPT, rng: Random, request: SampleSettings, step: number): void {
-    this.job = { gpt, rng, request, step, left: request.numSamples, first: true };
+  start(gpt: GPT, rng: Random, request: SampleSettings, step: number, stream = false): void {
+    this.job = { gpt, rng, request, step, left: request.numSamples, first: true, stream };
     this.next();
   }
 
@@ -37,7 +39,8 @@ export class SampleStream {
   stop(): void {
     const job = this.job;
     this.job = undefined;
-    if (job && !job.first) this.post({ type: 'samples', names: [], request: job.request, step: job.step, first: false, done: true });
+    if (job && !job.first)
+      this.post({ type: 'samples', names: [], request: job.request, step: job.step, first: false, done: true, stream: job.stream });
   }
 
   /** Forgets the drawing without a word (the model it samples is gone). */
@@ -52,7 +55,9 @@ export class SampleStream {
     const t0 = performance.now();
     try {
       while (job.left > 0 && performance.now() - t0 < CHUNK_MS) {
-        names.push(...job.gpt.sample({ ...job.request, numSamples: 1, rng: job.rng }));
+        const { temperature, topK, prompt, length } = job.request;
+        if (job.stream) names.push(prompt + job.gpt.sampleText({ length, temperature, topK, prompt, rng: job.rng }));
+        else names.push(...job.gpt.sample({ temperature, topK, prompt, numSamples: 1, rng: job.rng }));
         job.left--;
       }
     } catch (e) {
@@ -60,7 +65,7 @@ export class SampleStream {
       throw e;
     }
     const done = job.left === 0;
-    this.post({ type: 'samples', names, request: job.request, step: job.step, first: job.first, done });
+    this.post({ type: 'samples', names, request: job.request, step: job.step, first: job.first, done, stream: job.stream });
     job.first = false;
     if (done) this.job = undefined;
     else this.turn.port2.postMessage(null);

@@ -8,6 +8,7 @@ import { parseDocs } from '../core/parse-docs.ts';
 import { decodeText, sizeProblem } from '../core/text-file.ts';
 import { Tokenizer } from '../core/tokenizer.ts';
 import { loadLinkedData } from './panels/data-link.ts';
+import { lengthCounts, streamLength } from './doc-lengths.ts';
 import type { TextRef, TextSummary } from './protocol.ts';
 
 /** Texts up to this many bytes go back to the page's box, to edit; larger ones stay here. */
@@ -15,8 +16,17 @@ export const SMALL_TEXT = 64 * 1024;
 /** Documents shown from the start of a large text. */
 const HEAD_DOCS = 12;
 
-let held: { id: number; text: string } | undefined;
+/** Where a held text came from: the learner's (an upload, ?data=) or one built into the page (Moby-Dick); one of each is held. */
+export type TextSlot = 'user' | 'builtin';
+const held = new Map<TextSlot, { id: number; text: string }>();
 let lastId = 0;
+
+/** A text shipped beside the page (vite.config.ts's virtual:builtin-texts), fetched from its address and read as an upload is. */
+export async function readBuiltinText(url: string, name: string): Promise<TextSummary> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${name}: the server answered ${response.status}`);
+  return readTextFile(await response.blob(), name, 'builtin');
+}
 
 /** The file a page address's ?data= names, read as readTextFile reads an upload. */
 export async function readLinkedFile(pageUrl: string): Promise<TextSummary> {
@@ -27,7 +37,7 @@ export async function readLinkedFile(pageUrl: string): Promise<TextSummary> {
 }
 
 /** Reads, checks and holds a text file; its summary for the page. The error says what is wrong, as the CLI does. */
-export async function readTextFile(source: Blob, name: string): Promise<TextSummary> {
+export async function readTextFile(source: Blob, name: string, slot: TextSlot = 'user'): Promise<TextSummary> {
   const what = `data file ${name}`;
   const tooBig = sizeProblem(source.size);
   if (tooBig) throw new Error(`${what} ${tooBig}`);
@@ -37,12 +47,14 @@ export async function readTextFile(source: Blob, name: string): Promise<TextSumm
   const docs = parseDocs(text);
   if (docs.length === 0) throw new Error(`${what} has no non-empty line`);
   const id = ++lastId;
-  held = { id, text };
+  held.set(slot, { id, text });
   return {
     id,
     name,
     bytes: source.size,
     docs: docs.length,
+    chars: streamLength(text),
+    lineLengths: lengthCounts(docs),
     vocab: [...Tokenizer.fromDocs(docs).chars],
     head: docs.slice(0, HEAD_DOCS),
     small: source.size <= SMALL_TEXT ? text : undefined,
@@ -54,6 +66,7 @@ export function textOf(ref: TextRef): string;
 export function textOf(ref: TextRef | undefined): string | undefined;
 export function textOf(ref: TextRef | undefined): string | undefined {
   if (ref === undefined || typeof ref === 'string') return ref;
-  if (held?.id !== ref.loaded) throw new Error('the text file is no longer loaded: load it again');
-  return held.text;
+  const found = [...held.values()].find((h) => h.id === ref.loaded);
+  if (!found) throw new Error('the text file is no longer loaded: load it again');
+  return found.text;
 }

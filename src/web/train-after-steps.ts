@@ -2,7 +2,7 @@
  * Train after Steps: the run the Steps took trains on from where they left it
  * (as Resume does), when nothing Train applies has changed since: the model
  * and training settings (the learning rate aside: it applies to the run as
- * it is changed), the engine, the dataset and its text. Otherwise Train
+ * it is changed), Documents, the engine, the dataset and its text. Otherwise Train
  * starts a new run from step 0, and the page says why.
  */
 import { keysIn, SETTINGS } from '../core/settings.ts';
@@ -10,7 +10,7 @@ import type { ParamRef } from '../core/trace.ts';
 import type { FromWorker, RunState, Settings, TextRef, ToWorker } from './protocol.ts';
 
 /** What Train would apply; the learning rate is not among them. */
-const KEYS = [...keysIn('model'), ...keysIn('train')].filter((k) => k !== 'learningRate');
+const KEYS = [...keysIn('model'), ...keysIn('train'), ...keysIn('data')].filter((k) => k !== 'learningRate');
 
 export class StepsTaken {
   /** The run on screen while only Steps have trained it: what it was made from, and the steps taken. */

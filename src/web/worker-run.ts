@@ -16,6 +16,7 @@ import {
   type TrainRun,
 } from '../index.ts';
 import { chooseEngine, pageChoice } from '../core/engine-choice.ts';
+import { valWindows } from '../core/stream.ts';
 import { vocabBound } from '../core/memory.ts';
 import { memoryProblem } from './memory-check.ts';
 import { pageHelpers } from './wasm-threads.ts';
@@ -67,7 +68,7 @@ export function info(c: Current): ModelInfo {
     vocab: [...gpt.tokenizer.chars],
     numParams: gpt.numParams,
     numDocs: run?.dataset.docs.length ?? 0,
-    valDocs: run?.dataset.valDocs.length ?? 0,
+    valDocs: run?.dataset.stream ? c.valSeqs.length : (run?.dataset.valDocs.length ?? 0),
     step: stepOf(c),
     numSteps: numStepsOf(c),
     nLayer: gpt.config.nLayer,
@@ -94,6 +95,7 @@ export async function newRun(settings: Settings, text: string): Promise<Current>
     model: pickSettings(s, keysIn('model')),
     train: pickSettings(s, keysIn('train')),
     valFraction: s.valFraction,
+    documents: s.documents,
     ...choice,
   });
   const c = withRun(fresh(run.gpt, settings), run);
@@ -114,7 +116,9 @@ export function originsOf(c: Current, trace: StepTrace): (DocOrigin | null)[] | 
 export function withRun(c: Current, run: TrainRun): Current {
   c.run = run;
   c.gpt = run.gpt;
-  c.valSeqs = run.dataset.val.slice(0, VAL_DOCS);
+  // a stream's held-out windows (at most VAL_DOCS, spread over the held-out part), else the first held-out documents
+  const { stream } = run.dataset;
+  c.valSeqs = stream ? valWindows(stream.val, run.gpt.config.blockSize) : run.dataset.val.slice(0, VAL_DOCS);
   c.evalEvery = c.valSeqs.length > 0 ? Math.max(1, Math.round(run.train.numSteps / VAL_POINTS)) : 0;
   return c;
 }

@@ -10,7 +10,7 @@ import type { Envelope, FromWorker, Settings, ToWorker } from './protocol.ts';
 import { isPanelRequest, NO_RUN, REPLACES_RUN } from './protocol.ts';
 import { fresh, info, newRun, numStepsOf, originsOf, runFromCheckpoint, stepOf, userStream, type Current } from './worker-run.ts';
 import { SampleStream } from './sample-stream.ts';
-import { readLinkedFile, readTextFile, textOf } from './text-reader.ts';
+import { readBuiltinText, readLinkedFile, readTextFile, textOf } from './text-reader.ts';
 import { answerPanelRequest } from './panels/worker-queries.ts';
 import { follow, traceDue, tracedStep } from './live-trace.ts';
 import type { StepTrace } from '../core/trace.ts';
@@ -20,6 +20,7 @@ const SLICE_MS = 20;
 const PROGRESS_MS = 100;
 const PREVIEW_MS = 1000;
 const PREVIEW_SAMPLES = 8;
+const PREVIEW_PASSAGES = 2;
 
 let runId = 0;
 let cur: Current | undefined;
@@ -30,9 +31,13 @@ function post(message: FromWorker, transfer: Transferable[] = [], run = runId): 
 }
 const samples = new SampleStream((m) => post(m));
 
+/** What the model writes now: a few names, or with documents 'stream' a few passages (the Sample length's default each). */
 function preview(c: Current): string[] {
   c.lastPreview = performance.now();
-  return c.gpt.sample({ numSamples: PREVIEW_SAMPLES, temperature: SETTINGS.temperature.default, rng: c.previewRng });
+  const temperature = SETTINGS.temperature.default;
+  if (c.settings.documents === 'stream')
+    return Array.from({ length: PREVIEW_PASSAGES }, () => c.gpt.sampleText({ temperature, rng: c.previewRng }));
+  return c.gpt.sample({ numSamples: PREVIEW_SAMPLES, temperature, rng: c.previewRng });
 }
 
 function postState(c: Current): void {
@@ -168,7 +173,11 @@ async function handle(message: ToWorker): Promise<void> {
       return post(
         {
           type: 'data-loaded',
-          summary: await (typeof message.source === 'string' ? readLinkedFile(message.source) : readTextFile(message.source, message.name)),
+          summary: await (typeof message.source === 'string'
+            ? readLinkedFile(message.source)
+            : message.source instanceof Blob
+              ? readTextFile(message.source, message.name)
+              : readBuiltinText(message.source.builtin, message.name)),
         },
         [],
         NO_RUN,
@@ -208,7 +217,7 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case 'sample': {
       const c = requireModel();
-      samples.start(c.gpt, userStream(c), message.request, stepOf(c));
+      samples.start(c.gpt, userStream(c), message.request, stepOf(c), c.settings.documents === 'stream');
       return;
     }
     case 'sample-stop':
@@ -228,6 +237,7 @@ async function handle(message: ToWorker): Promise<void> {
         ...pickSettings(train, keysIn('train')),
         engine: 'auto',
         valFraction: train.valFraction,
+        documents: train.documents ?? SETTINGS.documents.default,
       };
       const c = fresh(GPT.fromCheckpoint(ckpt), settings, ckpt);
       cur = c;

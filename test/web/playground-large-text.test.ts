@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { FileError, readTextFile as cliReadText } from '../../src/io/files.ts';
 import { parseDocs } from '../../src/core/parse-docs.ts';
-import { readTextFile } from '../../src/web/text-reader.ts';
+import { readTextFile, textOf } from '../../src/web/text-reader.ts';
 import { builtinNames } from '../helpers/playground.ts';
 import { tempDir } from '../helpers/cli.ts';
 import { browserSkip as skip, SHOTS, withPlayground } from '../helpers/browser.ts';
@@ -133,10 +133,20 @@ test('the worker reads a text as the CLI does: small ones back to the box, large
     name: 'two.txt',
     bytes: 9,
     docs: 2,
+    chars: 9,
+    lineLengths: [
+      [3, 1],
+      [4, 1],
+    ],
     vocab: ['a', 'e', 'm', 'v'],
     head: ['emma', 'ava'],
     small: 'emma\nava\n',
   });
+  // a built-in text (Moby-Dick) is held beside the learner's own: both train
+  const builtin = await readTextFile(new Blob(['Call me Ishmael.\r\nSome years ago\r\n']), 'Moby-Dick', 'builtin');
+  assert.equal(builtin.chars, 32, 'each CRLF one newline, as a stream reads it');
+  assert.equal(textOf({ loaded: small.id }), 'emma\nava\n');
+  assert.equal(textOf({ loaded: builtin.id }), 'Call me Ishmael.\r\nSome years ago\r\n');
   const large = await readTextFile(new Blob([namesText(0.2)]), 'big.txt');
   assert.equal(large.small, undefined);
   assert.equal(large.head.length, 12);

@@ -32,8 +32,8 @@ export function table(caption: string, head: Child[], rows: Child[][], attrs: At
  */
 export const BOS_MARK = 'BOS';
 
-/** A token for display: BOS as BOS_MARK, a space as ␣, a tab as ⇥, any other character as itself. */
-export const showToken = (c: string) => (c === 'BOS' ? BOS_MARK : c === ' ' ? '␣' : c === '\t' ? '⇥' : c);
+/** A token for display: BOS as BOS_MARK, a space as ␣, a tab as ⇥, a newline (a stream's) as ↵, any other character as itself. */
+export const showToken = (c: string) => (c === 'BOS' ? BOS_MARK : c === ' ' ? '␣' : c === '\t' ? '⇥' : c === '\n' ? '↵' : c);
 
 /** A number with a fixed count of decimals and a real minus sign, so columns line up. */
 export function num(x: number, digits = 4): string {

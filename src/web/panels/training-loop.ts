@@ -4,10 +4,12 @@
  * Step, and now and then while Train runs), and the pipeline Input → Forward
  * → Loss → Backward → Adam → New weights, each stage a button to its code.
  */
+import type { DocumentMode } from '../../core/settings.ts';
 import type { ParamRef, StepTrace } from '../../core/trace.ts';
 import { stateDictShapes, type ModelConfig } from '../../engines/shape.ts';
 import type { DocOrigin, FromWorker } from '../protocol.ts';
-import { BOS_MARK, el, num, scroller, showToken, table } from './dom.ts';
+import { el, num, scroller, showToken, table } from './dom.ts';
+import { BOS_NOTE, inputValues, isStream, SHUFFLE_NOTE, tokenChars } from './tl-input.ts';
 import type { PanelEntry } from './panel.ts';
 import { backwardAnswers } from './backward-answer.ts';
 import { BackwardPanel } from './backward.ts';
@@ -72,20 +74,8 @@ export class TrainingLoopPanel {
         { class: 'tl-step', 'data-stage': i, id: `tl-box-${i}`, 'aria-labelledby': `tl-step-${i}` },
         el('h3', { id: `tl-step-${i}` }, title),
         el('pre', { class: 'code', tabindex: 0, 'aria-label': `code of step ${i + 1}` }, el('code', {}, ...codeLines(code, i))),
-        i === 0
-          ? el(
-              'p',
-              { class: 'hint', id: 'shuffle-note' },
-              'random.shuffle(docs) puts the documents in a random order once, before the first step (seeded: every run with this seed gets the same order), so step 1 reads docs[0], seldom the text’s first line.',
-            )
-          : null,
-        i === 0
-          ? el(
-              'p',
-              { class: 'hint', id: 'bos-note' },
-              `${BOS_MARK} marks both the start and the end of a document: the model reads it first, and drawing it ends what the model writes.`,
-            )
-          : null,
+        i === 0 ? el('p', { class: 'hint', id: 'shuffle-note' }, SHUFFLE_NOTE.lines) : null,
+        i === 0 ? el('p', { class: 'hint', id: 'bos-note' }, BOS_NOTE.lines) : null,
         this.values[i],
       ),
     );
@@ -224,6 +214,7 @@ export class TrainingLoopPanel {
         this.clear();
         const { seed, valFraction, batchSize } = m.settings;
         this.run = { seed, valFraction, batchSize };
+        this.setMode(m.settings.documents);
         this.runStep = m.info.step;
         this.numbers.setModel({ vocabSize: m.info.vocab.length + 1, numParams: m.info.numParams, chars: m.info.vocab });
         return;
@@ -259,6 +250,12 @@ export class TrainingLoopPanel {
       this.behind.textContent = `Showing step ${t.step}, an earlier step: the run is at step ${this.runStep}. Press Step to see the next step with its numbers.`;
   }
 
+  /** The notes under step 1's code say how this mode picks a step's input. */
+  private setMode(mode: DocumentMode): void {
+    this.element.querySelector('#shuffle-note')!.textContent = SHUFFLE_NOTE[mode];
+    this.element.querySelector('#bos-note')!.textContent = BOS_NOTE[mode];
+  }
+
   /** Fills every step with the trace's numbers and walks the pipeline to New weights (live: a step Train traced on its way). */
   show(trace: StepTrace, live = false): void {
     this.shown = trace;
@@ -267,6 +264,7 @@ export class TrainingLoopPanel {
       this.pinned = { name: trace.param.name, row: trace.param.row, col: trace.param.col };
       this.matrix.options[0].textContent = this.defaultLabel();
     }
+    this.setMode(isStream(trace) ? 'stream' : 'lines');
     this.values.forEach((v, i) => v.replaceChildren(...this.annotate(i, trace)));
     this.status.textContent = live
       ? `Step ${trace.step} of ${trace.numSteps}: loss ${num(trace.loss)}. While Train runs this panel shows a step now and then, the latest here; Pause, then Step, to see every step.`
@@ -287,38 +285,13 @@ export class TrainingLoopPanel {
   }
 
   private annotate(i: number, t: StepTrace): Node[] {
-    const chars = (text: string) => ['BOS', ...[...text], 'BOS'];
     switch (i) {
       case 0:
-        return t.docs.flatMap((d, b) => {
-          const origin = this.origin(b);
-          return [
-            el(
-              'p',
-              {},
-              t.docs.length > 1 ? `document ${b + 1}: ` : '',
-              el('code', {}, `doc = "${d.text}"`),
-              ` · n = ${t.positions.filter((p) => p.doc === b).length}`,
-            ),
-            ...(origin ? [el('p', { class: 'tl-origin' }, `“${d.text}” is ${origin}.`)] : []),
-            scroller(
-              'tokens',
-              table(
-                `tokens of “${d.text}”, ${BOS_MARK} on both ends`,
-                ['position', ...d.tokens.map((_, j) => String(j))],
-                [
-                  ['character', ...chars(d.text).map((c) => el('code', {}, showToken(c)))],
-                  ['token id', ...d.tokens.map(String)],
-                ],
-                { class: 'tokens' },
-              ),
-            ),
-          ];
-        });
+        return inputValues(t, (b) => this.origin(b));
       case 1: {
         const many = t.docs.length > 1;
         const rows = t.positions.map((p) => {
-          const c = chars(t.docs[p.doc].text);
+          const c = tokenChars(t.docs[p.doc]);
           return [
             String(p.pos),
             ...(many ? [String(p.doc + 1)] : []),
