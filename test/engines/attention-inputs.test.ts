@@ -17,12 +17,12 @@ for (const config of [
   { vocabSize: 9, nLayer: 2, nEmbd: 12, nHead: 3, blockSize: 8 },
   { vocabSize: 27, nLayer: 1, nEmbd: 16, nHead: 4, blockSize: 16 },
 ] satisfies ModelConfig[]) {
-  test(`attentionInputs: fast = scalar to 1e-12, wasm to float32 precision (${JSON.stringify(config)})`, () => {
+  test(`attentionInputs: fast = scalar to 1e-12 = wasm float64 exactly, wasm float32 to float32 precision (${JSON.stringify(config)})`, () => {
     // float32 weights, so that all three start from the same numbers
     const weights = Float64Array.from(Float32Array.from(initialWeights(config, new Random(11))));
     const ids = [config.vocabSize - 1, 1, 4, 4, 0, 2];
-    const fed = (name: 'fast' | 'scalar' | 'wasm'): Engine => {
-      const engine = createEngine(name, config, weights);
+    const fed = (name: 'fast' | 'scalar' | 'wasm', dtype?: 'float64' | 'float32'): Engine => {
+      const engine = createEngine(name, config, weights, { dtype });
       engine.resetCache();
       ids.forEach((id, t) => engine.forwardToken(id, t));
       return engine;
@@ -30,7 +30,8 @@ for (const config of [
     const fast = fed('fast');
     const others = [
       [fed('scalar'), 1e-12],
-      [fed('wasm'), 2e-4],
+      [fed('wasm', 'float32'), 2e-4],
+      [fed('wasm', 'float64'), 0], // the float64 wasm engine computes the fast engine's numbers
     ] as const;
     const hs = config.nEmbd / config.nHead;
     for (let layer = 0; layer < config.nLayer; layer++)

@@ -269,8 +269,8 @@ export class WasmEngine implements Engine {
     const la = this.lay.thread[0].layers[layer]; // sequence 0's rows start at row 0
     const hs = C / NH;
     const slice = (at: number, row: number) => {
-      const i = (at >> 2) + row * C + head * hs;
-      return Float64Array.from(this.v.f32.subarray(i, i + hs));
+      const i = at / this.fb + row * C + head * hs;
+      return Float64Array.from(this.fv.subarray(i, i + hs));
     };
     const rows = Array.from({ length: t + 1 }, (_, t2) => t2);
     return { q: slice(la.q, t), k: rows.map((r) => slice(la.k, r)), v: rows.map((r) => slice(la.v, r)), out: slice(la.attOut, t) };
