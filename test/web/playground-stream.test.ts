@@ -110,7 +110,7 @@ test(
       await page.click('#start');
       await waitStepAbove(page, 150, LONG.timeout);
       await page.click('#pause');
-      await waitState(page, 'paused');
+      await waitState(page, 'paused', LONG.timeout);
       assert.match((await page.textContent('#preview-note')) ?? '', /passages of 200 characters/);
       await page.fill('#numSamples', '3');
       await page.fill('#sampleLength', '400');
@@ -162,7 +162,7 @@ test(
       const { path, ckpt } = await downloadCheckpoint(page, 'stream.safetensors');
       assert.equal(ckpt.train.documents, 'stream');
       await page.click('#reset');
-      await waitState(page, 'idle');
+      await waitState(page, 'idle', LONG.timeout);
       await page.selectOption('#documents', 'lines');
       await page.setInputFiles('#load', path);
       await page.waitForFunction(
