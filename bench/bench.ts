@@ -302,6 +302,8 @@ lines.push(
       `| ${k.name} | ${k.ms.toFixed(3)} | ${(k.share * 100).toFixed(1)}% | ${k.gflops ? k.gflops.toFixed(1) : ''} | ${k.gflops ? `${((100 * k.gflops) / peak64).toFixed(0)}%` : ''} |`,
   ),
   '',
+  "Real text (nanoGPT's CPU recipe shape on Moby-Dick, stream documents, against pytorch/microgpt.py): `npm run bench:text` writes bench/text-results.md.",
+  '',
 );
 const out = fileURLToPath(new URL('./results.md', import.meta.url));
 writeFileSync(`${out}.tmp`, lines.join('\n'));
