@@ -59,6 +59,8 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
     { face: 'cli' },
   );
   const { model, train } = config;
+  if (flags['mark-samples'] && config.documents === 'stream')
+    throw new UsageError('--mark-samples marks names; a run with --documents stream writes a passage');
   const sampling = validateSampleConfig(
     {
       temperature: settingFlag(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
