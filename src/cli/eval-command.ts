@@ -42,8 +42,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd(); // as training computed
   checkModelMemory(flags, ckpt.model, { batchSize: 64, dtype: ckpt.dtype, engine }, `checkpoint ${flags.model}: `);
   const gpt = GPT.fromCheckpoint(ckpt, { engine });
-  const { text, origin } = await resolveText(str(flags, 'data'), (line) => process.stderr.write(`microgpt: ${line}\n`));
-  if (ckpt.train?.documents === 'stream') return evalStream(gpt, text, origin);
+  // where the data came from is said once it has passed the checks: a refusal stays one line
+  const said: string[] = [];
+  const { text, origin } = await resolveText(str(flags, 'data'), (line) => said.push(line));
+  const tell = () => said.forEach((line) => process.stderr.write(`microgpt: ${line}\n`));
+  if (ckpt.train?.documents === 'stream') return evalStream(gpt, text, origin, tell);
   const docs = parseDocs(text);
   if (docs.length === 0) throw new UsageError(`${origin} has no non-empty line`);
   docs.forEach((doc, i) => {
@@ -55,6 +58,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
       );
     }
   });
+  tell();
   const r = evaluateWithProgress(gpt, docs, process.stderr.isTTY === true);
   process.stdout.write(
     `docs: ${docs.length}\ntokens: ${r.tokens}\nloss: ${formatFixed(r.loss, 4)} nats per token\nperplexity: ${formatFixed(r.perplexity, 3)}\n`,
@@ -62,12 +66,13 @@ export async function evalCommand(argv: string[]): Promise<void> {
 }
 
 /** eval of a stream model: the text's covering windows (stream.ts), in chunks. */
-function evalStream(gpt: GPT, raw: string, origin: string): void {
+function evalStream(gpt: GPT, raw: string, origin: string, tell: () => void): void {
   const text = streamText(raw);
   const unknown = gpt.tokenizer.unknownCharacter(text);
   if (unknown !== undefined) throw new UsageError(`${origin}: character ${JSON.stringify(unknown)} is not in the vocabulary of the model`);
   const windows = coveringWindows(gpt.tokenizer.encode(text), gpt.config.blockSize);
   if (windows.length === 0) throw new UsageError(`${origin} has fewer than two characters: nothing to predict`);
+  tell();
   let total = 0;
   let tokens = 0;
   const live = process.stderr.isTTY === true;

@@ -11,7 +11,8 @@ import { UsageError } from './errors.ts';
 
 /** One line of a log: a run header (a resumed run adds one, with the step it resumed at), or a step's record. */
 export type LogRecord =
-  { kind: 'run'; text: string; vocabSize: number; model: unknown; resumedAt?: number } | { kind: 'step'; text: string; point: LossPoint };
+  | { kind: 'run'; text: string; vocabSize: number; model: unknown; train: unknown; resumedAt?: number }
+  | { kind: 'step'; text: string; point: LossPoint };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -46,7 +47,7 @@ export function parseLogRecords(text: string, where: string): LogRecord[] {
       if (!Number.isInteger(vocabSize) || vocabSize < 2)
         throw new UsageError(`${at}: vocab_size is not an integer of at least 2 (${vocabSize})`);
       const resumedAt = 'resumed_at' in record ? finite(record, 'resumed_at') : undefined;
-      records.push({ kind: 'run', text: line, vocabSize, model: record.run.model, resumedAt });
+      records.push({ kind: 'run', text: line, vocabSize, model: record.run.model, train: record.run.train, resumedAt });
       return;
     }
     const point: LossPoint = {
@@ -69,7 +70,12 @@ export interface KeptLog {
  * The log at path that a run resumed at step continues: undefined when there is none (or it is empty), to start
  * afresh. One of another run (a model or vocabulary unlike the checkpoint's), or not a log, is refused in one line.
  */
-export function keptLog(path: string, model: ModelConfig, step: number): KeptLog | undefined {
+export function keptLog(
+  path: string,
+  model: ModelConfig,
+  step: number,
+  train?: { readonly seed: number; readonly batchSize: number },
+): KeptLog | undefined {
   try {
     lstatSync(path);
   } catch {
@@ -88,7 +94,14 @@ export function keptLog(path: string, model: ModelConfig, step: number): KeptLog
   if (records[0]?.kind !== 'run') throw new UsageError(`${where}: no run header first (is this a microgpt --log file?)`);
   for (const r of records) {
     if (r.kind !== 'run') continue;
-    const what = r.vocabSize !== model.vocabSize ? 'vocabulary' : !sameModel(r.model, model) ? 'model' : undefined;
+    const what =
+      r.vocabSize !== model.vocabSize
+        ? 'vocabulary'
+        : !sameModel(r.model, model)
+          ? 'model'
+          : train && !sameRun(r.train, train)
+            ? 'seed or batch size'
+            : undefined;
     if (what) throw new UsageError(`${where} is the log of another run (its ${what} differs from the checkpoint's)`);
   }
   const kept = records.filter((r) => (r.kind === 'run' ? (r.resumedAt ?? 0) <= step : r.point.step <= step));
@@ -99,6 +112,12 @@ export function keptLog(path: string, model: ModelConfig, step: number): KeptLog
 }
 
 const MODEL_KEYS = ['vocabSize', 'nLayer', 'nEmbd', 'nHead', 'blockSize'] as const;
+
+/** The settings that tell two runs of one model apart (a header that lacks them, as older logs may, is not refused for it). */
+function sameRun(logged: unknown, train: { readonly seed: number; readonly batchSize: number }): boolean {
+  if (!isObject(logged)) return true;
+  return (['seed', 'batchSize'] as const).every((k) => logged[k] === undefined || logged[k] === train[k]);
+}
 
 function sameModel(logged: unknown, model: ModelConfig): boolean {
   return isObject(logged) && MODEL_KEYS.every((k) => logged[k] === model[k]);

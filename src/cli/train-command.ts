@@ -88,7 +88,9 @@ const note = (line: string) => process.stderr.write(`microgpt: ${line}\n`);
 /** Reads the data, builds the run and trains it, printing each step; Ctrl-C, SIGTERM, SIGHUP and a closed stdout stop it after the current step. */
 async function runPlan(plan: TrainPlan): Promise<Outcome> {
   const { engine, threads, config, resume } = plan;
-  const { text } = await resolveText(str(plan.flags, 'data'), note);
+  // where the data came from is said once the run is built from it: a refusal stays one line
+  const said: string[] = [];
+  const { text } = await resolveText(str(plan.flags, 'data'), (line) => said.push(line));
   mark('data read');
   checkPlanMemory(plan, vocabBound(text));
   // the wasm engine's Node side loads only when it runs: the default run starts faster
@@ -97,6 +99,7 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   mark('engine loaded');
   const run = createRun(config, text, { engine, dtype: plan.dtype, helpers });
   mark('run created');
+  said.forEach(note);
   const out = new LineWriter(process.stdout);
   const { stream } = run.dataset;
   if (stream) {

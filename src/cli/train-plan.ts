@@ -100,7 +100,7 @@ export function resolveTrainPlan(flags: Flags): TrainPlan {
   checkOutputs(inputs, outputs, [['--out', 'the checkpoint being resumed (--resume)']]);
   const log = str(flags, 'log');
   // a resume continues its log: one of another run is refused here, before any work
-  const logKept = log && ckpt ? keptLog(log, ckpt.model, ckpt.step) : undefined;
+  const logKept = log && ckpt ? keptLog(log, ckpt.model, ckpt.step, ckpt.train) : undefined;
   const plan: TrainPlan = {
     flags,
     config,

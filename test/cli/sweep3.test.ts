@@ -33,3 +33,37 @@ test('CLI: --mark-samples with --documents stream is refused in one line before 
   assert.equal(lines.status, 0, lines.stderr);
   assert.match(lines.stdout, /\((train|val|new)\)/);
 });
+
+test('CLI: a refusal of the built-in moby-dick text is one line: where the text comes from is said only once it is used', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'data.txt'), text);
+  assert.equal(
+    runCli(['--data', 'data.txt', '--num-steps', '2', '--until', '1', '--num-samples', '0', '--out', 'm.st'], { cwd: dir }).status,
+    0,
+  );
+  // the vocabulary of names has no capital letters: moby-dick does not fit it
+  expectUsageError(
+    runCli(['eval', '--model', 'm.st', '--data', 'moby-dick'], { cwd: dir }),
+    /^microgpt: moby-dick: document \d+ .*is not in the vocabulary/,
+  );
+  expectUsageError(
+    runCli(['--data', 'moby-dick', '--num-steps', '2', '--resume', 'm.st'], { cwd: dir }),
+    /^microgpt: the data differs from the data the checkpoint was trained on$/,
+  );
+  // used, it is said once, on stderr
+  const ok = runCli(['--data', 'moby-dick', '--num-steps', '1', '--num-samples', '0'], { cwd: dir });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stderr, /^microgpt: moby-dick: Herman Melville's Moby-Dick \(CC0\), from the npm package @stdlib\/datasets-moby-dick/);
+});
+
+test('CLI: resuming into the log of another run of the same model (another seed) is refused, and the log kept', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'data.txt'), text);
+  const run = ['--data', 'data.txt', '--num-steps', '4', '--num-samples', '0'];
+  assert.equal(runCli([...run, '--until', '2', '--out', 'a.st'], { cwd: dir }).status, 0);
+  assert.equal(runCli([...run, '--seed', '9', '--log', 'b.jsonl'], { cwd: dir }).status, 0);
+  const before = readFileSync(join(dir, 'b.jsonl'), 'utf8');
+  const r = runCli([...run, '--resume', 'a.st', '--out', 'a.st', '--log', 'b.jsonl'], { cwd: dir });
+  expectUsageError(r, /^microgpt: --log b\.jsonl is the log of another run \(its seed or batch size differs from the checkpoint's\)$/);
+  assert.equal(readFileSync(join(dir, 'b.jsonl'), 'utf8'), before);
+});
