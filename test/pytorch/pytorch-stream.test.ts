@@ -2,38 +2,14 @@
 // torchrun on 2 processes) with the CLI's lines and checkpoint, and back; eval agrees. Needs python3 with torch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../../src/core/checkpoint.ts';
-import { expectUsageError, ROOT, runCli, tempDir, type Run } from '../helpers/cli.ts';
+import { expectUsageError, runCli, tempDir } from '../helpers/cli.ts';
+import { maxRelDiff, noTorch, ok, torchMicrogpt, torchrun } from '../helpers/pytorch.ts';
 import { prose } from '../helpers/prose.ts';
 
-const SCRIPT = join(ROOT, 'pytorch', 'microgpt.py');
-const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
-const skip = PYTHON || process.env.CI ? false : 'needs python3 with torch';
-
-function python(args: string[]): Run {
-  assert.ok(PYTHON, 'no python3 that can import torch (Debian: apt-get install python3-torch)');
-  const r = spawnSync(PYTHON, args, { cwd: tempDir(), encoding: 'utf8', timeout: 180_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const torchMicrogpt = (args: string[]) => python([SCRIPT, ...args]);
-const torchrun = (nproc: number, args: string[]) =>
-  python(['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', String(nproc), '--redirects', '9:1', '--tee', '9:1', SCRIPT, ...args]);
-const ok = (r: Run): Run => {
-  assert.equal(r.status, 0, r.stderr);
-  return r;
-};
-const maxRelDiff = (a: Float64Array, b: Float64Array) => {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(a[i]));
-  }
-  return worst / scale;
-};
+const skip = noTorch;
 
 /** A CLI stream run stopped at step 8 of 16, continued by the CLI: the data, the checkpoint, the CLI's continuation. */
 function started(batch: string) {

@@ -2,83 +2,17 @@
 // torchrun) and back, eval, and bad input. Needs python3 with torch; under CI a missing torch fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../../src/core/checkpoint.ts';
-import { expectUsageError, GOLDEN, NAMES, noNames, ROOT, runCli, runCliAsync, tempDir, type Run } from '../helpers/cli.ts';
+import { expectUsageError, GOLDEN, NAMES, noNames, runCli, runCliAsync, tempDir, type Run } from '../helpers/cli.ts';
+import { inParallel, maxRelDiff, noTorch, ok, PYTHON, SCRIPT, torchMicrogpt, torchMicrogptAsync, torchrun } from '../helpers/pytorch.ts';
 
-const SCRIPT = join(ROOT, 'pytorch', 'microgpt.py');
+const skip = noNames || noTorch;
 
-/** A python3 that imports torch: Debian's first, then the one on PATH. */
-function torchPython(): string | undefined {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return python;
-  }
-  return undefined;
-}
-const PYTHON = torchPython();
-const skip = noNames || (PYTHON || process.env.CI ? false : 'needs python3 with torch');
-
-function python(args: string[], cwd = tempDir()): Run {
-  assert.ok(PYTHON, 'no python3 that can import torch (Debian: apt-get install python3-torch)');
-  const r = spawnSync(PYTHON, args, { cwd, encoding: 'utf8', timeout: 180_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const torchMicrogpt = (args: string[]) => python([SCRIPT, ...args]);
-
-/** The port run without holding this process, so that several run at once (each python3 spends a second importing torch). */
-function torchMicrogptAsync(args: string[]): Promise<Run> {
-  assert.ok(PYTHON, 'no python3 that can import torch (Debian: apt-get install python3-torch)');
-  return new Promise((resolve) => {
-    const child = spawn(PYTHON, [SCRIPT, ...args], { cwd: tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-/** Runs the tasks, as many at once as the machine has cores. */
-async function inParallel(tasks: (() => Promise<void>)[]): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) await tasks[next++]();
-  };
-  await Promise.all(Array.from({ length: availableParallelism() }, worker));
-}
-/** torchrun as `python3 -m torch.distributed.run`; Debian's torch 1.13 under Python 3.11 needs the redirects/tee mapping (its "0" default does not parse). */
-const torchrun = (nproc: number, args: string[]) =>
-  python([
-    '-m',
-    'torch.distributed.run',
-    '--standalone',
-    '--nproc_per_node',
-    String(nproc),
-    '--redirects',
-    '9:1',
-    '--tee',
-    '9:1',
-    SCRIPT,
-    ...args,
-  ]);
-
-const ok = (r: Run): Run => {
-  assert.equal(r.status, 0, r.stderr);
-  return r;
-};
 const stepLines = (out: string) => out.split('\n').filter((l) => l.startsWith('step'));
 const sampleLines = (out: string) => out.split('\n').filter((l) => l.startsWith('sample'));
-const maxRelDiff = (a: Float64Array, b: Float64Array) => {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(a[i]));
-  }
-  return worst / scale;
-};
 
 test("pytorch/microgpt.py train prints microgpt.py's 20-step golden run, names included", { skip }, () => {
   const r = ok(torchMicrogpt(['train', '--data', NAMES, '--num-steps', '20']));
