@@ -14,6 +14,19 @@ const logHeader = (path: string) =>
   JSON.parse(readFileSync(path, 'utf8').split('\n')[0]).run as { engine: string; dtype: string; threads: number };
 const SCALED = ['--n-layer', '2', '--n-embd', '32', '--block-size', '16', '--batch-size', '8']; // where float32 trains about 2x faster
 
+/** `sample` of a checkpoint, on the engine that trained it, prints the names training printed after its last step. */
+function samplesAsTrained(ck: string, trainedOut: string): void {
+  const sampled = runCli(['sample', '--model', ck, '--num-samples', '5']);
+  assert.equal(sampled.status, 0, sampled.stderr);
+  assert.deepEqual(
+    sampled.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^\s*\d+\s*/, '')),
+    sampleLines(trainedOut).map((l) => l.replace(/^sample\s+\d+: /, '')),
+  );
+}
+
 test(
   'the default engine: float64 wasm at every size (one thread at batch 1), float32 wasm with --dtype float32; recorded in the log',
   { skip: noNames },
@@ -135,15 +148,7 @@ test(
       ck,
     ]);
     assert.equal(trained.status, 0, trained.stderr);
-    const sampled = runCli(['sample', '--model', ck, '--num-samples', '5']);
-    assert.equal(sampled.status, 0, sampled.stderr);
-    assert.deepEqual(
-      sampled.stdout
-        .trim()
-        .split('\n')
-        .map((l) => l.replace(/^\s*\d+\s*/, '')),
-      sampleLines(trained.stdout).map((l) => l.replace(/^sample\s+\d+: /, '')),
-    );
+    samplesAsTrained(ck, trained.stdout);
     const wasm = runCli(['eval', '--model', ck, '--data', NAMES]);
     const fast = runCli(['eval', '--model', ck, '--data', NAMES, '--engine', 'fast']);
     for (const r of [wasm, fast]) assert.equal(r.status, 0, r.stderr);
@@ -190,15 +195,7 @@ test(
     assert.deepEqual(sampleLines(whole.stdout), sampleLines(fast.stdout));
     assert.deepEqual([...stepLines(first.stdout), ...stepLines(second.stdout)], stepLines(whole.stdout));
     assert.deepEqual(sampleLines(second.stdout), sampleLines(whole.stdout));
-    const sampled = runCli(['sample', '--model', ck, '--num-samples', '5']);
-    assert.equal(sampled.status, 0, sampled.stderr);
-    assert.deepEqual(
-      sampled.stdout
-        .trim()
-        .split('\n')
-        .map((l) => l.replace(/^\s*\d+\s*/, '')),
-      sampleLines(whole.stdout).map((l) => l.replace(/^sample\s+\d+: /, '')),
-    );
+    samplesAsTrained(ck, whole.stdout);
     const wasm = runCli(['eval', '--model', ck, '--data', NAMES]);
     const onFast = runCli(['eval', '--model', ck, '--data', NAMES, '--engine', 'fast']);
     for (const r of [wasm, onFast]) assert.equal(r.status, 0, r.stderr);
