@@ -5,9 +5,7 @@
  * 201-300 within 1% of the float64 engine's.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Random } from '../../src/core/random.ts';
 import { createEngine } from '../../src/engines/create.ts';
@@ -15,7 +13,6 @@ import { initialWeights, stateDictShapes, type ModelConfig } from '../../src/eng
 import { enableRelaxedSimd } from '../../src/io/wasm-node.ts';
 import { NAMES, noNames } from '../helpers/cli.ts';
 import { trainLosses } from '../helpers/train.ts';
-import { BOXED_ONLY, bytesPerStep } from '../helpers/alloc.ts';
 
 enableRelaxedSimd();
 
@@ -141,21 +138,4 @@ for (const [label, shape, batchSize] of [
     // and the same command gives the same numbers
     assert.deepEqual(trainLosses('wasm', text, 300, shape, { batchSize }), f32);
   });
-}
-
-// "Nothing in a step allocates", measured as for the fast engine (test/helpers/alloc.ts explains the method):
-// the kernels write their f64 results into the memory rather than return them, so a step boxes 2 or 3 numbers.
-for (const [batchSize, threads] of [
-  [1, 1],
-  [4, 1],
-  [4, 2],
-] as const) {
-  test(
-    `a wasm training step allocates nothing but boxed numbers (batch ${batchSize}, ${threads} thread${threads > 1 ? 's' : ''}; needs npm run build)`,
-    { skip: noNames },
-    () => {
-      const least = bytesPerStep(batchSize, 'wasm', threads);
-      assert.ok(least <= BOXED_ONLY, `${least} bytes allocated per step`);
-    },
-  );
 }

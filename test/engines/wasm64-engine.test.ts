@@ -18,8 +18,6 @@ import { instantiate, kernelModule } from '../../src/engines/wasm/kernels.ts';
 import { initialWeights, type ModelConfig } from '../../src/engines/shape.ts';
 import type { WasmEngine } from '../../src/engines/wasm/engine.ts';
 import { spawnHelpers } from '../../src/io/wasm-threads.ts';
-import { BOXED_ONLY, bytesPerStep } from '../helpers/alloc.ts';
-import { noNames } from '../helpers/cli.ts';
 
 const STEPS = 50;
 const int = (rng: Random, lo: number, hi: number) => lo + Math.floor(rng.random() * (hi - lo + 1));
@@ -184,20 +182,3 @@ test("GPT.fromCheckpoint on wasm: a float64 wasm checkpoint runs in float64, oth
   assert.equal(dtypeOf({ dtype: 'float64', engine: 'wasm' }, { helpers }), 'float32');
   helpers.close();
 });
-
-// "Nothing in a step allocates", as for the other engines (test/helpers/alloc.ts explains the method): the
-// imported Math.exp, Math.log and Math.pow box nothing.
-for (const [batchSize, threads] of [
-  [1, 1],
-  [4, 1],
-  [4, 2],
-] as const) {
-  test(
-    `a float64 wasm training step allocates nothing but boxed numbers (batch ${batchSize}, ${threads} thread${threads > 1 ? 's' : ''}; needs npm run build)`,
-    { skip: noNames },
-    () => {
-      const least = bytesPerStep(batchSize, 'wasm', threads, 0, 'float64');
-      assert.ok(least <= BOXED_ONLY, `${least} bytes allocated per step`);
-    },
-  );
-}
