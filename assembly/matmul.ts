@@ -19,7 +19,20 @@
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+/** Terms per pass when A is read transposed (dW: K = the batch's rows): a pass over all of C per KC k's keeps those rows of A and B in cache. */
+const KC = 64;
+
 export function gemm(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, sai: i32, sak: i32, accumulate: bool): void {
+  if (sai == 1 && K > KC) {
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      tiles(c, a + ((<usize>k0 * <usize>sak) << 2), b + ((<usize>k0 * <usize>N) << 2), M, min(KC, K - k0), N, sai, sak, accumulate || k0 > 0);
+    }
+    return;
+  }
+  tiles(c, a, b, M, K, N, sai, sak, accumulate);
+}
+
+function tiles(c: usize, a: usize, b: usize, M: i32, K: i32, N: i32, sai: i32, sak: i32, accumulate: bool): void {
   const rowA = <usize>sai << 2; // bytes between rows of A
   const stepA = <usize>sak << 2; // bytes between k's of A
   const ldb = <usize>N << 2;

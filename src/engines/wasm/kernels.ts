@@ -46,7 +46,7 @@ export interface Kernels {
     dq: number,
     dk: number,
     dv: number,
-    dAttRow: number,
+    dAtt: number,
     dout: number,
     att: number,
     q: number,

@@ -83,7 +83,7 @@ export interface ThreadLayout {
   dAttOut: number; // (R, C)
   dFc: number; // (R, 4C)
   dLogits: number; // (R, V)
-  dAttRow: number; // (T)
+  dAtt: number; // (T, T) one head's d logits (float32); float64 uses its first row, one query's
   // the thread's share of the batch (int32): token, position and target per row; the first row of each sequence
   tokens: number; // (R)
   positions: number; // (R)
@@ -179,7 +179,7 @@ export function layout(config: ModelConfig, threads: number, seqs: number, fb = 
       dAttOut: take(R * C),
       dFc: take(R * 4 * C),
       dLogits: take(R * V),
-      dAttRow: take(T),
+      dAtt: take(T * T),
       tokens: ints(R),
       positions: ints(R),
       targets: ints(R),

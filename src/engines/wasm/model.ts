@@ -125,7 +125,7 @@ export class ThreadModel {
           t.dq,
           t.dk,
           t.dv,
-          t.dAttRow,
+          t.dAtt,
           t.dAttOut,
           a.att,
           a.q,
