@@ -286,9 +286,9 @@ function weightedRows(out: usize, w: usize, ws: usize, rows: usize, ld: usize, c
  * position 0 is row `base`; its (NH, T, T) block of weights starts at float
  * attBase of att. Sampling feeds one position at a time (the KV cache).
  * The logits of four keys at a time, then the softmax, then the weighted sum
- * of the values in registers.
+ * of the values in registers. (scratch is float64's: the same exports.)
  */
-export function attentionForward(out: usize, att: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, t0: i32, t1: i32, T: i32, C: i32, NH: i32): void {
+export function attentionForward(out: usize, att: usize, scratch: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, t0: i32, t1: i32, T: i32, C: i32, NH: i32): void {
   const hs = C / NH;
   const invScale: f32 = 1 / Mathf.sqrt(<f32>hs);
   const ld = <usize>C << 2;
@@ -319,8 +319,8 @@ export function attentionForward(out: usize, att: usize, q: usize, k: usize, v: 
 }
 
 /**
- * Accumulates dq, dk, dv for the n positions of one sequence; dAtt is (T, T)
- * scratch for one head's d logits. Per head: the d logits row by row (four
+ * Accumulates dq, dk, dv for the n positions of one sequence; scratch starts
+ * with (T, T) for one head's d logits. Per head: the d logits row by row (four
  * keys at a time), then dq row by row, then dk and dv key by key, each
  * summed in registers.
  */

@@ -166,72 +166,218 @@ export function reluBackward(d: usize, inp: usize, n: i32): void {
   if (i < n && !(f(inp, i) > 0)) set(d, i, 0);
 }
 
-/** Causal attention for positions t0..t1-1 of the sequence whose position 0 is row `base`; its (NH, T, T) weights start at double attBase of att. */
-export function attentionForward(out: usize, att: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, t0: i32, t1: i32, T: i32, C: i32, NH: i32): void {
+/** dst (n, T) = the (rows, n) slice at src, rows ld bytes apart, transposed: one head's keys or values, a column per position. */
+function transposeHead(dst: usize, src: usize, ld: usize, rows: i32, n: i32, T: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * ld;
+    for (let i = 0; i < n; i++) set(dst, i * T + r, f(s, i));
+  }
+}
+
+/**
+ * The dot products of x (n doubles) with the columns c..c+7 of the (n, T)
+ * matrix m, each summed in order over i (from the first term if `fromFirst`,
+ * else from 0, as the fast engine's sums start), eight columns in four f64x2
+ * lanes pairs at a time; stored at out[0..7] times `times` if times != 1.
+ */
+// @ts-ignore: decorator
+@inline function dots8(out: usize, x: usize, m: usize, T: i32, n: i32, fromFirst: bool, times: f64): void {
+  const ldT = <usize>T << 3;
+  let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  let i = 0;
+  let mp = m;
+  if (fromFirst) {
+    const x0 = v128.load64_splat(x);
+    s0 = f64x2.mul(x0, v128.load(mp));
+    s1 = f64x2.mul(x0, v128.load(mp, 16));
+    s2 = f64x2.mul(x0, v128.load(mp, 32));
+    s3 = f64x2.mul(x0, v128.load(mp, 48));
+    i = 1;
+    mp += ldT;
+  }
+  for (; i < n; i++) {
+    const xi = v128.load64_splat(x + (<usize>i << 3));
+    s0 = f64x2.add(s0, f64x2.mul(xi, v128.load(mp)));
+    s1 = f64x2.add(s1, f64x2.mul(xi, v128.load(mp, 16)));
+    s2 = f64x2.add(s2, f64x2.mul(xi, v128.load(mp, 32)));
+    s3 = f64x2.add(s3, f64x2.mul(xi, v128.load(mp, 48)));
+    mp += ldT;
+  }
+  if (times != 1) {
+    const k = f64x2.splat(times);
+    s0 = f64x2.mul(s0, k);
+    s1 = f64x2.mul(s1, k);
+    s2 = f64x2.mul(s2, k);
+    s3 = f64x2.mul(s3, k);
+  }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out, s2, 32);
+  v128.store(out, s3, 48);
+}
+
+/** As dots8 for one column c of m: x . m[:, c] in order. */
+// @ts-ignore: decorator
+@inline function dot1(x: usize, m: usize, T: i32, n: i32, fromFirst: bool): f64 {
+  let acc: f64 = fromFirst ? f(x, 0) * f(m, 0) : 0;
+  for (let i = fromFirst ? 1 : 0; i < n; i++) acc += f(x, i) * f(m, i * T);
+  return acc;
+}
+
+/**
+ * out (n doubles) = sum over j < count of w_j * row_j, in order of j: from
+ * the first term (`fromFirst`) or from out's values. The weights ws bytes
+ * apart, the rows ld bytes apart; eight doubles of out in four registers.
+ */
+function weightedRows(out: usize, w: usize, ws: usize, rows: usize, ld: usize, count: i32, n: i32, fromFirst: bool): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = out + (<usize>i << 3);
+    let wp = w;
+    let rp = rows + (<usize>i << 3);
+    let j = 0;
+    let o0: v128, o1: v128, o2: v128, o3: v128;
+    if (fromFirst) {
+      const x = v128.load64_splat(wp);
+      o0 = f64x2.mul(x, v128.load(rp));
+      o1 = f64x2.mul(x, v128.load(rp, 16));
+      o2 = f64x2.mul(x, v128.load(rp, 32));
+      o3 = f64x2.mul(x, v128.load(rp, 48));
+      j = 1;
+      wp += ws;
+      rp += ld;
+    } else {
+      o0 = v128.load(o);
+      o1 = v128.load(o, 16);
+      o2 = v128.load(o, 32);
+      o3 = v128.load(o, 48);
+    }
+    for (; j < count; j++) {
+      const x = v128.load64_splat(wp);
+      o0 = f64x2.add(o0, f64x2.mul(x, v128.load(rp)));
+      o1 = f64x2.add(o1, f64x2.mul(x, v128.load(rp, 16)));
+      o2 = f64x2.add(o2, f64x2.mul(x, v128.load(rp, 32)));
+      o3 = f64x2.add(o3, f64x2.mul(x, v128.load(rp, 48)));
+      wp += ws;
+      rp += ld;
+    }
+    v128.store(o, o0);
+    v128.store(o, o1, 16);
+    v128.store(o, o2, 32);
+    v128.store(o, o3, 48);
+  }
+  for (; i + 2 <= n; i += 2) {
+    const o = out + (<usize>i << 3);
+    let wp = w;
+    let rp = rows + (<usize>i << 3);
+    let j = 0;
+    let o0: v128;
+    if (fromFirst) {
+      o0 = f64x2.mul(v128.load64_splat(wp), v128.load(rp));
+      j = 1;
+      wp += ws;
+      rp += ld;
+    } else o0 = v128.load(o);
+    for (; j < count; j++) {
+      o0 = f64x2.add(o0, f64x2.mul(v128.load64_splat(wp), v128.load(rp)));
+      wp += ws;
+      rp += ld;
+    }
+    v128.store(o, o0);
+  }
+  if (i < n) {
+    let wp = w;
+    let rp = rows + (<usize>i << 3);
+    let j = 0;
+    let acc: f64;
+    if (fromFirst) {
+      acc = load<f64>(wp) * load<f64>(rp);
+      j = 1;
+      wp += ws;
+      rp += ld;
+    } else acc = f(out, i);
+    for (; j < count; j++) {
+      acc += load<f64>(wp) * load<f64>(rp);
+      wp += ws;
+      rp += ld;
+    }
+    set(out, i, acc);
+  }
+}
+
+/**
+ * Causal attention for positions t0..t1-1 of the sequence whose position 0
+ * is row `base`; its (NH, T, T) weights start at double attBase of att.
+ * scratch holds one head's keys transposed, (hs, T), so that eight logits
+ * are summed at a time, each in the fast engine's order.
+ */
+export function attentionForward(out: usize, att: usize, scratch: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, t0: i32, t1: i32, T: i32, C: i32, NH: i32): void {
   const hs = C / NH;
   const invScale = pow(pow(<f64>hs, 0.5), -1);
-  for (let t = t0; t < t1; t++) {
-    const qRow = (base + t) * C;
-    for (let h = 0; h < NH; h++) {
+  const ld = <usize>C << 3;
+  for (let h = 0; h < NH; h++) {
+    const first = base * C + h * hs; // this head's slice of the sequence's first row
+    transposeHead(scratch, at(k, first), ld, t1, hs, T); // kT (hs, T)
+    for (let t = t0; t < t1; t++) {
       const a = at(att, attBase + (h * T + t) * T);
-      const qh = at(q, qRow + h * hs);
+      const qh = at(q, first + t * C);
+      let t2 = 0;
+      for (; t2 + 8 <= t + 1; t2 += 8) dots8(at(a, t2), qh, at(scratch, t2), T, hs, true, invScale);
+      for (; t2 <= t; t2++) set(a, t2, dot1(qh, at(scratch, t2), T, hs, true) * invScale);
       let max = -Infinity;
-      for (let t2 = 0; t2 <= t; t2++) {
-        const logit = dot(qh, at(k, (base + t2) * C + h * hs), hs) * invScale;
-        set(a, t2, logit);
-        if (logit > max) max = logit;
-      }
+      for (t2 = 0; t2 <= t; t2++) if (f(a, t2) > max) max = f(a, t2);
       const invTotal = pow(expShifted(a, t + 1, max), -1);
       scale(a, a, invTotal, t + 1);
       // out[j] = att[0] v[0][j] + att[1] v[1][j] + ...
-      const o = at(out, qRow + h * hs);
-      const v0 = at(v, base * C + h * hs);
-      const w0 = f64x2.splat(f(a, 0));
-      let j = 0;
-      for (; j + 2 <= hs; j += 2) {
-        const jo = <usize>j << 3;
-        let acc = f64x2.mul(w0, v128.load(v0 + jo));
-        for (let t2 = 1; t2 <= t; t2++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(a, t2)), v128.load(at(v0, t2 * C) + jo)));
-        v128.store(o + jo, acc);
-      }
-      if (j < hs) {
-        let acc = f(a, 0) * f(v0, j);
-        for (let t2 = 1; t2 <= t; t2++) acc += f(a, t2) * f(v0, t2 * C + j);
-        set(o, j, acc);
-      }
+      weightedRows(at(out, first + t * C), a, 8, at(v, first), ld, t + 1, hs, true);
     }
   }
 }
 
-/** Accumulates dq, dk, dv for the n positions of one sequence; dAttRow is (T) scratch. */
-export function attentionBackward(dq: usize, dk: usize, dv: usize, dAttRow: usize, dout: usize, att: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, n: i32, T: i32, C: i32, NH: i32): void {
+/**
+ * Accumulates dq, dk, dv for the n positions of one sequence. scratch is
+ * (T, T + hs): one head's d logits (T, T), then its values transposed
+ * (hs, T). Per head: the d logits row by row (eight at a time), then dq row
+ * by row, then dk and dv position by position, each element's sum in the
+ * fast engine's order (dq over t2, dk and dv over t, ascending).
+ */
+export function attentionBackward(dq: usize, dk: usize, dv: usize, scratch: usize, dout: usize, att: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, n: i32, T: i32, C: i32, NH: i32): void {
   const hs = C / NH;
   const invScale = pow(pow(<f64>hs, 0.5), -1);
-  for (let t = 0; t < n; t++) {
-    const qRow = (base + t) * C;
-    for (let h = 0; h < NH; h++) {
-      const a = at(att, attBase + (h * T + t) * T);
-      const qh = qRow + h * hs;
-      const dy = at(dout, qh);
-      // through out = sum_t2 att[t2] * v[t2]
+  const ld = <usize>C << 3;
+  const ldT = <usize>T << 3;
+  const vT = at(scratch, T * T);
+  for (let h = 0; h < NH; h++) {
+    const a = at(att, attBase + h * T * T); // (T, T) this head's weights
+    const first = base * C + h * hs;
+    transposeHead(vT, at(v, first), ld, n, hs, T); // (hs, T)
+    for (let t = 0; t < n; t++) {
+      const row = scratch + <usize>t * ldT;
+      const attRow = a + <usize>t * ldT;
+      const dy = at(dout, first + t * C);
+      // through out = sum_t2 att[t2] * v[t2]: dw[t2] = dy . v[t2], from 0
+      let t2 = 0;
+      for (; t2 + 8 <= t + 1; t2 += 8) dots8(at(row, t2), dy, at(vT, t2), T, hs, false, 1);
+      for (; t2 <= t; t2++) set(row, t2, dot1(dy, at(vT, t2), T, hs, false));
       let weighted: f64 = 0;
-      for (let t2 = 0; t2 <= t; t2++) {
-        const vh = (base + t2) * C + h * hs;
-        const w = f(a, t2);
-        const vr = at(v, vh);
-        let dw: f64 = 0;
-        for (let j = 0; j < hs; j++) dw += f(dy, j) * f(vr, j);
-        axpy(at(dv, vh), w, dy, hs);
-        set(dAttRow, t2, dw);
-        weighted += w * dw;
+      for (t2 = 0; t2 <= t; t2++) weighted += f(attRow, t2) * f(row, t2);
+      // through the softmax and the scaled dot product: dlogit = att (dw - weighted) / sqrt(hs)
+      const w2 = f64x2.splat(weighted), s2 = f64x2.splat(invScale);
+      t2 = 0;
+      for (; t2 + 2 <= t + 1; t2 += 2) {
+        const o = <usize>t2 << 3;
+        v128.store(row + o, f64x2.mul(f64x2.mul(v128.load(attRow + o), f64x2.sub(v128.load(row + o), w2)), s2));
       }
-      // through the softmax and the scaled dot product
-      for (let t2 = 0; t2 <= t; t2++) {
-        const dlogit = f(a, t2) * (f(dAttRow, t2) - weighted) * invScale;
-        const kh = (base + t2) * C + h * hs;
-        axpy(at(dq, qh), dlogit, at(k, kh), hs);
-        axpy(at(dk, kh), dlogit, at(q, qh), hs);
-      }
+      if (t2 <= t) set(row, t2, f(attRow, t2) * (f(row, t2) - weighted) * invScale);
+    }
+    // dq[t] += dlogit[t][t2] k[t2], t2 ascending
+    for (let t = 0; t < n; t++) weightedRows(at(dq, first + t * C), scratch + <usize>t * ldT, 8, at(k, first), ld, t + 1, hs, false);
+    // dk[t2] += dlogit[t][t2] q[t] and dv[t2] += att[t][t2] dout[t], t ascending from t2 (down column t2)
+    for (let t2 = 0; t2 < n; t2++) {
+      const diag = <usize>t2 * ldT + (<usize>t2 << 3);
+      const from = first + t2 * C;
+      weightedRows(at(dk, from), scratch + diag, ldT, at(q, from), ld, n - t2, hs, false);
+      weightedRows(at(dv, from), a + diag, ldT, at(dout, from), ld, n - t2, hs, false);
     }
   }
 }

@@ -70,10 +70,10 @@ export function estimateMemory(model: ModelConfig, options: MemoryOptions = {}):
     activationBytes = B * perSequence * w + 12 * B * T;
     largestArray = Math.max(P, B * NH * T * T, 4 * B * T * C, B * T * V, checkpointBytes);
     if (options.engine === 'wasm') {
-      // weights, their transposes, Adam's moments; per thread its gradients, a (T, T) scratch and its share of the batch (src/engines/wasm/layout.ts)
+      // weights, their transposes, Adam's moments; per thread its gradients, attention's (T, T + hs) scratch and its share of the batch (src/engines/wasm/layout.ts)
       const W = Math.max(1, options.threads ?? 1);
       const share = Math.ceil(B / W);
-      const wasmBytes = 2 ** 17 + (4 + W) * P * w + W * (T * T * w + share * (perSequence * w + 12 * T + 4));
+      const wasmBytes = 2 ** 17 + (4 + W) * P * w + W * (T * (T + C / NH) * w + share * (perSequence * w + 12 * T + 4));
       return { bytes: parameterBytes + activationBytes, parameterBytes, activationBytes, largestArray, wasmBytes };
     }
   }

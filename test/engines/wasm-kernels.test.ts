@@ -205,10 +205,10 @@ for (const [rows, C, NH] of [
         dv = new Float64Array(rows * C),
         row = new Float64Array(T);
       const [pq, pk, pv, po, pa] = [m.put(q), m.put(kk), m.put(v), m.put(out), m.put(att)];
-      const [pdq, pdk, pdv, pr, pdo] = [m.put(dq), m.put(dk), m.put(dv), m.put(new Float64Array(T * T)), m.put(dout)]; // the wasm scratch: (T, T)
+      const [pdq, pdk, pdv, pr, pdo] = [m.put(dq), m.put(dk), m.put(dv), m.put(new Float64Array(T * (T + C / NH))), m.put(dout)]; // the wasm scratch: (T, T + hs)
       seqs.forEach(([base, n], b) => {
         fast.attentionForward(out, att, q, kk, v, base, b * NH * T * T, 0, n, T, C, NH);
-        m.k.attentionForward(po, pa, pq, pk, pv, base, b * NH * T * T, 0, n, T, C, NH);
+        m.k.attentionForward(po, pa, pr, pq, pk, pv, base, b * NH * T * T, 0, n, T, C, NH);
         fast.attentionBackward(dq, dk, dv, row, dout, att, q, kk, v, base, b * NH * T * T, n, T, C, NH);
         m.k.attentionBackward(pdq, pdk, pdv, pr, pdo, pa, pq, pk, pv, base, b * NH * T * T, n, T, C, NH);
       });

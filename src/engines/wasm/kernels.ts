@@ -28,9 +28,11 @@ export interface Kernels {
   add(out: number, a: number, b: number, n: number): void;
   reluForward(out: number, inp: number, n: number): void;
   reluBackward(d: number, inp: number, n: number): void;
+  /** scratch: (T, T + hs), see layout.ts; float32 uses it only in backward. */
   attentionForward(
     out: number,
     att: number,
+    scratch: number,
     q: number,
     k: number,
     v: number,
@@ -46,7 +48,7 @@ export interface Kernels {
     dq: number,
     dk: number,
     dv: number,
-    dAtt: number,
+    scratch: number,
     dout: number,
     att: number,
     q: number,

@@ -83,7 +83,7 @@ export interface ThreadLayout {
   dAttOut: number; // (R, C)
   dFc: number; // (R, 4C)
   dLogits: number; // (R, V)
-  dAtt: number; // (T, T) one head's d logits (float32); float64 uses its first row, one query's
+  attScratch: number; // (T, T + hs) one head's attention scratch: its d logits (T, T); float64 also its keys or values transposed (hs, T)
   // the thread's share of the batch (int32): token, position and target per row; the first row of each sequence
   tokens: number; // (R)
   positions: number; // (R)
@@ -179,7 +179,7 @@ export function layout(config: ModelConfig, threads: number, seqs: number, fb = 
       dAttOut: take(R * C),
       dFc: take(R * 4 * C),
       dLogits: take(R * V),
-      dAtt: take(T * T),
+      attScratch: take(T * (T + C / NH)),
       tokens: ints(R),
       positions: ints(R),
       targets: ints(R),

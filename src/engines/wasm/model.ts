@@ -53,7 +53,7 @@ export class ThreadModel {
       this.linear(a.v, a.ln1, w.attn_wv, C, C, r0, n); // (R, C) values
       for (let b = 0; b < seqs; b++) {
         const base = this.start(b);
-        k.attentionForward(a.attOut, a.att, a.q, a.k, a.v, base, b * NH * T * T, t0, this.start(b + 1) - base, T, C, NH); // (R, C); att (S, NH, T, T)
+        k.attentionForward(a.attOut, a.att, t.attScratch, a.q, a.k, a.v, base, b * NH * T * T, t0, this.start(b + 1) - base, T, C, NH); // (R, C); att (S, NH, T, T)
       }
       this.linear(a.attProj, a.attOut, w.attn_wo, C, C, r0, n); // (R, C)
       k.add(a.resid2 + rC, a.attProj + rC, resid + rC, n * C); // (R, C) + x_residual
@@ -125,7 +125,7 @@ export class ThreadModel {
           t.dq,
           t.dk,
           t.dv,
-          t.dAtt,
+          t.attScratch,
           t.dAttOut,
           a.att,
           a.q,
