@@ -12,7 +12,7 @@
  *   npm run bench -- --quick     fewer and shorter runs
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TRAIN, initialWeights, type ModelConfig } from '../src/core/config.ts';
@@ -24,6 +24,7 @@ import type { DType, EngineName } from '../src/engines/engine.ts';
 import { enableRelaxedSimd } from '../src/io/wasm-node.ts';
 import { spawnHelpers } from '../src/io/wasm-threads.ts';
 import { clockGHz, profileWasm, type KernelTime } from './profile.ts';
+import { writeBenchResults } from './results-file.ts';
 
 const quick = process.argv.includes('--quick');
 const namesPath = fileURLToPath(new URL('../../shared/data/names.txt', import.meta.url));
@@ -302,10 +303,8 @@ lines.push(
       `| ${k.name} | ${k.ms.toFixed(3)} | ${(k.share * 100).toFixed(1)}% | ${k.gflops ? k.gflops.toFixed(1) : ''} | ${k.gflops ? `${((100 * k.gflops) / peak64).toFixed(0)}%` : ''} |`,
   ),
   '',
-  "Real text (nanoGPT's CPU recipe shape on Moby-Dick, stream documents, against pytorch/microgpt.py): `npm run bench:text` writes bench/text-results.md.",
+  "Real text (nanoGPT's CPU recipe shape on Moby-Dick, stream documents, against pytorch/microgpt.py): the section below, written by `npm run bench:text`.",
   '',
 );
-const out = fileURLToPath(new URL('./results.md', import.meta.url));
-writeFileSync(`${out}.tmp`, lines.join('\n'));
-renameSync(`${out}.tmp`, out);
+writeBenchResults(lines.join('\n'));
 console.log(`machine: ${machine}\nwrote bench/results.md`);
