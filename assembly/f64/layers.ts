@@ -175,56 +175,6 @@ function transposeHead(dst: usize, src: usize, ld: usize, rows: i32, n: i32, T: 
 }
 
 /**
- * The dot products of x (n doubles) with the columns c..c+7 of the (n, T)
- * matrix m, each summed in order over i (from the first term if `fromFirst`,
- * else from 0, as the fast engine's sums start), eight columns in four f64x2
- * lanes pairs at a time; stored at out[0..7] times `times` if times != 1.
- */
-// @ts-ignore: decorator
-@inline function dots8(out: usize, x: usize, m: usize, T: i32, n: i32, fromFirst: bool, times: f64): void {
-  const ldT = <usize>T << 3;
-  let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
-  let i = 0;
-  let mp = m;
-  if (fromFirst) {
-    const x0 = v128.load64_splat(x);
-    s0 = f64x2.mul(x0, v128.load(mp));
-    s1 = f64x2.mul(x0, v128.load(mp, 16));
-    s2 = f64x2.mul(x0, v128.load(mp, 32));
-    s3 = f64x2.mul(x0, v128.load(mp, 48));
-    i = 1;
-    mp += ldT;
-  }
-  for (; i < n; i++) {
-    const xi = v128.load64_splat(x + (<usize>i << 3));
-    s0 = f64x2.add(s0, f64x2.mul(xi, v128.load(mp)));
-    s1 = f64x2.add(s1, f64x2.mul(xi, v128.load(mp, 16)));
-    s2 = f64x2.add(s2, f64x2.mul(xi, v128.load(mp, 32)));
-    s3 = f64x2.add(s3, f64x2.mul(xi, v128.load(mp, 48)));
-    mp += ldT;
-  }
-  if (times != 1) {
-    const k = f64x2.splat(times);
-    s0 = f64x2.mul(s0, k);
-    s1 = f64x2.mul(s1, k);
-    s2 = f64x2.mul(s2, k);
-    s3 = f64x2.mul(s3, k);
-  }
-  v128.store(out, s0);
-  v128.store(out, s1, 16);
-  v128.store(out, s2, 32);
-  v128.store(out, s3, 48);
-}
-
-/** As dots8 for one column c of m: x . m[:, c] in order. */
-// @ts-ignore: decorator
-@inline function dot1(x: usize, m: usize, T: i32, n: i32, fromFirst: bool): f64 {
-  let acc: f64 = fromFirst ? f(x, 0) * f(m, 0) : 0;
-  for (let i = fromFirst ? 1 : 0; i < n; i++) acc += f(x, i) * f(m, i * T);
-  return acc;
-}
-
-/**
  * out (n doubles) = sum over j < count of w_j * row_j, in order of j: from
  * the first term (`fromFirst`) or from out's values. The weights ws bytes
  * apart, the rows ld bytes apart; eight doubles of out in four registers.
@@ -309,23 +259,25 @@ function weightedRows(out: usize, w: usize, ws: usize, rows: usize, ld: usize, c
  * Causal attention for positions t0..t1-1 of the sequence whose position 0
  * is row `base`; its (NH, T, T) weights start at double attBase of att.
  * scratch holds one head's keys transposed, (hs, T), so that eight logits
- * are summed at a time, each in the fast engine's order.
+ * are summed at a time (weightedRows down its columns), each in the fast
+ * engine's order.
  */
 export function attentionForward(out: usize, att: usize, scratch: usize, q: usize, k: usize, v: usize, base: i32, attBase: i32, t0: i32, t1: i32, T: i32, C: i32, NH: i32): void {
   const hs = C / NH;
   const invScale = pow(pow(<f64>hs, 0.5), -1);
   const ld = <usize>C << 3;
+  const ldT = <usize>T << 3;
   for (let h = 0; h < NH; h++) {
     const first = base * C + h * hs; // this head's slice of the sequence's first row
     transposeHead(scratch, at(k, first), ld, t1, hs, T); // kT (hs, T)
     for (let t = t0; t < t1; t++) {
       const a = at(att, attBase + (h * T + t) * T);
       const qh = at(q, first + t * C);
-      let t2 = 0;
-      for (; t2 + 8 <= t + 1; t2 += 8) dots8(at(a, t2), qh, at(scratch, t2), T, hs, true, invScale);
-      for (; t2 <= t; t2++) set(a, t2, dot1(qh, at(scratch, t2), T, hs, true) * invScale);
+      // logit[t2] = q . k[t2] (from the first term), times 1/sqrt(hs): down the columns of kT, eight at a time
+      weightedRows(a, qh, 8, scratch, ldT, hs, t + 1, true);
+      scale(a, a, invScale, t + 1);
       let max = -Infinity;
-      for (t2 = 0; t2 <= t; t2++) if (f(a, t2) > max) max = f(a, t2);
+      for (let t2 = 0; t2 <= t; t2++) if (f(a, t2) > max) max = f(a, t2);
       const invTotal = pow(expShifted(a, t + 1, max), -1);
       scale(a, a, invTotal, t + 1);
       // out[j] = att[0] v[0][j] + att[1] v[1][j] + ...
@@ -355,15 +307,14 @@ export function attentionBackward(dq: usize, dk: usize, dv: usize, scratch: usiz
       const row = scratch + <usize>t * ldT;
       const attRow = a + <usize>t * ldT;
       const dy = at(dout, first + t * C);
-      // through out = sum_t2 att[t2] * v[t2]: dw[t2] = dy . v[t2], from 0
-      let t2 = 0;
-      for (; t2 + 8 <= t + 1; t2 += 8) dots8(at(row, t2), dy, at(vT, t2), T, hs, false, 1);
-      for (; t2 <= t; t2++) set(row, t2, dot1(dy, at(vT, t2), T, hs, false));
+      // through out = sum_t2 att[t2] * v[t2]: dw[t2] = dy . v[t2], from 0, down the columns of vT
+      memory.fill(row, 0, <usize>(t + 1) << 3);
+      weightedRows(row, dy, 8, vT, ldT, hs, t + 1, false);
       let weighted: f64 = 0;
-      for (t2 = 0; t2 <= t; t2++) weighted += f(attRow, t2) * f(row, t2);
+      for (let t2 = 0; t2 <= t; t2++) weighted += f(attRow, t2) * f(row, t2);
       // through the softmax and the scaled dot product: dlogit = att (dw - weighted) / sqrt(hs)
       const w2 = f64x2.splat(weighted), s2 = f64x2.splat(invScale);
-      t2 = 0;
+      let t2 = 0;
       for (; t2 + 2 <= t + 1; t2 += 2) {
         const o = <usize>t2 << 3;
         v128.store(row + o, f64x2.mul(f64x2.mul(v128.load(attRow + o), f64x2.sub(v128.load(row + o), w2)), s2));
