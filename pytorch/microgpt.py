@@ -161,6 +161,16 @@ def read_text(path, what='data file'):
         raise UsageError(f'{what} {path} is not valid UTF-8 text')
 
 
+def note_cut(docs, block_size, note):
+    """Says once, as the CLI does, how much of the text a lines run never trains on (lines longer than the block)."""
+    cut = sum(max(0, len(d) - block_size) for d in docs)
+    if cut:
+        total = sum(len(d) for d in docs)
+        share = 100 * cut / total
+        note(f"{cut} of the {total} training characters ({'<1' if share < 1 else int(share + 0.5)}%) lie beyond the block size "
+             f"({block_size}) of their line and are never trained on; raise --block-size or use --documents stream")
+
+
 def parse_docs(text):
     return [l.strip() for l in text.strip().split('\n') if l.strip()]
 
@@ -714,6 +724,7 @@ def train_command(args):
         print(f'num docs: {len(docs)}', file=out)
         if train['valFraction'] > 0:
             print(f'val docs: {len(val_docs)}', file=out)
+        note_cut(train_docs, cfg['blockSize'], note)
     print(f"vocab size: {cfg['vocabSize']}\nnum params: {flat.numel()}", file=out)
     if ckpt:
         note(f'resuming from {args.resume} at step {start}')

@@ -72,3 +72,17 @@ test('a stream run PyTorch starts is the CLI run, continued by the CLI; eval agr
   );
   expectUsageError(torchMicrogpt(['train', '--data', data, '--documents', 'words']), /^microgpt: --documents must be 'lines' or 'stream', got 'words'$/);
 });
+
+test("a lines run with lines longer than the block says the CLI's note on the characters never trained on, and no note when none are cut", { skip }, () => {
+  const dir = tempDir();
+  const data = join(dir, 'prose.txt');
+  writeFileSync(data, prose());
+  const notes = (stderr: string) => stderr.split('\n').filter((l) => /never trained on/.test(l));
+  for (const block of ['16', '1000']) {
+    const args = ['--data', data, '--block-size', block, '--num-steps', '1', '--num-samples', '1'];
+    const cli = notes(ok(runCli([...args, '--engine', 'fast'])).stderr);
+    const port = notes(ok(torchMicrogpt(['train', ...args])).stderr);
+    assert.equal(cli.length, block === '16' ? 1 : 0);
+    assert.deepEqual(port, cli);
+  }
+});
