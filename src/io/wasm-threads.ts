@@ -11,12 +11,14 @@ import { kernelModule, relaxedSimdSupported } from '../engines/wasm/kernels.ts';
 import { sharedMemory, type HelperInit, type ThreadHelpers } from '../engines/wasm/threads.ts';
 
 /**
- * A worker running wasm-helper: built, the .js beside this file; from the
- * sources (tests, bench, under tsx), the .ts through tsx's loader, which a
- * worker does not inherit from --import.
+ * A worker running wasm-helper: built, dist/io/wasm-helper.js (named from
+ * dist/io/ up and down again, so that the same words find it from the CLI's
+ * one-file bundle in dist/cli/, scripts/bundle-cli.mjs); from the sources
+ * (tests, bench, under tsx), the .ts through tsx's loader, which a worker
+ * does not inherit from --import.
  */
 function newHelper(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./wasm-helper.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('../io/wasm-helper.js', import.meta.url));
   const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const helper = JSON.stringify(new URL('./wasm-helper.ts', import.meta.url).href);
   return new Worker(`import(${api}).then(({ register }) => { register(); return import(${helper}); })`, { eval: true });
