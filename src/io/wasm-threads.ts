@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { DType } from '../engines/engine.ts';
-import { kernelModule, relaxedSimdSupported } from '../engines/wasm/kernels.ts';
+import { kernelModule } from '../engines/wasm/kernels.ts';
 import { sharedMemory, type HelperInit, type ThreadHelpers } from '../engines/wasm/threads.ts';
 
 /**
@@ -27,7 +27,7 @@ function newHelper(): Worker {
 /** Starts `count` helper threads for one wasm engine of the given dtype (threads = count + 1) and resolves once each holds its init. */
 export async function spawnHelpers(count: number, dtype: DType = 'float64'): Promise<ThreadHelpers> {
   const memory = sharedMemory();
-  const { module, relaxed } = kernelModule(true, relaxedSimdSupported(), dtype);
+  const { module, relaxed } = kernelModule(true, undefined, dtype); // relaxed where supported (float32 only)
   const workers = Array.from({ length: count }, () => newHelper());
   try {
     await Promise.all(
