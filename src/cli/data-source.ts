@@ -4,7 +4,6 @@
  * user cache (downloaded once, checked by sha256), else, offline, the names
  * lists shipped by two npm packages.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -33,7 +32,9 @@ export function cacheDir(): string {
   return join(homedir(), '.cache', 'microgpt');
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+// node:crypto takes milliseconds to load: only a run that checks names.txt in the cache loads it
+const sha256 = (bytes: Uint8Array) =>
+  (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
 
 /** names.txt from the cache, downloading and verifying it first if needed. Throws with the reason on failure. */
 async function cachedNames(log: (line: string) => void): Promise<TextSource> {

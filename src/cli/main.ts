@@ -3,10 +3,12 @@
  * The microgpt command line: subcommand dispatch; errors are reported in report.ts.
  * Everything but this file loads by import(), so that a process that cannot
  * open its own modules (too few file descriptors: ulimit -n) still says so in
- * one line instead of Node's stack trace.
+ * one line instead of Node's stack trace. Built, the CLI is one file
+ * (scripts/bundle-cli.mjs): there is nothing more to open, and each import()
+ * becomes a call that runs the command's modules on first use.
  */
 
-// each command's modules load only when it runs: a run starts faster
+// each command's modules load (or, bundled, run) only when it runs: a run starts faster
 const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
   train: async () => (await import('./train-command.ts')).trainCommand,
   sample: async () => (await import('./sample-command.ts')).sampleCommand,

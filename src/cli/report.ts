@@ -39,6 +39,9 @@ export function reportError(e: unknown): Report {
   // too few file descriptors (ulimit -n) to load a module, start a helper thread or open a file: no bug either
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EMFILE' || code === 'ENFILE') return { exitCode: 2, text: `microgpt: ${TOO_MANY_FILES}\n` };
+  // a helper thread that could not even start says so only in its message: 'Worker initialization failure: EMFILE'
+  if (code === 'ERR_WORKER_INIT_FAILED' && /\b(EMFILE|ENFILE)\b/.test((e as Error).message))
+    return { exitCode: 2, text: `microgpt: ${TOO_MANY_FILES}\n` };
   // the wasm engine reserves about 10 GiB of address space for its memory: under ulimit -v that fails, which is no bug
   if (e instanceof RangeError && /^WebAssembly\.Memory\(\): could not allocate memory/.test(e.message)) {
     const text = `microgpt: the wasm engine cannot reserve its memory (${e.message}; it needs about 10 GiB of address space: is ulimit -v set?): use --engine fast\n`;

@@ -3,7 +3,6 @@
  * atomic write, the one reader (regular files only, with a size limit), and
  * errno codes as words.
  */
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -123,9 +122,11 @@ export function readCheckpointBytes(path: string): Uint8Array {
 /**
  * The name of a temporary file this process writes path through: the pid and 16 random hex digits, so that
  * two processes never share one (two containers on one volume both run as pid 1), nor can another user
- * plant a link at it beforehand.
+ * plant a link at it beforehand. The bytes come from the global Web Crypto: node:crypto takes milliseconds to
+ * load, and most runs write no file.
  */
-export const tempNameFor = (path: string): string => `${path}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+export const tempNameFor = (path: string): string =>
+  `${path}.${process.pid}-${Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex')}.tmp`;
 
 /** A temporary name tempNameFor made for a file whose name starts with prefix: the pid, or undefined. */
 function tempPid(name: string, prefix: string): number | undefined {

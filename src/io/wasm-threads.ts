@@ -7,16 +7,18 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { DType } from '../engines/engine.ts';
-import { kernelModule, relaxedSimdSupported } from '../engines/wasm/kernels.ts';
+import { kernelModule } from '../engines/wasm/kernels.ts';
 import { sharedMemory, type HelperInit, type ThreadHelpers } from '../engines/wasm/threads.ts';
 
 /**
- * A worker running wasm-helper: built, the .js beside this file; from the
- * sources (tests, bench, under tsx), the .ts through tsx's loader, which a
- * worker does not inherit from --import.
+ * A worker running wasm-helper: built, dist/io/wasm-helper.js (named from
+ * dist/io/ up and down again, so that the same words find it from the CLI's
+ * one-file bundle in dist/cli/, scripts/bundle-cli.mjs); from the sources
+ * (tests, bench, under tsx), the .ts through tsx's loader, which a worker
+ * does not inherit from --import.
  */
 function newHelper(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./wasm-helper.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('../io/wasm-helper.js', import.meta.url));
   const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const helper = JSON.stringify(new URL('./wasm-helper.ts', import.meta.url).href);
   return new Worker(`import(${api}).then(({ register }) => { register(); return import(${helper}); })`, { eval: true });
@@ -25,7 +27,7 @@ function newHelper(): Worker {
 /** Starts `count` helper threads for one wasm engine of the given dtype (threads = count + 1) and resolves once each holds its init. */
 export async function spawnHelpers(count: number, dtype: DType = 'float64'): Promise<ThreadHelpers> {
   const memory = sharedMemory();
-  const { module, relaxed } = kernelModule(true, relaxedSimdSupported(), dtype);
+  const { module, relaxed } = kernelModule(true, undefined, dtype); // relaxed where supported (float32 only)
   const workers = Array.from({ length: count }, () => newHelper());
   try {
     await Promise.all(

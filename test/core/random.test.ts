@@ -78,3 +78,19 @@ test('choices never picks a zero-weight item and rejects bad weights', () => {
   assert.throws(() => r.choiceIndex([0, 0]), /positive/);
   assert.throws(() => r.choiceIndex([]), /no weights/);
 });
+
+test("shuffle draws what random.shuffle's randbelow(i + 1) draws, at lengths on both sides of powers of two", () => {
+  for (const n of [1, 2, 3, 4, 5, 31, 32, 33, 255, 256, 257, 1000, 32033, 65537]) {
+    const fast = Array.from({ length: n }, (_, i) => i);
+    const slow = fast.slice();
+    const a = new Random(n);
+    const b = new Random(n);
+    a.shuffle(fast);
+    for (let i = slow.length - 1; i > 0; i--) {
+      const j = b.randbelow(i + 1);
+      [slow[i], slow[j]] = [slow[j], slow[i]];
+    }
+    assert.deepEqual(fast, slow, `length ${n}`);
+    assert.equal(a.random(), b.random(), `length ${n}: the stream goes on alike`);
+  }
+});

@@ -12,7 +12,7 @@
  */
 import { numParams, type ModelConfig } from '../shape.ts';
 import type { AdamStep, DType, Engine } from '../engine.ts';
-import { instantiate, kernelModule, MAX_PAGES, relaxedSimdSupported, type Kernels } from './kernels.ts';
+import { instantiate, kernelModule, MAX_PAGES, type Kernels } from './kernels.ts';
 import { layout, LAYOUT_BASE, pagesFor, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import {
@@ -99,9 +99,8 @@ export class WasmEngine implements Engine {
     if (helpers) used.add(helpers);
     const first = fits(layout(config, this.threads, 1, this.fb));
     const initial = pagesFor(first.bytes);
-    const { module, relaxed } = helpers
-      ? { module: helpers.module, relaxed: helpers.relaxed }
-      : kernelModule(false, relaxedSimdSupported(), this.dtype);
+    // relaxed SIMD where supported; float64 never fuses, and skips the check (decoding and validating a float32 module)
+    const { module, relaxed } = helpers ? { module: helpers.module, relaxed: helpers.relaxed } : kernelModule(false, undefined, this.dtype);
     this.relaxedSimd = relaxed;
     this.memory = helpers ? (helpers.memory as WebAssembly.Memory) : new WebAssembly.Memory({ initial });
     const grow = initial - this.memory.buffer.byteLength / 65536;
