@@ -4,10 +4,12 @@
  */
 export function formatFixed(x: number, digits: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  if (Object.is(x, -0)) return `-${(0).toFixed(digits)}`; // Python keeps the sign, toFixed drops it
   const short = x.toFixed(digits);
-  // a tie needs x * 10^digits to end in .5 exactly: rule it out cheaply first
+  // a tie needs x * 10^digits to end in .5 exactly: rule it out cheaply first (the product is within 2^-53 of
+  // exact, relative, so 1e-11 leaves a wide margin while the exact check below runs about once in 10^7 calls)
   const scaled = Math.abs(x) * 10 ** digits;
-  if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-6 * Math.max(1, scaled)) return short;
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-11 * Math.max(1, scaled)) return short;
   // toFixed(100) is the exact decimal expansion for |x| >= 2^-47: look for a tie there
   const exact = Math.abs(x).toFixed(100);
   const dot = exact.indexOf('.');
