@@ -202,7 +202,7 @@ function svg(results: Result[]): string {
   const vMax = Math.max(TARGET, ...vs) + 0.1;
   const x = (t: number) => pad + ((W - 2 * pad) * t) / tMax;
   const y = (v: number) => H - pad - ((H - 2 * pad) * (v - vMin)) / (vMax - vMin);
-  const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2'];
+  const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
   const lines = results.map((r, i) => {
     const pts = r.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     const color = colors[i % colors.length];
