@@ -50,10 +50,26 @@ export function sumInto(g0: usize, stride: usize, n: i32, lo: i32, hi: i32): voi
   }
 }
 
-/** 0 + p[lo]^2 + p[lo+1]^2 + ... in order (the fast engine's gradientNorm), to the f64 at `result`. */
+/**
+ * The squared norm of doubles [lo, hi), to the f64 at `result`: four running sums (two f64x2), so that
+ * the adds are not one chain. The norm only decides whether a step diverged (a sum of squares is finite
+ * in every order unless it is within rounding of the largest double), so its last bits need not be the
+ * fast engine's, and with threads they never were (each slice is summed on its own).
+ */
 export function sumSquares(p: usize, lo: i32, hi: i32, result: usize): void {
-  let acc: f64 = 0;
-  for (let i = lo; i < hi; i++) {
+  let a0 = f64x2.splat(0);
+  let a1 = a0;
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const o = p + (<usize>i << 3);
+    const x0 = v128.load(o);
+    const x1 = v128.load(o, 16);
+    a0 = f64x2.add(a0, f64x2.mul(x0, x0));
+    a1 = f64x2.add(a1, f64x2.mul(x1, x1));
+  }
+  const s = f64x2.add(a0, a1);
+  let acc = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < hi; i++) {
     const x = load<f64>(p + (<usize>i << 3));
     acc += x * x;
   }

@@ -3,7 +3,7 @@
  * shuffle the documents, build the vocabulary, then (optionally) hold out the
  * last share of the shuffled documents for validation.
  */
-import { parseDocs } from './parse-docs.ts';
+import { linesAsTheyAre, parseDocs } from './parse-docs.ts';
 import type { Random } from './random.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { checkSetting, ConfigError } from './settings.ts';
@@ -83,7 +83,8 @@ export function prepareDataset(text: string, rng: Random, valFraction = 0, token
   const docs = parseDocs(text);
   if (docs.length === 0) throw new DataError('the data has no non-empty line');
   rng.shuffle(docs);
-  tokenizer ??= Tokenizer.fromDocs(docs);
+  // documents that are the text's lines as they are hold the text's characters but the newline
+  tokenizer ??= linesAsTheyAre(text) ? Tokenizer.ofText(text, '\n') : Tokenizer.ofText(docs.join(''));
   checkSetting('valFraction', valFraction);
   const nVal = Math.round(docs.length * valFraction);
   if (valFraction > 0 && (nVal === 0 || nVal === docs.length)) {

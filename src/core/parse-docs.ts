@@ -4,7 +4,7 @@
  */
 export function parseDocs(text: string): string[] {
   // fast path: nothing to strip but the newlines themselves
-  if (!HAS_PY_WS_BUT_NEWLINE.test(text)) {
+  if (linesAsTheyAre(text)) {
     const lines = text.split('\n');
     if (!text.includes('\n\n') && lines[0] !== '') {
       if (lines[lines.length - 1] === '') lines.pop(); // the final newline
@@ -19,6 +19,11 @@ export function parseDocs(text: string): string[] {
     if (doc) docs.push(doc);
   }
   return docs;
+}
+
+/** Whether parseDocs(text) is the text's non-empty lines as they are: it has no whitespace but newlines. */
+export function linesAsTheyAre(text: string): boolean {
+  return !HAS_PY_WS_BUT_NEWLINE.test(text);
 }
 
 // Python's str.strip() whitespace: JS's \s plus \x1c-\x1f and \x85, minus \ufeff

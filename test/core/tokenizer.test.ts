@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDocs } from '../../src/core/parse-docs.ts';
 import { Tokenizer } from '../../src/core/tokenizer.ts';
+import { Random } from '../../src/core/random.ts';
 
 test('docs are the non-empty stripped lines, as Python strips them', () => {
   assert.deepEqual(parseDocs(' emma \r\n\n\t\nolivia\n  \u3000\n\x1cava\x85\n'), ['emma', 'olivia', 'ava']);
@@ -28,6 +29,32 @@ test('vocabulary: sorted unique characters by code point, BOS last', () => {
   assert.equal(tok.vocabSize, 8);
   assert.deepEqual(tok.encode('anna'), [1, 4, 4, 1]);
   assert.equal(tok.decode([tok.BOS, 2, 3, 3, 1, tok.BOS]), 'emma');
+});
+
+test('the vocabulary of random texts is the sorted set of their code points, past the first 96 found too, a skipped character left out', () => {
+  const rng = new Random(7);
+  // letters, specials a character class would need escaped, lone and paired surrogates, many distinct characters
+  const pools = [
+    'abc',
+    ']^-\\[/.*',
+    'a\ud800b\udc00c',
+    'x😀y🎉z\ud83d',
+    Array.from({ length: 300 }, (_, i) => String.fromCodePoint(0x20 + i * 37)).join(''),
+  ];
+  for (let round = 0; round < 200; round++) {
+    const pool = [...pools[round % pools.length], ...(round % 3 === 0 ? [...pools[4]] : [])];
+    let text = '';
+    for (let n = rng.randbelow(400); n > 0; n--) text += pool[rng.randbelow(pool.length)];
+    // Python's sorted(set(text)): a string's code points (lone surrogates as themselves), by value
+    const expected = [...new Set(text)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+    assert.deepEqual(Tokenizer.fromDocs([text]).chars, expected, JSON.stringify(text));
+    const skip = text.length > 0 ? [...text][0] : '\n';
+    assert.deepEqual(
+      Tokenizer.ofText(text, skip).chars,
+      expected.filter((c) => c !== skip),
+      `${JSON.stringify(text)} without ${JSON.stringify(skip)}`,
+    );
+  }
 });
 
 test('characters outside the vocabulary are named in the error', () => {

@@ -69,7 +69,8 @@ for (const [ci, config] of configs.entries()) {
       const batch = randomBatch(rng, config, int(rng, 1, maxBatch));
       assert.equal(wasm.lossAndGrad(batch), fast.lossAndGrad(batch), `loss at step ${s}`);
       assert.deepEqual(wasm.gradients(), fast.gradients(), `gradients at step ${s}`);
-      assert.equal(wasm.gradientNorm(), fast.gradientNorm(), `gradient norm at step ${s}`);
+      // the norm is summed four ways at once (it only tells a diverged step), so it agrees to rounding
+      assert.ok(Math.abs(wasm.gradientNorm() - fast.gradientNorm()) <= 1e-13 * fast.gradientNorm(), `gradient norm at step ${s}`);
       wasm.update(adamAt(s));
       fast.update(adamAt(s));
       assert.deepEqual(wasm.weights(), fast.weights(), `weights after step ${s}`);
