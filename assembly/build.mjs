@@ -11,7 +11,7 @@
  */
 import asc from 'assemblyscript/asc';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -33,6 +33,15 @@ async function compile(entry, flags) {
   const { error, stderr } = await asc.main([entry, ...COMMON, ...flags, '--outFile', 'kernels.wasm'], {
     writeFile(name, contents) {
       if (name.endsWith('.wasm')) binary = contents;
+    },
+    readFile(name, baseDir) {
+      // the step (model.ts) is written once: f64/model.ts is its text, so that its imports are the float64 kernels
+      const path = resolve(baseDir, name);
+      try {
+        return readFileSync(path === here('./f64/model.ts') ? here('./model.ts') : path, 'utf8');
+      } catch {
+        return null;
+      }
     },
   });
   if (error) throw new Error(`asc: ${error.message}\n${stderr.toString()}`);

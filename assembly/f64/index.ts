@@ -10,6 +10,7 @@ export {
   attentionForward, attentionBackward, softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
 } from './layers';
 export { adam, sumInto, sumSquares } from './optimizer';
+export { execute, forward } from './model';
 
 /** Where the module's own static data ends: the layout starts above it. */
 export function heapBase(): usize {

@@ -13,11 +13,12 @@
 import { numParams, type ModelConfig } from '../shape.ts';
 import type { AdamStep, DType, Engine } from '../engine.ts';
 import { instantiate, kernelModule, MAX_PAGES, type Kernels } from './kernels.ts';
-import { layout, LAYOUT_BASE, pagesFor, type Layout } from './layout.ts';
+import { layout, LAYOUT_BASE, pagesFor, writeTable, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import {
   ADAM,
   Command,
+  CONTROL_SLOTS,
   DLOSS,
   Dispatcher,
   f64Slot,
@@ -119,7 +120,8 @@ export class WasmEngine implements Engine {
     this.lay = lay;
     this.v = views(this.memory);
     this.fv = this.fb === 8 ? this.v.f64 : this.v.f32;
-    this.model = new ThreadModel(this.k, lay, 0, this.v.i32);
+    writeTable(this.v.i32, lay, CONTROL_SLOTS); // where every thread's step finds each buffer
+    this.model = new ThreadModel(this.k, lay, 0);
     setCapacity(this.v.i32, lay.seqs);
     this.cached = 0; // the KV cache moved
   }

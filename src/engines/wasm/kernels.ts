@@ -78,6 +78,10 @@ export interface Kernels {
   ): void;
   sumInto(g0: number, stride: number, n: number, lo: number, hi: number): void;
   sumSquares(p: number, lo: number, hi: number, result: number): void;
+  /** Thread w's part of a command (threads.ts), the buffers read from the table at byte `table` (layout.ts, writeTable). */
+  execute(table: number, w: number, cmd: number): void;
+  /** Thread w's rows r0..r1-1 to the logits, attention for sequences 0..seqs-1 from position t0 on (assembly/model.ts). */
+  forward(table: number, w: number, r0: number, r1: number, seqs: number, t0: number): void;
   heapBase(): number;
 }
 

@@ -93,6 +93,8 @@ export interface ThreadLayout {
 
 export interface Layout {
   config: ModelConfig;
+  /** The table of the offsets below that the step in WebAssembly reads (writeTable). */
+  table: number;
   /** Bytes per float: 4 (float32) or 8 (float64). */
   fb: number;
   numParams: number;
@@ -130,6 +132,7 @@ export function layout(config: ModelConfig, threads: number, seqs: number, fb = 
   const ints = (n: number) => bytes(n * 4);
   const control = at;
   at += CONTROL_BYTES;
+  const table = ints(tableInts(L, threads));
   const params = take(P);
   const paramsT = take(P);
   const m = take(P);
@@ -188,6 +191,7 @@ export function layout(config: ModelConfig, threads: number, seqs: number, fb = 
   }
   return {
     config,
+    table,
     fb,
     numParams: P,
     threads,
@@ -203,6 +207,117 @@ export function layout(config: ModelConfig, threads: number, seqs: number, fb = 
     thread,
     bytes: at,
   };
+}
+
+/**
+ * The table assembly/model.ts reads (int32, in this order): TABLE_HEADER, the
+ * cuts (threads + 1), each layer's six matrices (float offsets), then each
+ * thread's record: THREAD_FIELDS, then each layer's LAYER_FIELDS (byte offsets).
+ * Its constants name the same entries in the same order.
+ */
+const TABLE_HEADER = [
+  'vocabSize',
+  'nLayer',
+  'nEmbd',
+  'nHead',
+  'blockSize',
+  'threads',
+  'fb',
+  'numParams',
+  'params',
+  'paramsT',
+  'm',
+  'v',
+  'gradStride',
+  'dloss',
+  'adam',
+  'wte',
+  'wpe',
+  'lm_head',
+] as const;
+const LAYER_MATRICES = ['attn_wq', 'attn_wk', 'attn_wv', 'attn_wo', 'mlp_fc1', 'mlp_fc2'] as const;
+const THREAD_FIELDS = [
+  'grads',
+  'encoded',
+  'ln0',
+  'ln0Scale',
+  'logits',
+  'probs',
+  'dResid',
+  'dLn',
+  'dq',
+  'dk',
+  'dv',
+  'dAttOut',
+  'dFc',
+  'dLogits',
+  'attScratch',
+  'tokens',
+  'positions',
+  'targets',
+  'starts',
+] as const;
+const LAYER_FIELDS = [
+  'ln1',
+  'ln1Scale',
+  'q',
+  'k',
+  'v',
+  'att',
+  'attOut',
+  'attProj',
+  'resid2',
+  'ln2',
+  'ln2Scale',
+  'fc1',
+  'relu',
+  'fc2',
+  'resid3',
+] as const;
+/** A thread's record also holds where its control slots are: its sequence count, its summed loss, its slice's squared norm. */
+const THREAD_SLOTS = 3;
+
+function tableInts(nLayer: number, threads: number): number {
+  const perThread = THREAD_FIELDS.length + THREAD_SLOTS + LAYER_FIELDS.length * nLayer;
+  return TABLE_HEADER.length + threads + 1 + LAYER_MATRICES.length * nLayer + threads * perThread;
+}
+
+/** Byte offsets of the control block's slots (threads.ts) that the step reads and writes. */
+export interface ControlSlots {
+  dloss: number;
+  adam: number;
+  seqs(w: number): number;
+  loss(w: number): number;
+  norm(w: number): number;
+}
+
+/** Writes lay's table into the memory (its int32 view), for every thread to read. */
+export function writeTable(i32: Int32Array, lay: Layout, slots: ControlSlots): void {
+  const c = lay.config;
+  const header: Record<(typeof TABLE_HEADER)[number], number> = {
+    ...c,
+    threads: lay.threads,
+    fb: lay.fb,
+    numParams: lay.numParams,
+    params: lay.params,
+    paramsT: lay.paramsT,
+    m: lay.m,
+    v: lay.v,
+    gradStride: lay.gradStride,
+    dloss: slots.dloss,
+    adam: slots.adam,
+    wte: lay.matrices.wte,
+    wpe: lay.matrices.wpe,
+    lm_head: lay.matrices.lm_head,
+  };
+  const entries: number[] = [...TABLE_HEADER.map((k) => header[k]), ...lay.cuts];
+  for (const m of lay.matrices.layers) entries.push(...LAYER_MATRICES.map((k) => m[k]));
+  lay.thread.forEach((t, w) => {
+    entries.push(...THREAD_FIELDS.map((k) => t[k]), slots.seqs(w), slots.loss(w), slots.norm(w));
+    for (const a of t.layers) entries.push(...LAYER_FIELDS.map((k) => a[k]));
+  });
+  if (entries.length !== tableInts(c.nLayer, lay.threads)) throw new Error('wasm layout: the table has the wrong length');
+  i32.set(entries, lay.table / 4);
 }
 
 /** w * P / threads for each w, moved up to the next row start of the matrix it falls in. */

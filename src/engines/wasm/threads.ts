@@ -13,13 +13,13 @@
  * not depend on which thread finishes first.
  */
 import { instantiate, MAX_PAGES } from './kernels.ts';
-import { layout, LAYOUT_BASE, type Layout } from './layout.ts';
+import { layout, LAYOUT_BASE, type ControlSlots, type Layout } from './layout.ts';
 import { ThreadModel } from './model.ts';
 import type { ModelConfig } from '../shape.ts';
 import type { DType } from '../engine.ts';
 import type { WasmMemory, WasmModule } from './wasm-types.ts';
 
-/** The commands: each thread's part of them is execute()'s. */
+/** The commands: each thread's part of them is assembly/model.ts's execute() (which numbers them the same). */
 export const Command = {
   /** Forward over the thread's share: its summed loss into LOSS + w. */
   Loss: 1,
@@ -117,30 +117,14 @@ function readConfig(i32: Int32Array): { config: ModelConfig; threads: number; fb
   return { config: { vocabSize, nLayer, nEmbd, nHead, blockSize }, threads, fb };
 }
 
-/** One thread's part of a command. */
-export function execute(model: ThreadModel, cmd: Command, v: Views): void {
-  const w = model.index;
-  const seqs = v.i32[ctrl(SEQS + w)];
-  switch (cmd) {
-    case Command.Loss:
-    case Command.Train:
-      if (seqs > 0) model.lossSum(seqs, f64Slot(LOSS + w) * 8);
-      else v.f64[f64Slot(LOSS + w)] = 0;
-      if (cmd === Command.Train) model.backward(seqs, v.f64[f64Slot(DLOSS)]);
-      break;
-    case Command.Sum:
-      model.sumGradients(f64Slot(NORM + w) * 8);
-      break;
-    case Command.Adam: {
-      const a = f64Slot(ADAM);
-      model.adam(v.f64[a], v.f64[a + 1], v.f64[a + 2], v.f64[a + 3], v.f64[a + 4]);
-      break;
-    }
-    case Command.Transpose:
-      model.transposeWeights();
-      break;
-  }
-}
+/** Where the step finds its inputs and leaves its results in the control block, for the layout's table. */
+export const CONTROL_SLOTS: ControlSlots = {
+  dloss: f64Slot(DLOSS) * 8,
+  adam: f64Slot(ADAM) * 8,
+  seqs: (w) => ctrl(SEQS + w) * 4,
+  loss: (w) => f64Slot(LOSS + w) * 8,
+  norm: (w) => f64Slot(NORM + w) * 8,
+};
 
 /** Thread 0's side: runs a command on every thread and returns when all are done. */
 export class Dispatcher {
@@ -159,7 +143,7 @@ export class Dispatcher {
       Atomics.notify(i32, ctrl(GEN));
     }
     try {
-      execute(model, cmd, v);
+      model.execute(cmd);
     } finally {
       // even when thread 0's part threw, the helpers finish theirs before the next command
       if (this.helpers) {
@@ -205,10 +189,10 @@ export function runHelper(init: HelperInit): void {
       v = views(init.memory);
       const { config, threads, fb } = readConfig(v.i32);
       lay = layout(config, threads, cap, fb);
-      model = new ThreadModel(k, lay, init.index, v.i32);
+      model = new ThreadModel(k, lay, init.index);
     }
     try {
-      execute(model!, cmd, v);
+      model!.execute(cmd);
     } catch (e) {
       Atomics.store(v.i32, ctrl(FAILED), 1);
       console.error(e);
