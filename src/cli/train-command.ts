@@ -1,7 +1,7 @@
 /** `microgpt train` (the default command): the original's run, with every setting a flag. */
 import { constants as osConstants } from 'node:os';
 import { DivergedError } from '../core/errors.ts';
-import { cutCharacters } from '../core/dataset.ts';
+import { cutCharacters, type Dataset } from '../core/dataset.ts';
 import { formatFixed, padInt } from '../core/format.ts';
 import { vocabBound } from '../core/memory.ts';
 import { lossCurveSvg, type LossPoint } from '../core/plot.ts';
@@ -106,9 +106,9 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
     out.write(`num chars: ${stream.train.length + stream.val.length}\n`);
     if (config.valFraction > 0) out.write(`val chars: ${stream.val.length}\n`);
   } else {
-    out.write(`num docs: ${run.dataset.docs.length}\n`);
-    if (config.valFraction > 0) out.write(`val docs: ${run.dataset.valDocs.length}\n`);
-    noteCut(run.dataset.trainDocs, config.model.blockSize);
+    out.write(`num docs: ${run.dataset.train.length + run.dataset.val.length}\n`);
+    if (config.valFraction > 0) out.write(`val docs: ${run.dataset.val.length}\n`);
+    noteCut(run.dataset, config.model.blockSize);
   }
   out.write(`vocab size: ${run.gpt.config.vocabSize}\n`);
   out.write(`num params: ${run.gpt.numParams}\n`);
@@ -178,11 +178,11 @@ function checkVocabMemory(plan: TrainPlan, text: string): void {
 }
 
 /** Says once, when lines are longer than the block, how much of the text the run never trains on. */
-function noteCut(docs: readonly string[], blockSize: number): void {
+function noteCut(dataset: Dataset, blockSize: number): void {
   // a line of n code units holds at most n characters: when none is longer than the block, nothing is cut,
   // and the characters need not be counted (names.txt: 32033 lines, the longest 15)
-  if (!docs.some((doc) => doc.length > blockSize)) return;
-  const { cut, total } = cutCharacters(docs, blockSize);
+  if (dataset.longestDoc <= blockSize) return;
+  const { cut, total } = cutCharacters(dataset.trainDocs, blockSize);
   if (cut === 0) return;
   const share = (100 * cut) / total;
   note(

@@ -21,6 +21,35 @@ export function parseDocs(text: string): string[] {
   return docs;
 }
 
+/**
+ * The non-empty lines of a text, as [start, end) spans of it (line k is
+ * text.slice(spans[2k], spans[2k + 1])), with their count and the longest's
+ * length: parseDocs(text) without making a string of each, for a text that
+ * linesAsTheyAre().
+ */
+export function lineSpans(text: string): { spans: Int32Array; count: number; longest: number } {
+  let spans = new Int32Array(2048);
+  let count = 0;
+  let longest = 0;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      if (2 * count === spans.length) {
+        const more = new Int32Array(2 * spans.length);
+        more.set(spans);
+        spans = more;
+      }
+      spans[2 * count] = start;
+      spans[2 * count + 1] = end;
+      count++;
+      if (end - start > longest) longest = end - start;
+    }
+    start = end + 1;
+  }
+  return { spans, count, longest };
+}
+
 /** Whether parseDocs(text) is the text's non-empty lines as they are: it has no whitespace but newlines. */
 export function linesAsTheyAre(text: string): boolean {
   return !HAS_PY_WS_BUT_NEWLINE.test(text);

@@ -140,7 +140,7 @@ export class Random {
    * (an array's i + 1 fits 32 bits, so getrandbits(k) is one word shifted right by 32 - k = clz32(i + 1)):
    * a run shuffles names.txt's 32033 lines before any code is optimized, and calls cost most then.
    */
-  shuffle<T>(x: T[]): void {
+  shuffle<T>(x: { length: number; [i: number]: T }): void {
     for (let i = x.length - 1; i > 0; i--) {
       const shift = Math.clz32(i + 1);
       let j = this.nextUint32() >>> shift;

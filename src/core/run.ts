@@ -122,7 +122,16 @@ function createStreamRun(config: RunConfig, text: string, choice: EngineChoice):
   if (ckpt?.dataHash && ckpt.dataHash !== hash) throw new DataError(`the data differs from the data the checkpoint was trained on`);
   const stream = prepareStream(text, valFraction, model.blockSize, ckpt ? new Tokenizer(ckpt.vocab) : undefined);
   const empty = new TokenizedDocs([], stream.tokenizer);
-  const dataset: Dataset = { docs: [], tokenizer: stream.tokenizer, trainDocs: [], valDocs: [], train: empty, val: empty, stream };
+  const dataset: Dataset = {
+    docs: [],
+    tokenizer: stream.tokenizer,
+    trainDocs: [],
+    valDocs: [],
+    longestDoc: 0,
+    train: empty,
+    val: empty,
+    stream,
+  };
   const engineChoice: EngineChoice = {
     ...choice,
     ...chooseEngine({ engine: choice.engine, dtype: choice.dtype ?? choice.helpers?.dtype }, ckpt),
@@ -213,7 +222,7 @@ class Run implements TrainRun {
             ? this.peekWindows(trainer.docs)
             : Array.from({ length: this.config.train.batchSize }, (_, b) => {
                 const i = trainer.docIndex(trainer.stepsDone, b);
-                return { text: dataset.trainDocs[i], tokens: dataset.train.at(i).slice() };
+                return { text: dataset.train.docs.at(i)!, tokens: dataset.train.at(i).slice() };
               }),
         lossAndGrad: () => this.lossAndGrad(),
         update: (loss, ms) => {

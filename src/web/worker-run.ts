@@ -67,8 +67,8 @@ export function info(c: Current): ModelInfo {
   return {
     vocab: [...gpt.tokenizer.chars],
     numParams: gpt.numParams,
-    numDocs: run?.dataset.docs.length ?? 0,
-    valDocs: run?.dataset.stream ? c.valSeqs.length : (run?.dataset.valDocs.length ?? 0),
+    numDocs: run ? run.dataset.train.length + run.dataset.val.length : 0,
+    valDocs: run?.dataset.stream ? c.valSeqs.length : (run?.dataset.val.length ?? 0),
     step: stepOf(c),
     numSteps: numStepsOf(c),
     nLayer: gpt.config.nLayer,
