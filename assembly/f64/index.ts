@@ -2,7 +2,8 @@
  * The float64 kernels of the wasm engine (dtype 'float64'): the same exports
  * as ../index.ts, on doubles, every sum in the fast engine's order, so that
  * one thread computes the fast engine's numbers bit for bit. JavaScript's
- * Math.exp, Math.log and Math.pow are imported (env.exp, env.log, env.pow).
+ * Math.log and Math.pow are imported (env.log, env.pow); exp.ts is Math.exp's
+ * algorithm.
  */
 export { gemm, gemmReference, transpose, transposeRows } from './matmul';
 export {
@@ -11,6 +12,8 @@ export {
 } from './layers';
 export { adam, sumInto, sumSquares } from './optimizer';
 export { execute, forward } from './model';
+/** For the tests: it must equal Math.exp bit for bit. */
+export { exp } from './exp';
 
 /** Where the module's own static data ends: the layout starts above it. */
 export function heapBase(): usize {

@@ -2,14 +2,13 @@
  * Forward and backward of each layer but the matrix products (matmul.ts), on
  * f64 buffers in the one memory, for rows [r0, r1): the fast engine's passes
  * (src/engines/fast/layers.ts) with its every sum in its order and its
- * Math.exp, Math.log and ** (imported from JavaScript), so that the numbers
- * are the fast engine's bit for bit. f64x2 lanes run across independent
+ * Math.exp (exp.ts: the same algorithm), Math.log and ** (imported from
+ * JavaScript), so that the numbers are the fast engine's bit for bit. f64x2 lanes run across independent
  * elements (the columns of a row), never along a sum. Pointers are byte
  * offsets; backward accumulates (+=) where the fast engine does.
  */
 
-// @ts-ignore: decorator
-@external("env", "exp") declare function exp(x: f64): f64;
+import { exp } from './exp';
 // @ts-ignore: decorator
 @external("env", "log") declare function log(x: f64): f64;
 // @ts-ignore: decorator

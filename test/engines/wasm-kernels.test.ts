@@ -307,3 +307,28 @@ test('the softmax exponential holds float32 accuracy over the whole range a soft
     else assert.ok(Math.abs(probs[i] - want) <= 4e-7 * want, `${i} (x = ${logits[i]}): ${probs[i]} vs ${want}`);
   }
 });
+
+test("the float64 kernels' exponential is Math.exp bit for bit: special values, the reduction's edges, a million arguments", () => {
+  const { exp } = new WebAssembly.Instance(kernelModule(false, false, 'float64').module as WebAssembly.Module, {
+    env: { memory: new WebAssembly.Memory({ initial: 2 }), log: Math.log, pow: Math.pow },
+  }).exports as unknown as { exp(x: number): number };
+  const wrong: string[] = [];
+  const check = (x: number) => {
+    if (!Object.is(exp(x), Math.exp(x)) && wrong.length < 5) wrong.push(`exp(${x}) = ${exp(x)}, Math.exp: ${Math.exp(x)}`);
+  };
+  // NaN, infinities, zeros, the overflow and underflow thresholds, |x| at ln2 / 2, 1.5 ln2 and 2^-28, exp(1)
+  const special = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412];
+  for (const x of [...special, 0.34657359027997264, 1.0397207708399179, 2 ** -28, 2 ** -29, 5e-324, -708.4, -720]) (check(x), check(-x));
+  const rng = new Random(9);
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  for (let i = 0; i < 250_000; i++) {
+    check((rng.random() - 0.5) * 1500); // the whole range
+    check((rng.random() - 0.5) * 8); // around 0, where k is -2..2
+    check(-rng.random() * 40); // what a softmax sees
+    words[0] = rng.nextUint32();
+    words[1] = rng.nextUint32();
+    check(bits[0]); // any double
+  }
+  assert.deepEqual(wrong, []);
+});

@@ -156,8 +156,8 @@ export function kernelModule(shared: boolean, relaxed?: boolean, dtype: DType = 
 /** Pages the shared memory may grow to: as compiled (assembly/build.mjs). */
 export const MAX_PAGES = 65536;
 
-/** An instance of the module on the given memory (the float64 kernels call JavaScript's exp, log and pow, as the fast engine does). */
+/** An instance of the module on the given memory (the float64 kernels call JavaScript's log and pow, as the fast engine does). */
 export function instantiate(module: WasmModule, memory: WasmMemory): Kernels {
-  const env = { memory: memory as WebAssembly.Memory, exp: Math.exp, log: Math.log, pow: Math.pow };
+  const env = { memory: memory as WebAssembly.Memory, log: Math.log, pow: Math.pow };
   return new WebAssembly.Instance(module as WebAssembly.Module, { env }).exports as unknown as Kernels;
 }
