@@ -5,8 +5,8 @@
  * and assembly/f64/index.ts into the two float64 modules (shared memory or
  * not; no fused multiply-add, which would change the last bits) in
  * src/engines/wasm/kernels64.wasm.ts; so that the tests and the page need no
- * build step. And assembly/lines.ts (a text's lines, found and shuffled) into
- * src/core/lines.wasm.ts.
+ * build step. And assembly/prepare.ts (a text's lines found and shuffled, the
+ * initial weights drawn) into src/core/prepare.wasm.ts.
  *
  *   node assembly/build.mjs --check    exit 1 if a committed file differs from a fresh build
  */
@@ -51,13 +51,13 @@ async function compile(entry, flags, common = COMMON) {
 
 const files = [
   {
-    out: here('../src/core/lines.wasm.ts'),
-    entry: here('./lines.ts'),
-    source: 'assembly/lines.ts',
+    out: here('../src/core/prepare.wasm.ts'),
+    entry: here('./prepare.ts'),
+    source: 'assembly/prepare.ts',
     // no SIMD: any WebAssembly runs it
-    variants: { lines: ['-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--importMemory', '--initialMemory', '1'] },
+    variants: { prepare: ['-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--importMemory', '--initialMemory', '1'] },
     common: [],
-    about: 'The lines of an ASCII text found and shuffled in native code (src/core/line-index.ts), as a base64 WebAssembly module.',
+    about: "A run's data preparation in native code (src/core/prepare-native.ts), as a base64 WebAssembly module.",
   },
   {
     out: here('../src/engines/wasm/kernels.wasm.ts'),

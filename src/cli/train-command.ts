@@ -94,7 +94,8 @@ async function runPlan(plan: TrainPlan): Promise<Outcome> {
   mark('data read');
   checkVocabMemory(plan, text);
   // the wasm engine's Node side loads only when it runs: the default run starts faster
-  if (engine === 'wasm') (await import('../io/wasm-node.ts')).enableRelaxedSimd();
+  // the float32 kernels' fused multiply-add (float64 never fuses, and needs no V8 flag)
+  if (engine === 'wasm' && plan.dtype === 'float32') (await import('../io/wasm-node.ts')).enableRelaxedSimd();
   const helpers = threads > 1 ? await (await import('../io/wasm-threads.ts')).spawnHelpers(threads - 1, plan.dtype) : undefined;
   mark('engine loaded');
   const run = createRun(config, text, { engine, dtype: plan.dtype, helpers });

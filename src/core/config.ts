@@ -6,7 +6,7 @@ import type { ModelConfig } from '../engines/shape.ts';
 import { checkSetting, checkSettings, ConfigError, defaultsOf, keysIn, SETTINGS, type KeysIn } from './settings.ts';
 
 export type { ModelConfig } from '../engines/shape.ts';
-export { numParams, stateDictShapes, initialWeights } from '../engines/shape.ts';
+export { numParams, stateDictShapes, initialWeights, INIT_STD } from '../engines/shape.ts';
 export { ConfigError } from './settings.ts';
 
 /** How training runs: the table's 'train' settings (numSteps, learningRate, beta1, beta2, eps, batchSize, seed). */

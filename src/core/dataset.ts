@@ -6,7 +6,7 @@
  * read: a default run reads 1000 of names.txt's 32033 lines, and making the
  * rest (and collecting them) cost more than the run's training.
  */
-import { shuffledLines } from './line-index.ts';
+import { shuffledLines } from './prepare-native.ts';
 import { lineSpans, linesAsTheyAre, parseDocs } from './parse-docs.ts';
 import type { Random } from './random.ts';
 import { Tokenizer } from './tokenizer.ts';
@@ -118,7 +118,7 @@ export { DataError };
 
 export function prepareDataset(text: string, rng: Random, valFraction = 0, tokenizer?: Tokenizer, maxTokens = Infinity): Dataset {
   // documents that are the text's lines as they are stay spans of it, shuffled as the lines would be
-  // (an ASCII text's found and shuffled in WebAssembly: line-index.ts)
+  // (an ASCII text's found and shuffled in WebAssembly: prepare-native.ts)
   const plain = linesAsTheyAre(text);
   const native = plain ? shuffledLines(text, rng) : undefined;
   const lines = native ?? (plain ? lineSpans(text) : undefined);

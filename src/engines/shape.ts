@@ -38,9 +38,12 @@ export function stateDictShapes(c: ModelConfig): [name: string, rows: number, co
   return shapes;
 }
 
+/** The standard deviation of the initial weights (microgpt.py's matrix(): gauss(0, 0.08)). */
+export const INIT_STD = 0.08;
+
 /** Initial weights, flattened in state-dict order: gauss(0, 0.08) each, as matrix() draws them. */
 export function initialWeights(c: ModelConfig, rng: { gauss(mu: number, sigma: number): number }): Float64Array {
   const w = new Float64Array(numParams(c));
-  for (let i = 0; i < w.length; i++) w[i] = rng.gauss(0, 0.08);
+  for (let i = 0; i < w.length; i++) w[i] = rng.gauss(0, INIT_STD);
   return w;
 }

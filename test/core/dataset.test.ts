@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareDataset } from '../../src/core/dataset.ts';
-import { shuffledLines } from '../../src/core/line-index.ts';
+import { gaussFill, shuffledLines } from '../../src/core/prepare-native.ts';
 import { lineSpans, linesAsTheyAre, parseDocs } from '../../src/core/parse-docs.ts';
 import { Random } from '../../src/core/random.ts';
 import { Tokenizer } from '../../src/core/tokenizer.ts';
@@ -27,7 +27,7 @@ function asStrings(text: string, seed: number, valFraction: number) {
 test('the lines of a text as spans are the documents parseDocs makes, shuffled alike, with the same draws after', () => {
   const rng = new Random(11);
   for (let round = 0; round < 60; round++) {
-    // ASCII texts are found and shuffled in WebAssembly (line-index.ts), the others in JavaScript
+    // ASCII texts are found and shuffled in WebAssembly (prepare-native.ts), the others in JavaScript
     const pool = [...(round % 3 === 0 ? 'abcdefgé😀' : 'abcdefg~!?')];
     let text = round % 4 === 0 ? '\n\n' : '';
     for (let line = rng.randbelow(300) + 2; line > 0; line--) {
@@ -79,6 +79,28 @@ test('WebAssembly finds and shuffles the lines of an ASCII text as the JavaScrip
   const rng2 = new Random(1);
   assert.equal(shuffledLines('émile\nzoë\n', rng2), undefined);
   assert.deepEqual(rng2.getstate(), new Random(1).getstate());
+});
+
+test('WebAssembly draws gauss(mu, sigma) as Random.gauss does, a kept second deviate and all, and leaves the Random where it does', () => {
+  for (const [seed, n, skip] of [
+    [42, 4192, 0],
+    [7, 1, 1],
+    [8, 2, 3],
+    [9, 1001, 0],
+    [10, 0, 1],
+  ]) {
+    const native = new Random(seed);
+    const js = new Random(seed);
+    for (let i = 0; i < skip; i++) assert.equal(native.gauss(), js.gauss()); // an odd count leaves a deviate kept
+    const out = new Float64Array(n);
+    assert.ok(gaussFill(native, out, 0.5, 0.08), 'drawn in WebAssembly');
+    assert.deepEqual(
+      out,
+      Float64Array.from({ length: n }, () => js.gauss(0.5, 0.08)),
+    );
+    assert.deepEqual(native.getstate(), js.getstate());
+    assert.equal(native.gauss(), js.gauss(), 'the next draw');
+  }
 });
 
 test('a text with whitespace to strip is read as strings, as before, and says its longest document', () => {
