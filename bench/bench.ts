@@ -295,7 +295,7 @@ const lines = [
   '',
   ...ratios.map((line) => `- ${line}`),
   '',
-  `Where the wasm engine spends a step on the scaled configuration, one thread (each kernel timed around its calls; GFLOP/s counts 2 per multiply-add). The core's clock measured ${ghz.toFixed(2)} GHz (a chain of dependent integer operations), so the 128-bit SIMD peak is 16 FLOP per cycle = ${peak.toFixed(0)} GFLOP/s (two 4-lane fused multiply-adds per cycle):`,
+  `Where the wasm engine spends a step on the scaled configuration, one thread (each kernel timed around its calls, the step run from JavaScript as src/engines/wasm/reference-step.ts runs it; GFLOP/s counts 2 per multiply-add). The core's clock measured ${ghz.toFixed(2)} GHz (a chain of dependent integer operations), so the 128-bit SIMD peak is 16 FLOP per cycle = ${peak.toFixed(0)} GFLOP/s (two 4-lane fused multiply-adds per cycle):`,
   '',
   '| kernel | ms / step | share | GFLOP/s | of the SIMD peak |',
   '|---|---:|---:|---:|---:|',

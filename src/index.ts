@@ -5,7 +5,7 @@
 export { Random, type RandomState } from './core/random.ts';
 export { Tokenizer } from './core/tokenizer.ts';
 export { parseDocs } from './core/parse-docs.ts';
-export { prepareDataset, TokenizedDocs, DataError, type Dataset } from './core/dataset.ts';
+export { prepareDataset, TokenizedDocs, DataError, type Dataset, type DocList } from './core/dataset.ts';
 export {
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
