@@ -77,7 +77,8 @@ function stateOut(rng: Random, memory: WebAssembly.Memory, index: number, gaussN
 
 export function shuffledLines(text: string, rng: Random): ShuffledLines | undefined {
   const n = text.length;
-  if (n > MAX_TEXT || typeof TextEncoder !== 'function') return undefined;
+  // ASCII, every character one byte (the test stops at the first that is not, before any memory is made)
+  if (n > MAX_TEXT || typeof TextEncoder !== 'function' || NOT_ASCII.test(text)) return undefined;
   // a non-empty line and its newline take two characters: at most n / 2 + 1 lines
   const maxLines = (n >> 1) + 1;
   const spansAt = DATA + align8(n);
@@ -86,9 +87,7 @@ export function shuffledLines(text: string, rng: Random): ShuffledLines | undefi
   if (!native) return undefined;
   const { k, memory } = native;
   const u8 = new Uint8Array(memory.buffer);
-  // ASCII: every character one byte
-  const { read, written } = new TextEncoder().encodeInto(text, u8.subarray(DATA, DATA + n));
-  if (read !== n || written !== n) return undefined;
+  new TextEncoder().encodeInto(text, u8.subarray(DATA, DATA + n));
   const count = k.lines(DATA, n, spansAt, orderAt, SEEN);
   // the shuffle draws from the Random's state, and leaves it where Random.shuffle would
   const state = stateIn(rng, memory);
@@ -119,3 +118,4 @@ export function gaussFill(rng: Random, out: Float64Array, mu: number, sigma: num
 }
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
+const NOT_ASCII = /[^\x00-\x7f]/;
